@@ -1,0 +1,1 @@
+"""Provider adapters (Twilio SMS and voice, SendGrid email, sandbox), webhooks, local emulators."""

@@ -1,0 +1,1 @@
+"""The faust app: agents for the input topics, the scheduler timer, web views. Thin: decode, call the core."""

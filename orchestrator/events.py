@@ -1,0 +1,241 @@
+"""The inbound event contract (BRIEF.md): the ``data`` of every CloudEvent Parley consumes.
+
+Upstream systems publish these on ``account-events``; Parley's webhooks publish the provider
+events on ``provider-events``. The models are the single source of the JSON Schemas under
+``schemas/``. They validate and normalise input; they carry no behaviour.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Channel = Literal["sms", "voice", "email"]
+Language = Literal["en", "es"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+HoldReason = Literal["cease", "dispute", "attorney", "bankruptcy", "deceased", "other"]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+
+
+class Contract(BaseModel):
+    """Base of every contract model: immutable, unknown fields ignored (forward compatible)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class Name(Contract):
+    first: str
+    last: str = ""
+
+
+class Address(Contract):
+    line1: str = ""
+    city: str = ""
+    state: str = Field("", description="Two-letter US state code, e.g. MA.")
+    postal_code: str = ""
+    country: str = "US"
+
+
+class Phone(Contract):
+    number: str = Field(description="E.164, e.g. +12125550123.")
+    type: Literal["mobile", "landline"] = "mobile"
+    sms_consent: bool = False
+    call_consent: bool = False
+
+
+class Email(Contract):
+    address: str
+    consent: bool = False
+    employer_provided: bool = False
+
+
+class InconvenientTime(Contract):
+    """A consumer-stated window in which Parley must not make contact (local time)."""
+
+    days: tuple[Weekday, ...] = Field(description="Days it applies to, e.g. [mon, tue].")
+    start: time
+    end: time
+
+
+class Preferences(Contract):
+    channels: tuple[Channel, ...] = Field((), description="Preferred channels, most preferred first.")
+    blocked_channels: tuple[Channel, ...] = ()
+    inconvenient_times: tuple[InconvenientTime, ...] = ()
+
+
+class OptOut(Contract):
+    """An opt-out of a medium; ``destination`` None means every number or address of that medium."""
+
+    channel: Channel
+    destination: str | None = None
+
+
+class DebtorProfile(Contract):
+    id: str = Field(min_length=1)
+    name: Name
+    language: Language = "en"
+    timezone: str | None = Field(None, description="Consumer-stated IANA zone; overrides inference.")
+    address: Address | None = None
+    phones: tuple[Phone, ...] = ()
+    emails: tuple[Email, ...] = ()
+    preferences: Preferences = Preferences()
+    opt_outs: tuple[OptOut, ...] = ()
+
+
+class DebtorPatch(Contract):
+    """A partial profile (``debtor.updated``): fields present replace the stored ones."""
+
+    id: str | None = None
+    name: Name | None = None
+    language: Language | None = None
+    timezone: str | None = None
+    address: Address | None = None
+    phones: tuple[Phone, ...] | None = None
+    emails: tuple[Email, ...] | None = None
+    preferences: Preferences | None = None
+    opt_outs: tuple[OptOut, ...] | None = None
+
+
+class Account(Contract):
+    id: str = Field(min_length=1)
+    creditor: str
+    balance: Money
+    currency: str = "USD"
+    days_past_due: int = Field(0, ge=0)
+
+
+class AccountPatch(Contract):
+    id: str = Field(min_length=1)
+    creditor: str | None = None
+    balance: Money | None = None
+    currency: str | None = None
+    days_past_due: int | None = Field(None, ge=0)
+
+
+# --- account-events -------------------------------------------------------------------------
+
+
+class AccountPlaced(Contract):
+    debtor: DebtorProfile
+    account: Account
+
+
+class PaymentMissed(Contract):
+    account_id: str
+    amount_due: Money
+    due_date: date
+
+
+class PaymentReceived(Contract):
+    account_id: str
+    amount: Money
+    paid_at: AwareDatetime
+
+
+class PromiseCreated(Contract):
+    account_id: str
+    amount: Money
+    due_date: date
+
+
+class PromiseBroken(Contract):
+    account_id: str
+
+
+class AccountUpdated(Contract):
+    account: AccountPatch
+
+
+class AccountClosed(Contract):
+    account_id: str
+    reason: str = ""
+
+
+class DebtorUpdated(Contract):
+    debtor: DebtorPatch
+
+
+class HoldPlaced(Contract):
+    account_id: str | None = Field(None, description="None: every account of the debtor.")
+    reason: HoldReason
+
+
+class HoldReleased(Contract):
+    account_id: str | None = None
+    reason: HoldReason
+
+
+class ConversationLogged(Contract):
+    account_ids: tuple[str, ...] = Field(min_length=1)
+    channel: Literal["voice"] = "voice"
+    at: AwareDatetime
+
+
+# --- provider-events ------------------------------------------------------------------------
+
+
+class ProviderStatus(Contract):
+    channel: Channel
+    provider_message_id: str
+    status: str = Field(description="Provider status, e.g. delivered, undelivered, completed, busy, open.")
+    error_code: str | None = None
+    answered_by: str | None = Field(None, description="AMD result: human, machine_end_beep, …")
+    duration_s: int | None = Field(None, ge=0)
+
+
+class ProviderInbound(Contract):
+    channel: Literal["sms", "email"]
+    from_: str = Field(alias="from")
+    to: str
+    text: str
+    provider_message_id: str = ""
+
+
+EventData = (
+    AccountPlaced
+    | PaymentMissed
+    | PaymentReceived
+    | PromiseCreated
+    | PromiseBroken
+    | AccountUpdated
+    | AccountClosed
+    | DebtorUpdated
+    | HoldPlaced
+    | HoldReleased
+    | ConversationLogged
+    | ProviderStatus
+    | ProviderInbound
+)
+
+ACCOUNT_EVENT_TYPES: dict[str, type[Contract]] = {
+    "account.placed": AccountPlaced,
+    "payment.missed": PaymentMissed,
+    "payment.received": PaymentReceived,
+    "promise.created": PromiseCreated,
+    "promise.broken": PromiseBroken,
+    "account.updated": AccountUpdated,
+    "account.closed": AccountClosed,
+    "debtor.updated": DebtorUpdated,
+    "hold.placed": HoldPlaced,
+    "hold.released": HoldReleased,
+    "conversation.logged": ConversationLogged,
+}
+PROVIDER_EVENT_TYPES: dict[str, type[Contract]] = {
+    "provider.status": ProviderStatus,
+    "provider.inbound": ProviderInbound,
+}
+INBOUND_EVENT_TYPES: dict[str, type[Contract]] = {**ACCOUNT_EVENT_TYPES, **PROVIDER_EVENT_TYPES}
+
+
+class InboundEvent(Contract):
+    """A decoded inbound event: the CloudEvent attributes the core uses, and the typed data."""
+
+    id: str
+    type: str
+    source: str
+    subject: str | None = Field(None, description="The debtor id (account events).")
+    time: datetime
+    data: EventData

