@@ -20,9 +20,7 @@ class Settings(BaseSettings):
     """Everything an operator can set. Field groups follow the architecture: state, Kafka,
     channels and providers, webhooks, templates, policy, scheduler."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", case_sensitive=False)
 
     # --- identity (what debtors see) ---
     business_name: str = Field(
@@ -32,9 +30,7 @@ class Settings(BaseSettings):
     callback_number: str = Field(
         "+18005550100", description="Number debtors call back (E.164), in HELP replies and voicemail."
     )
-    agent_name: str = Field(
-        "Alex Morgan", description="Natural person named in limited-content voicemail messages."
-    )
+    agent_name: str = Field("Alex Morgan", description="Natural person named in limited-content voicemail messages.")
 
     # --- logging ---
     log_level: str = Field("INFO", description="Log level of the `parley` loggers.")
@@ -117,9 +113,7 @@ class Settings(BaseSettings):
     )
     payment_link_ttl_days: int = Field(30, ge=1, description="Days a payment link stays valid.")
     sms_max_segments: int = Field(3, ge=1, description="Lint: most SMS segments a template may render to.")
-    readability_max_grade: float = Field(
-        8.0, description="Lint: highest Flesch–Kincaid grade for English copy."
-    )
+    readability_max_grade: float = Field(8.0, description="Lint: highest Flesch–Kincaid grade for English copy.")
     render_max_bytes: int = Field(64_000, ge=1, description="Largest rendered output accepted.")
     render_timeout_ms: int = Field(250, ge=1, description="Longest a single render may take.")
 
