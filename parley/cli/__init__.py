@@ -11,6 +11,7 @@ import click
 # name -> (module:attribute, one-line help). A module is imported only when its command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("parley.cli.version:version", "Print Parley's version."),
+    "templates": ("parley.cli.templates:templates", "Lint, preview and render message templates."),
 }
 
 

@@ -1,0 +1,92 @@
+"""Twilio voice through the Calls API: inline TwiML, async answering-machine detection, callbacks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.errors import provider_errors
+from channels.logsafe import mask_phone
+from channels.twilio_client import build_twilio_client
+from channels.voice_twiml import live_call_twiml, voicemail_twiml
+from channels.webhooks.paths import TWILIO_AMD, TWILIO_KEYPAD, TWILIO_VOICE_STATUS, callback_url
+from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
+
+log = logging.getLogger("parley.channels.twilio_voice")
+
+TWIML_MAX_CHARS = 4000  # Calls API limit of the Twiml parameter
+STATUS_EVENTS = ["answered", "completed"]
+
+
+class TwilioVoiceChannel:
+    """``Channel`` for calls via Twilio; also replaces a running call's TwiML with the voicemail."""
+
+    channel = "voice"
+    limits = ChannelLimits(
+        rate_per_s=1.0, max_body=TWIML_MAX_CHARS, features=frozenset({"amd", "keypad", "status_callback"})
+    )
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        callback_base: str,
+        api_base_url: str = "",
+        timeout_s: float = 10.0,
+        rate_per_s: float = 1.0,
+    ) -> None:
+        self._client = build_twilio_client(account_sid, auth_token, api_base_url, timeout_s)
+        self._from = from_number
+        self._callback_base = callback_base
+        self.limits = ChannelLimits(rate_per_s, TWIML_MAX_CHARS, self.limits.features)
+
+    @classmethod
+    def from_settings(cls, settings: Any, url: str = "twilio://", **_: Any) -> TwilioVoiceChannel:
+        return cls(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            from_number=settings.twilio_from_number,
+            callback_base=settings.webhook_public_base_url,
+            api_base_url=settings.twilio_api_base_url,
+            timeout_s=settings.twilio_timeout_s,
+        )
+
+    def call_parameters(self, message: OutboundMessage) -> dict[str, Any]:
+        """The Calls API create arguments for ``message`` (pure: no request is made)."""
+        base = message.callback_base or self._callback_base
+        keypad = callback_url(base, TWILIO_KEYPAD, send_id=message.send_id, locale=message.locale)
+        twiml = live_call_twiml(message.body, keypad, message.locale, offer_payment_link=bool(message.payment_link))
+        if len(twiml) > TWIML_MAX_CHARS:
+            raise Permanent("twilio", f"TwiML of {len(twiml)} characters exceeds {TWIML_MAX_CHARS}")
+        amd = callback_url(
+            base, TWILIO_AMD, send_id=message.send_id, locale=message.locale, voicemail=message.voicemail
+        )
+        return {
+            "to": message.to,
+            "from_": self._from,
+            "twiml": twiml,
+            "status_callback": callback_url(base, TWILIO_VOICE_STATUS, send_id=message.send_id),
+            "status_callback_method": "POST",
+            "status_callback_event": STATUS_EVENTS,
+            "machine_detection": "DetectMessageEnd",
+            "async_amd": "true",
+            "async_amd_status_callback": amd,
+            "async_amd_status_callback_method": "POST",
+        }
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        parameters = self.call_parameters(message)
+        with provider_errors("twilio"):
+            call = await self._client.calls.create_async(**parameters)
+        log.info("call %s placed to %s as %s", message.send_id, mask_phone(message.to), call.sid)
+        return SendResult(provider_message_id=str(call.sid), status=str(call.status or "queued"))
+
+    async def play_voicemail(self, call_sid: str, text: str, locale: str = "en") -> None:
+        """Replace the live script of a call a machine answered with the limited-content voicemail."""
+        with provider_errors("twilio"):
+            await self._client.calls(call_sid).update_async(twiml=voicemail_twiml(text, locale))
+        log.info("voicemail left on call %s", call_sid)
+
+    async def close(self) -> None:
+        await self._client.http_client.close()

@@ -1,0 +1,1 @@
+"""Provider webhooks: signature verification, normalization into provider events, aiohttp handlers."""

@@ -1,0 +1,167 @@
+"""Provider webhook payloads → Parley provider events (``provider.status`` / ``provider.inbound``).
+
+Pure functions. Event ids are derived from the provider's ids and the status, so a webhook the
+provider delivers twice becomes the same event twice, and consumers de-duplicate it.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+
+from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.outbound import KEYPAD_TEXT_PREFIX
+
+TWILIO_SOURCE = "parley/webhooks/twilio"
+SENDGRID_SOURCE = "parley/webhooks/sendgrid"
+
+
+def event_id(*parts: str | None) -> str:
+    """A deterministic event id from the provider's identifiers."""
+    return hashlib.sha256("\x1f".join(part or "" for part in parts).encode()).hexdigest()[:32]
+
+
+def _event(
+    kind: str, source: str, data: ProviderStatus | ProviderInbound, now: datetime, *id_parts: str | None
+) -> InboundEvent:
+    return InboundEvent(
+        id=event_id(source, kind, *id_parts), type=kind, source=source, subject=None, time=now, data=data
+    )
+
+
+def _duration(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def twilio_message_status(form: Mapping[str, str], now: datetime) -> InboundEvent:
+    sid = form.get("MessageSid") or form.get("SmsSid", "")
+    status = form.get("MessageStatus") or form.get("SmsStatus", "")
+    data = ProviderStatus(
+        channel="sms", provider_message_id=sid, status=status, error_code=form.get("ErrorCode") or None
+    )
+    return _event("provider.status", TWILIO_SOURCE, data, now, sid, status, data.error_code)
+
+
+def twilio_inbound_sms(form: Mapping[str, str], now: datetime) -> InboundEvent:
+    sid = form.get("MessageSid") or form.get("SmsMessageSid", "")
+    data = ProviderInbound.model_validate(
+        {
+            "channel": "sms",
+            "from": form.get("From", ""),
+            "to": form.get("To", ""),
+            "text": form.get("Body", ""),
+            "provider_message_id": sid,
+        }
+    )
+    return _event("provider.inbound", TWILIO_SOURCE, data, now, sid, "received")
+
+
+def twilio_call_status(form: Mapping[str, str], now: datetime) -> InboundEvent:
+    sid = form.get("CallSid", "")
+    status = form.get("CallStatus", "")
+    data = ProviderStatus(
+        channel="voice",
+        provider_message_id=sid,
+        status=status,
+        error_code=form.get("SipResponseCode") if status in ("failed", "busy") else None,
+        answered_by=form.get("AnsweredBy") or None,
+        duration_s=_duration(form.get("CallDuration")),
+    )
+    return _event("provider.status", TWILIO_SOURCE, data, now, sid, status)
+
+
+def twilio_amd_result(form: Mapping[str, str], now: datetime) -> InboundEvent:
+    """The async AMD callback: published as status ``answered`` with ``answered_by``."""
+    sid = form.get("CallSid", "")
+    answered_by = form.get("AnsweredBy", "unknown")
+    data = ProviderStatus(channel="voice", provider_message_id=sid, status="answered", answered_by=answered_by)
+    return _event("provider.status", TWILIO_SOURCE, data, now, sid, "answered", answered_by)
+
+
+def twilio_keypad(form: Mapping[str, str], digit: str, now: datetime) -> InboundEvent:
+    """A keypad press on an outbound call: the debtor is ``To``; text ``keypad:<digit>``."""
+    sid = form.get("CallSid", "")
+    data = ProviderInbound.model_validate(
+        {
+            "channel": "voice",
+            "from": form.get("To", ""),
+            "to": form.get("From", ""),
+            "text": f"{KEYPAD_TEXT_PREFIX}{digit}",
+            "provider_message_id": sid,
+        }
+    )
+    return _event("provider.inbound", TWILIO_SOURCE, data, now, sid, "keypad", digit)
+
+
+def sendgrid_message_id(sg_message_id: str) -> str:
+    """``X-Message-Id`` of the send: the part of ``sg_message_id`` before the first dot."""
+    return sg_message_id.split(".", 1)[0]
+
+
+def _sendgrid_error_code(event: Mapping[str, Any]) -> str | None:
+    kind = event.get("event")
+    if kind == "bounce":
+        return str(event.get("status") or event.get("type") or "bounce")
+    if kind == "dropped":
+        return str(event.get("reason") or "dropped")
+    return None
+
+
+def sendgrid_event(event: Mapping[str, Any], now: datetime) -> InboundEvent:
+    """One Event Webhook event (delivered, bounce, dropped, deferred, open, click, …)."""
+    message_id = sendgrid_message_id(str(event.get("sg_message_id", "")))
+    kind = str(event.get("event", ""))
+    status = "blocked" if kind == "bounce" and event.get("type") == "blocked" else kind
+    data = ProviderStatus(
+        channel="email", provider_message_id=message_id, status=status, error_code=_sendgrid_error_code(event)
+    )
+    return _event("provider.status", SENDGRID_SOURCE, data, now, message_id, status, str(event.get("sg_event_id", "")))
+
+
+def _text_of_raw_mime(raw: str) -> tuple[str, str]:
+    """(plain text, Message-ID) of a full MIME message ("send raw" mode)."""
+    message = email.message_from_string(raw, policy=email.policy.default)
+    body = message.get_body(preferencelist=("plain", "html"))
+    text = body.get_content() if body is not None else ""
+    return str(text), str(message.get("Message-ID", ""))
+
+
+def _header_value(headers_block: str, name: str) -> str:
+    for line in headers_block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == name.lower():
+            return value.strip()
+    return ""
+
+
+def _envelope(raw: str) -> dict[str, Any]:
+    """The SMTP envelope JSON; an unreadable one is treated as absent (the headers still name both ends)."""
+    try:
+        envelope = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return envelope if isinstance(envelope, dict) else {}
+
+
+def sendgrid_inbound_parse(fields: Mapping[str, str], now: datetime) -> InboundEvent:
+    """An Inbound Parse post (default or raw mode) as an email reply."""
+    if "email" in fields and not fields.get("text"):
+        text, message_id = _text_of_raw_mime(fields["email"])
+    else:
+        text, message_id = fields.get("text", ""), _header_value(fields.get("headers", ""), "Message-ID")
+    sender = parseaddr(fields.get("from", ""))[1]
+    recipient = parseaddr(fields.get("to", ""))[1]
+    envelope = _envelope(fields.get("envelope", ""))
+    sender = sender or str(envelope.get("from", ""))
+    recipient = recipient or str((envelope.get("to") or [""])[0])
+    message_id = message_id or event_id(sender, recipient, fields.get("subject", ""), text)
+    data = ProviderInbound.model_validate(
+        {"channel": "email", "from": sender, "to": recipient, "text": text.strip(), "provider_message_id": message_id}
+    )
+    return _event("provider.inbound", SENDGRID_SOURCE, data, now, message_id, "received")

@@ -1,0 +1,354 @@
+"""CloudEvents 1.0 over Kafka, bytes in and bytes out — the only place that knows the wire format.
+
+Inbound records arrive in structured mode (the value is the whole CloudEvent as JSON) or binary mode
+(attributes in ``ce_*`` headers, the value is the ``data`` JSON), as the Kafka protocol binding of
+CloudEvents allows. :func:`decode_inbound` turns either into a typed :class:`InboundEvent` or raises
+:class:`DecodeError` with a reason a person can act on; the caller dead-letters the record with
+:func:`dead_letter` and the stream goes on. Outputs are always structured JSON, compact, with a fixed
+field order, so the same event always encodes to the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, cast
+
+from pydantic import ValidationError
+
+from orchestrator.events import (
+    ACCOUNT_EVENT_TYPES,
+    INBOUND_EVENT_TYPES,
+    PROVIDER_EVENT_TYPES,
+    AccountPlaced,
+    Contract,
+    DebtorUpdated,
+    EventData,
+    InboundEvent,
+)
+from orchestrator.ids import output_event_id
+from orchestrator.outputs import (
+    ACCOUNT_EVENTS,
+    DEFAULT_SOURCE,
+    PROVIDER_EVENTS,
+    DeadLetter,
+    Header,
+    OutputEvent,
+)
+
+HeaderValue = bytes | str | None
+Headers = Sequence[tuple[str, HeaderValue]] | Mapping[str, HeaderValue]
+Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+"""A Kafka record to produce: key, value, headers."""
+
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+JSON_CONTENT_TYPE = "application/json"
+SPEC_VERSION = "1.0"
+
+_TYPES_BY_TOPIC: dict[str | None, Mapping[str, type[Contract]]] = {
+    ACCOUNT_EVENTS: ACCOUNT_EVENT_TYPES,
+    PROVIDER_EVENTS: PROVIDER_EVENT_TYPES,
+    None: INBOUND_EVENT_TYPES,
+}
+_MAX_REPORTED_ERRORS = 3
+
+
+class DecodeError(ValueError):
+    """Raised when an inbound record is not a valid Parley CloudEvent; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def decode_inbound(value: bytes, headers: Headers = (), *, topic: str | None = None) -> InboundEvent:
+    """Decode one record from ``topic`` (the unprefixed name; ``None`` accepts every inbound type,
+    as replay files mix account and provider events).
+
+    Binary mode is recognised by a ``ce_specversion`` header; anything else is structured mode.
+    """
+    accepted = _TYPES_BY_TOPIC.get(topic)
+    if accepted is None:
+        raise ValueError(f"decode_inbound: {topic!r} is not an input topic ({ACCOUNT_EVENTS}, {PROVIDER_EVENTS})")
+    normalised = _normalise_headers(headers)
+    if "ce_specversion" in normalised:
+        attributes, data = _binary_parts(value, normalised)
+    else:
+        attributes, data = _structured_parts(value)
+    return _build_event(attributes, data, accepted, topic)
+
+
+def _normalise_headers(headers: Headers) -> dict[str, bytes]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    result: dict[str, bytes] = {}
+    for name, raw in items:
+        if raw is None:
+            continue
+        result[name.lower()] = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    return result
+
+
+def _parse_json(raw: bytes | str, what: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise DecodeError(
+            f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise DecodeError(f"{what} is not UTF-8: {error.reason} at byte {error.start}") from None
+
+
+def _structured_parts(value: bytes) -> tuple[Mapping[str, Any], Any]:
+    envelope = _parse_json(value, "the record value")
+    if not isinstance(envelope, dict):
+        raise DecodeError(f"a structured CloudEvent must be a JSON object, got {type(envelope).__name__}")
+    _check_content_type(envelope.get("datacontenttype"))
+    if "data_base64" in envelope and "data" not in envelope:
+        encoded = envelope["data_base64"]
+        try:
+            raw = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else None
+        except binascii.Error:
+            raw = None
+        if raw is None:
+            raise DecodeError("attribute 'data_base64' is not valid base64")
+        return envelope, _parse_json(raw, "data_base64")
+    return envelope, envelope.get("data")
+
+
+def _binary_parts(value: bytes, headers: Mapping[str, bytes]) -> tuple[Mapping[str, Any], Any]:
+    attributes: dict[str, Any] = {}
+    for name, raw in headers.items():
+        if name.startswith("ce_"):
+            try:
+                attributes[name[3:]] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DecodeError(f"header {name!r} is not UTF-8") from None
+    content_type = headers.get("content-type")
+    _check_content_type(content_type.decode("utf-8", "replace") if content_type is not None else None)
+    data = _parse_json(value, "the record value (binary-mode data)") if value else None
+    return attributes, data
+
+
+def _check_content_type(content_type: object) -> None:
+    if content_type is None:
+        return
+    if not isinstance(content_type, str):
+        raise DecodeError("attribute 'datacontenttype' must be a string")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in (JSON_CONTENT_TYPE, "text/json") and not media_type.endswith("+json"):
+        raise DecodeError(f"datacontenttype {content_type!r} is not JSON")
+
+
+def _text_attribute(attributes: Mapping[str, Any], name: str) -> str:
+    value = attributes.get(name)
+    if value is None:
+        raise DecodeError(f"missing required attribute {name!r}")
+    if not isinstance(value, str) or not value:
+        raise DecodeError(f"attribute {name!r} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _parse_time(attributes: Mapping[str, Any]) -> datetime:
+    text = _text_attribute(attributes, "time")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise DecodeError(f"attribute 'time' is not an RFC 3339 timestamp: {text!r}") from None
+    if moment.tzinfo is None:
+        raise DecodeError(f"attribute 'time' has no UTC offset: {text!r}")
+    return moment
+
+
+def _build_event(
+    attributes: Mapping[str, Any], data: Any, accepted: Mapping[str, type[Contract]], topic: str | None
+) -> InboundEvent:
+    specversion = attributes.get("specversion")
+    if specversion is None:
+        raise DecodeError("missing required attribute 'specversion'")
+    if specversion != SPEC_VERSION:
+        raise DecodeError(f"unsupported specversion {specversion!r} (Parley reads CloudEvents 1.0)")
+    event_id = _text_attribute(attributes, "id")
+    source = _text_attribute(attributes, "source")
+    event_type = _text_attribute(attributes, "type")
+    model = accepted.get(event_type)
+    if model is None:
+        where = f" on {topic}" if topic else ""
+        raise DecodeError(f"unknown event type {event_type!r}{where} (known: {', '.join(accepted)})")
+    time = _parse_time(attributes)
+    subject = attributes.get("subject")
+    if subject is not None and (not isinstance(subject, str) or not subject):
+        raise DecodeError(f"attribute 'subject' must be a non-empty string, got {subject!r}")
+    if data is None:
+        raise DecodeError(f"missing data for {event_type}")
+    try:
+        payload = model.model_validate(data)
+    except ValidationError as error:
+        raise DecodeError(f"invalid data for {event_type}: {_describe(error)}") from None
+    if event_type in ACCOUNT_EVENT_TYPES:
+        _check_subject(event_type, subject, payload)
+    return InboundEvent.model_construct(
+        id=event_id, type=event_type, source=source, subject=subject, time=time, data=cast(EventData, payload)
+    )
+
+
+def _check_subject(event_type: str, subject: str | None, payload: Contract) -> None:
+    if subject is None:
+        raise DecodeError(f"{event_type} needs attribute 'subject' (the debtor id)")
+    named = payload.debtor.id if isinstance(payload, AccountPlaced | DebtorUpdated) else None
+    if named is not None and named != subject:
+        raise DecodeError(f"subject {subject!r} does not match data.debtor.id {named!r}")
+
+
+def _describe(error: ValidationError) -> str:
+    """Pydantic's errors as ``data.path.to[0].field: message``, the first few only."""
+    parts = []
+    for detail in error.errors(include_url=False)[:_MAX_REPORTED_ERRORS]:
+        path = "data"
+        for step in detail["loc"]:
+            path += f"[{step}]" if isinstance(step, int) else f".{step}"
+        parts.append(f"{path}: {detail['msg']}")
+    more = error.error_count() - _MAX_REPORTED_ERRORS
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)
+
+
+def decode_output(value: bytes) -> OutputEvent:
+    """Parse a published output event (for consumers, replay readers and tests)."""
+    try:
+        return OutputEvent.model_validate_json(value)
+    except ValidationError as error:
+        raise DecodeError(f"invalid output event: {error.errors(include_url=False)[:_MAX_REPORTED_ERRORS]}") from None
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+_STRUCTURED_HEADERS = [("content-type", STRUCTURED_CONTENT_TYPE.encode("ascii"))]
+
+
+def encode_output(event: OutputEvent) -> Record:
+    """The Kafka record of an output event: key = subject (the debtor id), structured JSON value."""
+    key = event.subject.encode("utf-8") if event.subject is not None else None
+    value = event.__pydantic_serializer__.to_json(event, by_alias=True)
+    return key, value, list(_STRUCTURED_HEADERS)
+
+
+def _format_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("CloudEvents need an aware time (with a UTC offset)")
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"] = "structured") -> Record:
+    """The Kafka record an upstream system would produce for ``event`` (replay, demo and tests)."""
+    key = event.subject.encode("utf-8") if event.subject is not None else None
+    data = event.data.model_dump(mode="json", by_alias=True)
+    if mode == "binary":
+        headers = [
+            ("ce_specversion", SPEC_VERSION.encode("ascii")),
+            ("ce_id", event.id.encode("utf-8")),
+            ("ce_source", event.source.encode("utf-8")),
+            ("ce_type", event.type.encode("utf-8")),
+            ("ce_time", _format_time(event.time).encode("ascii")),
+            ("content-type", JSON_CONTENT_TYPE.encode("ascii")),
+        ]
+        if event.subject is not None:
+            headers.insert(4, ("ce_subject", event.subject.encode("utf-8")))
+        return key, _dumps(data), headers
+    envelope: dict[str, Any] = {
+        "specversion": SPEC_VERSION,
+        "id": event.id,
+        "source": event.source,
+        "type": event.type,
+    }
+    if event.subject is not None:
+        envelope["subject"] = event.subject
+    envelope["time"] = _format_time(event.time)
+    envelope["datacontenttype"] = JSON_CONTENT_TYPE
+    envelope["data"] = data
+    return key, _dumps(envelope), list(_STRUCTURED_HEADERS)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- dead letters ---------------------------------------------------------------------------
+
+
+def dead_letter(
+    raw_value: bytes | None,
+    raw_headers: Headers,
+    reason: str,
+    topic: str,
+    partition: int | None,
+    offset: int | None,
+    now: datetime,
+    *,
+    key: bytes | None = None,
+    error_type: str = "DecodeError",
+    source: str = DEFAULT_SOURCE,
+) -> OutputEvent:
+    """The ``dead_letter`` event for a rejected record: its bytes verbatim (base64) and the reason.
+
+    The id derives from where the record was read and what it held, so re-reading it after a crash
+    yields the same dead letter. The subject is the record's key when that is text (the debtor id),
+    so the dead letter lands on the debtor's partition.
+    """
+    value = raw_value or b""
+    items = raw_headers.items() if isinstance(raw_headers, Mapping) else raw_headers
+    headers = tuple(Header(key=name, value=_b64(raw)) for name, raw in items)
+    digest = hashlib.sha256(value).hexdigest()
+    data = DeadLetter(
+        reason=reason,
+        error_type=error_type,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        original=base64.b64encode(value).decode("ascii"),
+        original_key=_b64(key),
+        original_headers=headers,
+    )
+    return OutputEvent(
+        id=output_event_id(DeadLetter.event_type, topic, str(partition), str(offset), digest),
+        source=source,
+        type=DeadLetter.event_type,
+        subject=_text_key(key),
+        time=now,
+        data=data,
+    )
+
+
+def _b64(raw: HeaderValue) -> str | None:
+    if raw is None:
+        return None
+    return base64.b64encode(raw.encode("utf-8") if isinstance(raw, str) else raw).decode("ascii")
+
+
+def _text_key(key: bytes | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return key.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+__all__ = [
+    "DecodeError",
+    "Headers",
+    "Record",
+    "dead_letter",
+    "decode_inbound",
+    "decode_output",
+    "encode_inbound",
+    "encode_output",
+]

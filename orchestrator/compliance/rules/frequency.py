@@ -1,0 +1,166 @@
+"""How often: 7 calls in 7 days, the week after a conversation, bursts, and state packs' caps."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from orchestrator.compliance.context import RuleContext, Verdict
+from orchestrator.compliance.policy import CountCap, StatePack
+from orchestrator.compliance.rules.base import NamedRule, clock, day_start, over_cap_until
+from orchestrator.domain.model import Attempt
+from orchestrator.timezones import next_inside_window_all
+from orchestrator.timezones.windows import inside
+
+
+class Call7In7(NamedRule):
+    """§1006.14(b)(2)(i)(A): before a call on day D, at most 6 counted calls about the debt on days D-6..D."""
+
+    rule_id = "call_7in7"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        if scope.contact.channel != "voice":
+            return self.allow("Not a call.")
+        limit = scope.policy.max_calls_per_7_days
+        blocked: list[str] = []
+        clears = ctx.today
+        for account_id in scope.account_ids:
+            days = [day for a, day in scope.ledger_days if a.counted_call and account_id in a.account_ids]
+            until = over_cap_until(days, ctx.today, limit, 7)
+            if until is not None:
+                blocked.append(account_id)
+                clears = max(clears, until)
+        if not blocked:
+            return self.allow(f"Fewer than {limit} counted calls about each debt on the 7 calendar days ending today.")
+        return self.block(
+            f"{limit} counted calls already made about account(s) {', '.join(blocked)} on the 7 calendar days "
+            f"ending {ctx.today.isoformat()}; the next call is allowed from {clears.isoformat()}.",
+            day_start(ctx, clears),
+        )
+
+
+class CallPostConversation(NamedRule):
+    """§1006.14(b)(2)(i)(B): a conversation about a debt on day C blocks calls about it on days C..C+6."""
+
+    rule_id = "call_post_conversation"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        if scope.contact.channel != "voice":
+            return self.allow("Not a call.")
+        block_days = scope.policy.conversation_block_days
+        latest = None
+        for conversation in scope.state.conversations:
+            if not any(account_id in conversation.account_ids for account_id in scope.account_ids):
+                continue
+            day = scope.local_day(conversation.at)
+            if day <= ctx.today < day + timedelta(days=block_days) and (latest is None or day > latest):
+                latest = day
+        if latest is None:
+            return self.allow(f"No conversation about these debts in the last {block_days} calendar days.")
+        clears = latest + timedelta(days=block_days)
+        return self.block(
+            f"A conversation about these debts took place on {latest.isoformat()}; no calls about them "
+            f"until {clears.isoformat()}.",
+            day_start(ctx, clears),
+        )
+
+
+def _last_before(attempts: list[Attempt], at: datetime) -> Attempt | None:
+    previous = [a for a in attempts if a.at <= at]
+    return max(previous, key=lambda a: a.at) if previous else None
+
+
+class BurstGuard(NamedRule):
+    """cmts 14(b)(2)(i)-2, 14(a)-2: a gap between calls, a daily call cap, weekly SMS and email caps."""
+
+    rule_id = "burst_guard"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        policy = scope.policy
+        channel = scope.contact.channel
+        reasons: list[str] = []
+        resume = ctx.at
+        if channel == "voice":
+            calls = [a for a, _ in scope.ledger_days if a.channel == "voice"]
+            last = _last_before(calls, ctx.at)
+            if last is not None and ctx.at < last.at + policy.min_call_gap:
+                minutes = int(policy.min_call_gap.total_seconds() // 60)
+                reasons.append(
+                    f"the last call was less than {minutes} minutes ago ({clock(last.at.astimezone(scope.primary))})"
+                )
+                resume = max(resume, last.at + policy.min_call_gap)
+            today_calls = [
+                day for a, day in scope.ledger_days if a.channel == "voice" and day == ctx.today and a.at <= ctx.at
+            ]
+            if len(today_calls) >= policy.max_calls_per_day:
+                reasons.append(f"{len(today_calls)} calls already placed today (cap {policy.max_calls_per_day})")
+                resume = max(resume, day_start(ctx, ctx.today + timedelta(days=1)))
+        elif not scope.contact.is_reply and scope.contact.purpose != "opt_out_confirmation":
+            limit = policy.max_sms_per_window if channel == "sms" else policy.max_email_per_window
+            window = policy.message_window_days
+            days = [
+                day for a, day in scope.ledger_days if a.channel == channel and a.counted_message and a.at <= ctx.at
+            ]
+            until = over_cap_until(days, ctx.today, limit, window)
+            if until is not None:
+                reasons.append(f"{limit} {channel} messages already sent in the {window} calendar days ending today")
+                resume = max(resume, day_start(ctx, until))
+        if not reasons:
+            return self.allow("Within the burst limits (call gap, calls per day, messages per week).")
+        return self.block("Too many contacts too close together: " + "; ".join(reasons) + ".", resume)
+
+
+def _counts(attempt: Attempt) -> bool:
+    return attempt.counted_call if attempt.channel == "voice" else attempt.counted_message
+
+
+class StatePackRule(NamedRule):
+    """A state's stricter caps and hours, from a ``StatePack`` row (data, not code)."""
+
+    def __init__(self, pack: StatePack) -> None:
+        self.pack = pack
+        self.rule_id = pack.rule_id
+
+    def _cap_until(self, ctx: RuleContext, cap: CountCap) -> tuple[str, datetime] | None:
+        scope = ctx.scope
+        if scope.contact.channel not in cap.channels or (cap.exempt_replies and scope.contact.is_reply):
+            return None
+        relevant = [
+            (a, day) for a, day in scope.ledger_days if a.channel in cap.channels and _counts(a) and a.at <= ctx.at
+        ]
+        channels = " and ".join(sorted(cap.channels))
+        groups = [(f"account {aid}", aid) for aid in scope.account_ids] if cap.per_debt else [("the debtor", None)]
+        worst: tuple[str, datetime] | None = None
+        for label, account_id in groups:
+            days = [day for a, day in relevant if account_id is None or account_id in a.account_ids]
+            until = over_cap_until(days, ctx.today, cap.limit, cap.days)
+            if until is not None:
+                moment = day_start(ctx, until)
+                if worst is None or moment > worst[1]:
+                    worst = (f"{cap.limit} {channels} contacts with {label} in {cap.days} calendar days", moment)
+        return worst
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        pack = self.pack
+        address = scope.state.profile.address
+        if address is None or address.state.upper() != pack.state:
+            return self.allow(f"The debtor's address is not in {pack.state}.")
+        reasons: list[str] = []
+        resume: datetime | None = ctx.at
+        if pack.allowed_hours:
+            start, end = pack.allowed_hours
+            if not all(inside(ctx.at.astimezone(tz), start, end) for tz in scope.zones):
+                reasons.append(f"{pack.state} allows contact only {start:%H:%M}–{end:%H:%M} local time")
+                opening = next_inside_window_all(ctx.at, scope.zones, start, end)
+                resume = None if opening is None or resume is None else max(resume, opening)
+        for cap in pack.caps:
+            hit = self._cap_until(ctx, cap)
+            if hit:
+                reasons.append(f"{pack.state} caps reached: {hit[0]}")
+                resume = None if resume is None else max(resume, hit[1])
+        if not reasons:
+            return self.allow(f"Within {pack.state}'s limits ({pack.citation}).")
+        return self.block("; ".join(reasons) + f" ({pack.citation}).", resume)

@@ -1,0 +1,135 @@
+"""When contact may happen at all: local hours, every candidate zone, stated inconvenient times, quiet days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from orchestrator.compliance.context import RuleContext, Verdict
+from orchestrator.compliance.rules.base import NamedRule, clock
+from orchestrator.timezones import local_midnight, next_inside_window, next_inside_window_all
+from orchestrator.timezones.windows import at_local, inside
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _hours(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+class TimeWindowFederal(NamedRule):
+    """§1006.6(b)(1)(i): only [08:00, 21:00) local time in the debtor's primary zone; 21:00:00 is blocked."""
+
+    rule_id = "time_window_federal"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        policy = ctx.scope.policy
+        start, end = policy.window_start, policy.window_end
+        if inside(ctx.local, start, end):
+            return self.allow(f"{clock(ctx.local)} is inside {_hours(start, end)} local time.")
+        opening = next_inside_window(ctx.at, ctx.scope.primary, start, end)
+        return self.block(
+            f"{clock(ctx.local)} is outside {_hours(start, end)} local time; contact is inconvenient then.", opening
+        )
+
+
+class TzIntersection(NamedRule):
+    """cmt 6(b)(1)(i)-2: with conflicting location data, only hours convenient in every candidate zone."""
+
+    rule_id = "tz_intersection"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        start, end = scope.policy.window_start, scope.policy.window_end
+        outside = [clock(ctx.at.astimezone(tz)) for tz in scope.zones if not inside(ctx.at.astimezone(tz), start, end)]
+        names = ", ".join(scope.zone_set.candidates)
+        if not outside:
+            return self.allow(f"Inside {_hours(start, end)} in every zone the debtor may be in ({names}).")
+        opening = next_inside_window_all(ctx.at, scope.zones, start, end)
+        never = "" if opening else " These zones' windows never overlap, so no time is convenient."
+        return self.block(
+            f"Outside {_hours(start, end)} in a zone the debtor may be in ({', '.join(outside)}; "
+            f"candidates from {scope.zone_set.source}: {names}).{never}",
+            opening,
+        )
+
+
+def _block_end(local: datetime, start: time, end: time, tz: ZoneInfo) -> datetime:
+    day = local.date()
+    if end <= start and local.time() >= start:
+        day += timedelta(days=1)
+    return at_local(day, end, tz)
+
+
+class ConsumerTimePlaceBlock(NamedRule):
+    """cmts 6(b)(1)-1, -2: times the consumer said are inconvenient; one same-medium reply to their contact."""
+
+    rule_id = "consumer_time_place_block"
+
+    def _blocking(self, ctx: RuleContext, moment: datetime) -> tuple[datetime, str] | None:
+        local = moment.astimezone(ctx.scope.primary)
+        for window in ctx.scope.state.profile.preferences.inconvenient_times:
+            day = local.date()
+            if window.end <= window.start and local.time() < window.end:
+                day -= timedelta(days=1)  # the early part of a window that began yesterday evening
+            if WEEKDAYS[day.weekday()] in window.days and inside(local, window.start, window.end):
+                label = f"{'/'.join(window.days)} {_hours(window.start, window.end)}"
+                return _block_end(local, window.start, window.end, ctx.scope.primary), label
+        return None
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        hit = self._blocking(ctx, ctx.at)
+        if hit is None:
+            return self.allow("Not in a time the consumer said is inconvenient.")
+        if ctx.scope.reply_available(ctx.at):
+            return self.allow(
+                f"In the consumer's inconvenient time ({hit[1]}), but this is the one same-medium reply "
+                "to their own contact."
+            )
+        moment = hit[0]
+        for _ in range(16):  # adjacent or overlapping windows
+            following = self._blocking(ctx, moment)
+            if following is None:
+                break
+            moment = following[0]
+        return self.block(f"{clock(ctx.local)} is in a time the consumer said is inconvenient ({hit[1]}).", moment)
+
+
+@lru_cache(maxsize=64)
+def federal_holidays(year: int) -> dict[date, str]:
+    """US federal holidays of a year, observed days included."""
+    return dict(holidays.country_holidays("US", years=year).items())
+
+
+def quiet_reason(day: date) -> str | None:
+    name = federal_holidays(day.year).get(day)
+    if name:
+        return f"a US federal holiday ({name})"
+    return "a Sunday" if day.weekday() == 6 else None
+
+
+class QuietDays(NamedRule):
+    """Parley policy (item 11, option on by default): no contact on Sundays and US federal holidays."""
+
+    rule_id = "quiet_days"
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        if not scope.policy.quiet_days:
+            return self.allow("Quiet days are switched off by policy.")
+        reasons: list[str] = []
+        resume = ctx.at
+        for tz in scope.zones:
+            day = ctx.at.astimezone(tz).date()
+            why = quiet_reason(day)
+            if why:
+                reasons.append(f"{day.isoformat()} is {why} in {tz.key}")
+                while quiet_reason(day):
+                    day += timedelta(days=1)
+                resume = max(resume, local_midnight(day, tz))
+        if not reasons:
+            return self.allow("Not a Sunday or US federal holiday in any zone the debtor may be in.")
+        return self.block("No contact on quiet days: " + "; ".join(reasons) + ".", resume)

@@ -1,0 +1,44 @@
+"""Deterministic ids: the same cause always yields the same id, so re-processing is a no-op.
+
+BRIEF.md: every planned send has an id derived from its cause (event id + step), and every output
+CloudEvent has a deterministic ``id`` so consumers can de-duplicate. An id is
+``<prefix>_<26 lowercase base32 chars>``: the first 130 bits of SHA-256 over the length-prefixed
+parts. Length-prefixing makes the encoding injective (``("ab", "c")`` and ``("a", "bc")`` differ)
+whatever characters the parts contain. 130 bits keep collisions out of reach for any volume Parley
+will see, and the ids stay short enough for Redis keys, provider metadata and log lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+SEND_PREFIX = "snd"
+EVENT_PREFIX = "evt"
+_ID_CHARS = 26
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """The id of ``parts`` under ``prefix``; a pure function of its arguments."""
+    digest = hashlib.sha256()
+    for part in (prefix, *parts):
+        encoded = part.encode("utf-8")
+        digest.update(str(len(encoded)).encode("ascii"))
+        digest.update(b":")
+        digest.update(encoded)
+    token = base64.b32encode(digest.digest()).decode("ascii")[:_ID_CHARS].lower()
+    return f"{prefix}_{token}"
+
+
+def send_id(cause_event_id: str, step_id: str) -> str:
+    """The id of the send that cadence step ``step_id`` plans for the inbound event ``cause_event_id``."""
+    return stable_id(SEND_PREFIX, cause_event_id, step_id)
+
+
+def output_event_id(event_type: str, *parts: str) -> str:
+    """The CloudEvent id of an output of ``event_type`` identified by ``parts``.
+
+    Pass what makes the output unique, e.g. ``("message.scheduled", send_id)`` or
+    ``("message.delivered", send_id, provider_message_id)``; a re-run re-derives the same id.
+    """
+    return stable_id(EVENT_PREFIX, event_type, *parts)

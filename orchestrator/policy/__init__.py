@@ -1,0 +1,1 @@
+"""Choice policies: which channel, which hour — inside what the compliance engine allows."""

@@ -1,0 +1,54 @@
+"""The amount a debtor mentions: "$50", "50 dollars", "50 dólares", "1,250", "75.50", "$1,250.00".
+
+A number counts as money only when something says so: a currency sign, a currency word after it,
+or a paying verb right before it ("I can pay 75.50", "le pago 80"). That keeps dates ("4/1",
+"the 15th"), times ("after 5", "3pm"), phone, account and confirmation numbers out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?"
+_PHONE = re.compile(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]\d{4}\b")
+_REFERENCE = re.compile(r"(#|\bno\.?|\bnumber|\bconfirmation|\bcase|\bacct|\baccount|\bref)\s*:?\s*[\d-]+")
+_CURRENCY_SIGN = re.compile(rf"\$\s?{_NUMBER}(?![\d/])")
+_CURRENCY_WORD = re.compile(
+    rf"(?<![\d/.,$]){_NUMBER}\s?(dollars?|dolares|dolar|dlls?|dls|dlrs|bucks|usd|pesos)\b"
+)
+_PAY_VERB_NUMBER = re.compile(
+    r"\b(pay|send|sent|paid|do|give|deposit|deposited|mail|offer|pago|pagar|pagare|dar|abonar|abono|mando"
+    r"|mandar|deposito|deposite|envio|enviar)\s+(?:you\s+|like\s+|about\s+|le\s+|los\s+|only\s+)?"
+    rf"{_NUMBER}(?![\d/:]|\s?%|\s?(?:st|nd|rd|th|am|pm|days?|weeks?|months?|de|o clock|y medio)\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMatch:
+    amount: Decimal
+    text: str
+
+
+def extract_amount(entity_text: str) -> AmountMatch | None:
+    """The first stated amount, quantized to cents; None when the reply names no money."""
+    cleaned = _REFERENCE.sub(" ", _PHONE.sub(" ", entity_text))
+    for pattern in (_CURRENCY_SIGN, _CURRENCY_WORD, _PAY_VERB_NUMBER):
+        for match in pattern.finditer(cleaned):
+            integer_part, fraction = (match.group(2), match.group(3)) if pattern is _PAY_VERB_NUMBER else (
+                match.group(1),
+                match.group(2),
+            )
+            amount = _to_decimal(integer_part, fraction)
+            if amount is not None and amount > 0:
+                return AmountMatch(amount=amount, text=match.group(0).strip())
+    return None
+
+
+def _to_decimal(integer_part: str, fraction: str | None) -> Decimal | None:
+    try:
+        value = Decimal(integer_part.replace(",", "") + (fraction or ""))
+    except InvalidOperation:
+        return None
+    return value.quantize(Decimal("0.01"))

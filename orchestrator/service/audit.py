@@ -1,0 +1,40 @@
+"""Decisions as audit records (the ``decisions`` topic) and as reasons on suppressed sends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from orchestrator.compliance import Decision
+from orchestrator.events import Channel
+from orchestrator.outputs import DecisionRecorded, RuleReason, Verdict
+from orchestrator.storage import SendRef
+
+
+def decision_output(ref: SendRef, channel: Channel, at: datetime, decision: Decision) -> DecisionRecorded:
+    """The audit record: every rule evaluated, with its verdict and reason."""
+    return DecisionRecorded(
+        send_id=ref.send_id,
+        debtor_id=ref.debtor_id,
+        channel=channel,
+        at=at,
+        allowed=decision.allowed,
+        verdicts=tuple(
+            Verdict(
+                rule_id=verdict.rule_id,
+                allowed=verdict.allowed,
+                reason=verdict.reason,
+                next_allowed_at=verdict.next_allowed_at,
+            )
+            for verdict in decision.verdicts
+        ),
+        next_allowed_at=decision.next_allowed_at,
+    )
+
+
+def rule_reasons(decision: Decision) -> tuple[RuleReason, ...]:
+    """The rules that block, in words a compliance officer can read."""
+    return tuple(
+        RuleReason(rule_id=verdict.rule_id, reason=verdict.reason)
+        for verdict in decision.verdicts
+        if not verdict.allowed
+    )

@@ -1,0 +1,44 @@
+"""The service layer's dependencies, named in one object the composition root builds.
+
+Everything here is a port or a pure value: the store, the channels, the renderer, the cadences,
+the policy. Nothing is a module-level global, so two runners (or two tests) never share state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from orchestrator.cadence import Cadences
+from orchestrator.compliance import Policy
+from orchestrator.ports import Channel, StateStore
+from orchestrator.templating.renderer import Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who Parley speaks as (HELP replies, voicemail, templates)."""
+
+    business_name: str = "Parley Services"
+    callback_number: str = "+18005550100"
+    agent_name: str = "Alex Morgan"
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """The object graph the use cases run on; built by ``parley.bootstrap``."""
+
+    store: StateStore
+    channels: Mapping[str, Channel]
+    renderer: Renderer
+    cadences: Cadences
+    policy: Policy
+    partition_of: Callable[[str], int]
+    identity: Identity = Identity()
+    source: str = "urn:parley"
+    lease: timedelta = timedelta(seconds=60)
+    already_paid_pause: timedelta = timedelta(days=14)
+    retry_backoff: timedelta = timedelta(minutes=2)
+    max_provider_retries: int = 8
+    fallback_zones: tuple[str, ...] = ("America/New_York",)

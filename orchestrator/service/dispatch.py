@@ -1,0 +1,322 @@
+"""Use case: a planned send falls due.
+
+The at-most-once protocol (docs/architecture.md): load the record and the send (one round trip);
+re-check compliance now — a payment, STOP or hold may have arrived since planning — and move or
+suppress the send if it may not go; render; write the attempt into the ledger and mark the send
+``dispatching`` in one atomic step (so two workers can never both take the last allowed call);
+call the provider; record the outcome. A send found ``dispatching`` was interrupted between the
+provider call and its record: it is recorded ``outcome_unknown`` and never sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from orchestrator.domain import Attempt, DebtorState
+from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
+from orchestrator.events import Channel
+from orchestrator.outbound import Disposition, OutboundMessage, ProviderError
+from orchestrator.outputs import (
+    MessageCancelled,
+    MessageDispatched,
+    MessageFailed,
+    MessageOutcomeUnknown,
+    MessageRescheduled,
+    MessageSuppressed,
+    OutputEvent,
+    RuleReason,
+    new_output,
+)
+from orchestrator.service.audit import decision_output, rule_reasons
+from orchestrator.service.context import ServiceContext
+from orchestrator.service.record import DebtorRecord
+from orchestrator.service.rendering import render_for
+from orchestrator.service.sends import PlannedSend
+from orchestrator.service.settle import settle_failure
+from orchestrator.service.skip import skip_reason
+from orchestrator.service.targeting import target
+from orchestrator.service.zones import primary_zone
+from orchestrator.storage import BeginOutcome, SendRef, SendStatus
+from orchestrator.templating.errors import TemplateError
+
+MAX_CONFLICT_RETRIES = 16
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class Dispatch:
+    """One due send being worked: the context, the send, the clock reading, and what it produced."""
+
+    def __init__(self, ctx: ServiceContext, ref: SendRef, now: datetime) -> None:
+        self.ctx, self.ref, self.now = ctx, ref, now
+        self.outputs: list[OutputEvent] = []
+        self.attempts = 0  # provider attempts so far (transient failures), for the backoff
+
+    def emit(self, data: object, *id_parts: str) -> None:
+        self.outputs.append(
+            new_output(data, subject=self.ref.debtor_id, time=self.now, id_parts=id_parts, source=self.ctx.source)  # type: ignore[arg-type]
+        )
+
+    async def finish(self, partition: int, status: SendStatus, record: DebtorRecord | None, version: int) -> None:
+        await self.ctx.store.finish_dispatch(
+            self.ref.debtor_id,
+            self.ref.send_id,
+            partition,
+            status,
+            state=record.to_bytes() if record else None,
+            expected_version=version if record else None,
+        )
+
+
+async def dispatch_due(ctx: ServiceContext, ref: SendRef, now: datetime) -> list[OutputEvent]:
+    """Work one claimed send to its end (or move it); return the outputs to publish."""
+    work = Dispatch(ctx, ref, now)
+    for _ in range(MAX_CONFLICT_RETRIES):
+        if await _attempt(work):
+            return work.outputs
+        work.outputs.clear()
+    raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
+
+
+async def _attempt(work: Dispatch) -> bool:
+    """One pass; False on a version conflict (the caller starts over)."""
+    ctx, ref, now = work.ctx, work.ref, work.now
+    loaded, send = await ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
+    if send is None or not send.pending or send.payload is None or loaded.state is None:
+        partition = send.partition if send else ctx.partition_of(ref.debtor_id)
+        await ctx.store.drop_due(partition, ref)
+        return True
+    record = DebtorRecord.from_bytes(loaded.state)
+    planned = PlannedSend.from_bytes(send.payload)
+    if send.status == SendStatus.DISPATCHING:
+        record = record.without({ref.send_id})
+        await work.finish(send.partition, SendStatus.OUTCOME_UNKNOWN, record, loaded.version)
+        reason = "interrupted between the provider call and its record; not retried"
+        work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=reason), ref.send_id)
+        return True
+    state = record.state
+    skipped = skip_reason(record, planned, now)
+    if skipped is not None:
+        await work.finish(send.partition, SendStatus.CANCELLED, record.without({ref.send_id}), loaded.version)
+        work.emit(
+            MessageCancelled(
+                send_id=ref.send_id,
+                debtor_id=ref.debtor_id,
+                account_ids=planned.account_ids,
+                reason=skipped,
+                cause_event_id=planned.cause_event_id,
+            ),
+            ref.send_id,
+        )
+        return True
+    zone = primary_zone(ctx, state)
+    channel, chosen, _why = target(state, planned, now, ctx.policy, zone)
+    if chosen.decision is not None and channel is not None:
+        work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(_ms(now)))
+    if chosen.contact is None or chosen.send_at is None:
+        rules = (
+            rule_reasons(chosen.decision)
+            if chosen.decision
+            else (
+                RuleReason(
+                    rule_id="no_destination", reason=f"the debtor has no number or address for {planned.channel}"
+                ),
+            )
+        )
+        await work.finish(send.partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), loaded.version)
+        work.emit(
+            MessageSuppressed(
+                send_id=ref.send_id,
+                debtor_id=ref.debtor_id,
+                account_ids=planned.account_ids,
+                channel=channel or planned.channel,  # type: ignore[arg-type]
+                rules=rules,
+            ),
+            ref.send_id,
+        )
+        return True
+    assert channel is not None
+    if not chosen.ready(now):
+        moved = await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, _ms(chosen.send_at))
+        if moved:
+            rules = (
+                rule_reasons(chosen.decision)
+                if chosen.decision and not chosen.decision.allowed
+                else (RuleReason(rule_id="send_time_policy", reason="moved into the hour band this debtor answers"),)
+            )
+            work.emit(
+                MessageRescheduled.model_validate(
+                    {"send_id": ref.send_id, "from": now, "to": chosen.send_at, "rules": rules}
+                ),
+                ref.send_id,
+                str(_ms(now)),
+            )
+        return True
+    work.attempts = send.attempts
+    return await _send(work, record, loaded.version, planned, channel, chosen.contact.destination, send.partition)
+
+
+async def _send(
+    work: Dispatch,
+    record: DebtorRecord,
+    version: int,
+    planned: PlannedSend,
+    channel: Channel,
+    destination: str,
+    partition: int,
+) -> bool:
+    ctx, ref, now = work.ctx, work.ref, work.now
+    state = record.state
+    try:
+        rendered = render_for(ctx, state, planned, channel, now)
+    except TemplateError as error:
+        await work.finish(partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), version)
+        rules = (RuleReason(rule_id="template", reason=str(error)),)
+        work.emit(
+            MessageSuppressed(
+                send_id=ref.send_id,
+                debtor_id=ref.debtor_id,
+                account_ids=planned.account_ids,
+                channel=channel,
+                rules=rules,
+            ),
+            ref.send_id,
+        )
+        return True
+    attempt = Attempt(
+        id=ref.send_id,
+        channel=channel,
+        destination=destination,
+        account_ids=planned.account_ids,
+        at=now,
+        outcome="placed" if channel == "voice" else "sent",
+        purpose=planned.purpose,
+    )
+    dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
+    begun = await ctx.store.begin_dispatch(ref.debtor_id, ref.send_id, version, dispatching.to_bytes())
+    if begun.outcome == BeginOutcome.CONFLICT:
+        return False
+    if begun.outcome == BeginOutcome.NOT_PENDING:
+        await ctx.store.drop_due(partition, ref)
+        return True
+    if begun.outcome == BeginOutcome.IN_DOUBT:
+        await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, None, version)
+        work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason="already dispatching elsewhere"), ref.send_id)
+        return True
+    message = OutboundMessage(
+        send_id=ref.send_id,
+        channel=channel,
+        to=destination,
+        body=rendered.body,
+        debtor_id=ref.debtor_id,
+        account_ids=planned.account_ids,
+        template_id=rendered.template_id,
+        template_version=rendered.template_version,
+        locale=rendered.locale,
+        subject=rendered.subject or "",
+        html=rendered.html or "",
+        voicemail=rendered.voicemail or "",
+    )
+    try:
+        result = await ctx.channels[channel].send(message)
+    except ProviderError as error:
+        await _provider_refused(work, dispatching, begun.version, planned, message, partition, error)
+        return True
+    done = dispatching.with_state(record_provider_id(dispatching.state, ref.send_id, result.provider_message_id))
+    await ctx.store.finish_dispatch(
+        ref.debtor_id,
+        ref.send_id,
+        partition,
+        SendStatus.DISPATCHED,
+        provider_message_id=result.provider_message_id,
+        state=done.to_bytes(),
+        expected_version=begun.version,
+    )
+    work.emit(
+        MessageDispatched(
+            send_id=ref.send_id,
+            debtor_id=ref.debtor_id,
+            account_ids=planned.account_ids,
+            channel=channel,
+            to=destination,
+            template_id=rendered.template_id,
+            template_version=rendered.template_version,
+            provider_message_id=result.provider_message_id,
+            locale=rendered.locale,
+        ),
+        ref.send_id,
+    )
+    return True
+
+
+async def _provider_refused(
+    work: Dispatch,
+    record: DebtorRecord,
+    version: int,
+    planned: PlannedSend,
+    message: OutboundMessage,
+    partition: int,
+    error: ProviderError,
+) -> None:
+    """Retry a transient failure later (with backoff), give up on a permanent one, never guess."""
+    ctx, ref, now = work.ctx, work.ref, work.now
+    channel = message.channel
+    if error.outcome_unknown:
+        await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, None, version)
+        work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=str(error)), ref.send_id)
+        return
+    if error.retryable:
+        retry_after = getattr(error, "retry_after", None)
+        attempts = work.attempts
+        if attempts < ctx.max_provider_retries:
+            backoff = ctx.retry_backoff * (2 ** min(attempts, 6))
+            if retry_after:
+                backoff = max(backoff, timedelta(seconds=float(retry_after)))
+            reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
+                {ref.send_id: planned.account_ids}
+            )
+            await ctx.store.release_dispatch(
+                ref.debtor_id,
+                ref.send_id,
+                partition,
+                int((now + backoff).timestamp() * 1000),
+                version,
+                reverted.to_bytes(),
+            )
+            work.emit(
+                MessageRescheduled.model_validate(
+                    {
+                        "send_id": ref.send_id,
+                        "from": now,
+                        "to": now + backoff,
+                        "rules": (RuleReason(rule_id="provider_retry", reason=str(error)),),
+                    }
+                ),
+                ref.send_id,
+                str(int(now.timestamp() * 1000)),
+            )
+            return
+    failed = record.with_state(
+        settle_failure(record_outcome(record.state, ref.send_id, "failed"), channel, message.to, error, now)
+    )
+    await work.finish(partition, SendStatus.FAILED, failed, version)
+    work.emit(
+        MessageFailed(
+            send_id=ref.send_id,
+            debtor_id=ref.debtor_id,
+            account_ids=planned.account_ids,
+            channel=channel,
+            provider_message_id="",
+            error_code=error.code,
+            reason=str(error),
+            retryable=error.retryable and error.disposition != Disposition.BAD_DESTINATION,
+        ),
+        ref.send_id,
+    )
+
+
+def _without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
+    return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))

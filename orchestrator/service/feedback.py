@@ -1,0 +1,114 @@
+"""Use case: a provider reports on a send (``provider.status`` from the webhooks).
+
+The status updates the ledger and the response history (delivered, failed, answered by a human,
+a conversation, a bad number) and becomes a delivery event for downstream systems.
+"""
+
+from __future__ import annotations
+
+from orchestrator.domain import Attempt, DebtorState
+from orchestrator.domain.transitions import apply_event
+from orchestrator.events import InboundEvent, ProviderStatus
+from orchestrator.outputs import (
+    CallCompleted,
+    MessageClicked,
+    MessageDelivered,
+    MessageFailed,
+    MessageOpened,
+    Output,
+    OutputEvent,
+    new_output,
+)
+from orchestrator.service.context import ServiceContext
+from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates
+from orchestrator.service.record import DebtorRecord
+from orchestrator.service.replay import decode_replay, encode_replay
+from orchestrator.storage import Commit
+
+FAILED_STATUSES = frozenset({"failed", "undelivered", "bounce", "bounced", "dropped"})
+CALL_END_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+# Codes that say the number or address is no good (PROVIDERS.md §4); others may be transient.
+BAD_DESTINATION_CODES = frozenset({"30005", "30006", "21211", "21614", "21635"})
+
+
+class UnknownProviderMessage(Exception):
+    """Raised when a status names a provider message id Parley never recorded (yet)."""
+
+
+def _attempt(state: DebtorState, provider_message_id: str) -> Attempt | None:
+    return next((a for a in state.ledger if a.provider_message_id == provider_message_id), None)
+
+
+def status_output(data: ProviderStatus, attempt: Attempt, debtor_id: str) -> Output | None:
+    """The delivery event a provider status means, or None for in-between statuses (queued, ringing…)."""
+    common = {
+        "send_id": attempt.id,
+        "debtor_id": debtor_id,
+        "account_ids": attempt.account_ids,
+        "channel": attempt.channel,
+        "provider_message_id": data.provider_message_id,
+    }
+    status = data.status.lower()
+    if attempt.channel == "voice":
+        if status in CALL_END_STATUSES:
+            return CallCompleted(**common, answered_by=data.answered_by, duration_s=data.duration_s)
+        return None
+    if status == "delivered":
+        return MessageDelivered(**common)
+    if status in FAILED_STATUSES:
+        code = data.error_code
+        return MessageFailed(
+            **common, error_code=code, reason=f"provider status {status}", retryable=code not in BAD_DESTINATION_CODES
+        )
+    if status == "open":
+        return MessageOpened(**common)
+    if status == "click":
+        return MessageClicked(**common, url="")
+    return None
+
+
+async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
+    """Fold the status into the debtor's ledger and publish what it means."""
+    assert isinstance(event.data, ProviderStatus)
+    data = event.data
+    debtor_id = event.subject
+    if not debtor_id:
+        ref = await ctx.store.lookup_provider_message(data.provider_message_id)
+        if ref is None:
+            raise UnknownProviderMessage(f"no send has provider message id {data.provider_message_id!r}")
+        debtor_id = ref.debtor_id
+    for _ in range(MAX_CONFLICT_RETRIES):
+        loaded = await ctx.store.load(debtor_id, event.id)
+        if loaded.replay is not None:
+            return decode_replay(loaded.replay)[0]
+        if loaded.state is None:
+            raise UnknownProviderMessage(f"debtor {debtor_id!r} of {data.provider_message_id!r} has no state")
+        record = DebtorRecord.from_bytes(loaded.state)
+        attempt = _attempt(record.state, data.provider_message_id)
+        if attempt is None:
+            raise UnknownProviderMessage(f"no attempt of {debtor_id!r} has {data.provider_message_id!r}")
+        record = record.with_state(apply_event(record.state, event))
+        meaning = status_output(data, attempt, debtor_id)
+        outputs = (
+            [
+                new_output(
+                    meaning,
+                    subject=debtor_id,
+                    time=event.time,
+                    id_parts=(attempt.id, data.provider_message_id, data.status),
+                    source=ctx.source,
+                )
+            ]
+            if meaning
+            else []
+        )
+        commit = Commit(
+            debtor_id=debtor_id,
+            expected_version=loaded.version,
+            state=record.to_bytes(),
+            event_id=event.id,
+            replay=encode_replay(outputs, ()),
+        )
+        if (await ctx.store.commit(commit)).ok:
+            return outputs
+    raise ConcurrentUpdates(f"debtor {debtor_id!r}: {MAX_CONFLICT_RETRIES} version conflicts in a row")

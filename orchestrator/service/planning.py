@@ -1,0 +1,89 @@
+"""Cadence planning: an account event becomes cancellations and planned sends.
+
+Pure: the event, the debtor's record and the cadences in; a :class:`Plan` out. Send ids derive from
+the cause event and the step, so planning the same event twice plans the same sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from orchestrator.cadence import Cadences, step_due_at
+from orchestrator.events import Contract, InboundEvent
+from orchestrator.ids import send_id
+from orchestrator.service.record import DebtorRecord
+from orchestrator.service.sends import PlannedSend
+
+_NO_ACCOUNT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one event does to the debtor's schedule."""
+
+    sends: tuple[PlannedSend, ...] = ()
+    cancel: tuple[str, ...] = ()
+    cancel_reason: str = ""
+
+
+def event_account_ids(data: Contract) -> tuple[str, ...] | None:
+    """The accounts an event is about; None when it names none (debtor-wide)."""
+    account_id = getattr(data, "account_id", _NO_ACCOUNT)
+    if account_id is not _NO_ACCOUNT:
+        return None if account_id is None else (str(account_id),)
+    account = getattr(data, "account", None)
+    if account is not None:
+        return (str(account.id),)
+    account_ids = getattr(data, "account_ids", None)
+    if account_ids:
+        return tuple(str(a) for a in account_ids)
+    return None
+
+
+def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zone: ZoneInfo) -> Plan:
+    """Cancel what the event's cadence cancels, then plan its steps (due times before send-time policy)."""
+    if event.type not in cadences.events:
+        return Plan()
+    cadence = cadences.for_event(event.type)
+    accounts = event_account_ids(event.data)
+    cancel: list[str] = []
+    if cadence.cancel == "all":
+        cancel = record.sends_for(None)
+    elif cadence.cancel == "account":
+        if accounts is None:
+            cancel = record.sends_for(None)
+        else:
+            cancel = sorted({send for account in accounts for send in record.sends_for(account)})
+    reason = _cancel_reason(event)
+    if not accounts or not cadence.steps:
+        return Plan(cancel=tuple(cancel), cancel_reason=reason)
+    event_time = event.time.astimezone(UTC)
+    sends = tuple(
+        PlannedSend(
+            send_id=send_id(event.id, step.id),
+            debtor_id=record.state.debtor_id,
+            account_ids=accounts,
+            template_id=step.template,
+            channel=step.channel,
+            purpose=step.purpose,
+            due_at=step_due_at(step, event_time=event_time, data=event.data, zone=zone).astimezone(UTC),
+            cause_event_id=event.id,
+            cause_time=event_time,
+            step_id=step.id,
+            skip_when=tuple(step.skip_when),
+        )
+        for step in cadence.steps
+    )
+    return Plan(sends=sends, cancel=tuple(cancel), cancel_reason=reason)
+
+
+def _cancel_reason(event: InboundEvent) -> str:
+    reason = getattr(event.data, "reason", None)
+    return f"{event.type}: {reason}" if reason else event.type
+
+
+def not_before(moment: datetime, floor: datetime) -> datetime:
+    """``moment`` moved up to ``floor`` if it is earlier (a step due in the past goes out now)."""
+    return moment if moment >= floor else floor

@@ -1,0 +1,61 @@
+"""What the store keeps per debtor: the core's ``DebtorState`` plus the service's own bookkeeping.
+
+Beside the core state: the index of pending sends (send id → accounts), which lets a payment, a
+closure or a hold cancel exactly the affected sends inside the same two round trips as any other
+event; and dunning pauses (an "already paid" reply pauses reminders for an account while the
+payment is reconciled). The blob is the core's compact JSON, a newline, and this bookkeeping as
+JSON (JSON never holds a raw newline, so the split is unambiguous).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DebtorRecord:
+    """A debtor's state, their pending sends, and their accounts' dunning pauses."""
+
+    state: DebtorState
+    pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    paused_until: dict[str, datetime] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
+        if self.paused_until:
+            books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
+        return to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> DebtorRecord:
+        core, _, books_raw = raw.rpartition(b"\n")
+        books = json.loads(books_raw)
+        return cls(
+            state=from_json_bytes(core),
+            pending={send: tuple(accounts) for send, accounts in books["p"].items()},
+            paused_until={account: datetime.fromtimestamp(ts, UTC) for account, ts in books.get("z", {}).items()},
+        )
+
+    def with_state(self, state: DebtorState) -> DebtorRecord:
+        return replace(self, state=state)
+
+    def adding(self, sends: dict[str, tuple[str, ...]]) -> DebtorRecord:
+        return replace(self, pending={**self.pending, **sends})
+
+    def without(self, send_ids: set[str] | frozenset[str]) -> DebtorRecord:
+        return replace(self, pending={send: accts for send, accts in self.pending.items() if send not in send_ids})
+
+    def pausing(self, account_id: str, until: datetime) -> DebtorRecord:
+        return replace(self, paused_until={**self.paused_until, account_id: until})
+
+    def paused(self, account_id: str, now: datetime) -> bool:
+        until = self.paused_until.get(account_id)
+        return until is not None and now < until
+
+    def sends_for(self, account_id: str | None) -> list[str]:
+        """Pending sends about ``account_id`` (every pending send when None)."""
+        return [send for send, accounts in self.pending.items() if account_id is None or account_id in accounts]

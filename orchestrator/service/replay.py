@@ -1,0 +1,40 @@
+"""The replay blob: what processing an event produced, kept with its processed-event marker.
+
+If a worker dies after writing an event's effects but before publishing its outputs (or before
+Kafka saw the offset commit), the event is read again; the store then hands back this blob instead
+of letting the event run twice, and the worker re-publishes the same outputs (same ids: consumers
+de-duplicate) and re-adds the same due entries (idempotent).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+
+from orchestrator.codec import decode_output, encode_output
+from orchestrator.outputs import OutputEvent
+from orchestrator.storage import ScheduledSend
+
+
+def encode_replay(outputs: Sequence[OutputEvent], schedule: Sequence[ScheduledSend]) -> bytes:
+    return json.dumps(
+        {
+            "o": [encode_output(event)[1].decode() for event in outputs],
+            "s": [
+                [send.send_id, send.partition, send.due_ms, base64.b64encode(send.payload).decode()]
+                for send in schedule
+            ],
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def decode_replay(raw: bytes) -> tuple[list[OutputEvent], list[ScheduledSend]]:
+    blob = json.loads(raw)
+    outputs = [decode_output(text.encode()) for text in blob["o"]]
+    schedule = [
+        ScheduledSend(send_id=send_id, partition=partition, due_ms=due_ms, payload=base64.b64decode(payload))
+        for send_id, partition, due_ms, payload in blob["s"]
+    ]
+    return outputs, schedule

