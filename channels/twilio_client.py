@@ -8,6 +8,7 @@ to a quiet logger.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from typing import Any
@@ -47,8 +48,11 @@ class PooledTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # tw
             self.session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.max_connections), trust_env=False
             )
+        if auth is not None:  # aiohttp 3.14 deprecates the BasicAuth object the SDK would build
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            headers = {**(headers or {}), "Authorization": f"Basic {token}"}
         response: Response = await super().request(
-            method, url, params, data, headers, auth, timeout or self.timeout_s, allow_redirects
+            method, url, params, data, headers, None, timeout or self.timeout_s, allow_redirects
         )
         if response.status_code == 429:
             code = _code_of(response.text)

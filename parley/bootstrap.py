@@ -31,7 +31,8 @@ def kafka_partition_of(partitions: int) -> Callable[[str], int]:
     """The partition Kafka's default partitioner gives a debtor id key (murmur2, as the Java client)."""
 
     def partition_of(debtor_id: str) -> int:
-        return (murmur2(debtor_id.encode()) & 0x7FFFFFFF) % partitions
+        hashed: int = murmur2(debtor_id.encode())
+        return (hashed & 0x7FFFFFFF) % partitions
 
     return partition_of
 

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from yarl import URL
 
 from channels.special_destinations import Scenario
 from channels.webhooks.signatures import (
@@ -81,7 +82,8 @@ class CallbackSender:
     async def post_twilio(self, url: str, kind: str, params: dict[str, str]) -> str:
         signature = twilio_signature(self.auth_token, url, list(params.items()))
         try:
-            async with self._http().post(url, data=params, headers={TWILIO_SIGNATURE_HEADER: signature}) as response:
+            exact = URL(url, encoded=True)  # as Twilio does: request the very URL it signed, no re-encoding
+            async with self._http().post(exact, data=params, headers={TWILIO_SIGNATURE_HEADER: signature}) as response:
                 text = await response.text()
                 self.sent.append(CallbackRecord(url, kind, params, response.status, text))
                 return text

@@ -15,8 +15,10 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?"
 _PHONE = re.compile(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]\d{4}\b")
 _REFERENCE = re.compile(r"(#|\bno\.?|\bnumber|\bconfirmation|\bcase|\bacct|\baccount|\bref)\s*:?\s*[\d-]+")
 _CURRENCY_SIGN = re.compile(rf"\$\s?{_NUMBER}(?![\d/])")
-_CURRENCY_WORD = re.compile(
-    rf"(?<![\d/.,$]){_NUMBER}\s?(dollars?|dolares|dolar|dlls?|dls|dlrs|bucks|usd|pesos)\b"
+_CURRENCY_WORD = re.compile(rf"(?<![\d/.,$]){_NUMBER}\s?(dollars?|dolares|dolar|dlls?|dls|dlrs|bucks|usd|pesos)\b")
+_PAYMENT_OF_NUMBER = re.compile(
+    rf"\b(?:make|making|made|send|sending)\s+(?:a|an|one)\s+{_NUMBER}\s+(?:dollar\s+)?payment|"
+    rf"\b(?:payment|pago|abono)\s+(?:of|de)\s+{_NUMBER}(?![\d/:])"
 )
 _PAY_VERB_NUMBER = re.compile(
     r"\b(pay|send|sent|paid|do|give|deposit|deposited|mail|offer|pago|pagar|pagare|dar|abonar|abono|mando"
@@ -34,12 +36,9 @@ class AmountMatch:
 def extract_amount(entity_text: str) -> AmountMatch | None:
     """The first stated amount, quantized to cents; None when the reply names no money."""
     cleaned = _REFERENCE.sub(" ", _PHONE.sub(" ", entity_text))
-    for pattern in (_CURRENCY_SIGN, _CURRENCY_WORD, _PAY_VERB_NUMBER):
+    for pattern in (_CURRENCY_SIGN, _CURRENCY_WORD, _PAYMENT_OF_NUMBER, _PAY_VERB_NUMBER):
         for match in pattern.finditer(cleaned):
-            integer_part, fraction = (match.group(2), match.group(3)) if pattern is _PAY_VERB_NUMBER else (
-                match.group(1),
-                match.group(2),
-            )
+            integer_part, fraction = _number_groups(match)
             amount = _to_decimal(integer_part, fraction)
             if amount is not None and amount > 0:
                 return AmountMatch(amount=amount, text=match.group(0).strip())
@@ -52,3 +51,13 @@ def _to_decimal(integer_part: str, fraction: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return value.quantize(Decimal("0.01"))
+
+
+def _number_groups(match: re.Match[str]) -> tuple[str, str | None]:
+    """The integer and fraction groups of whichever alternative matched (the first pair that is set)."""
+    groups = match.groups()
+    for index, group in enumerate(groups):
+        if group is not None and group[:1].isdigit():
+            fraction = groups[index + 1] if index + 1 < len(groups) else None
+            return group, fraction
+    raise ValueError(f"no number in {match.group(0)!r}")

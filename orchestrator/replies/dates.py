@@ -3,7 +3,8 @@
 Decisions (documented in docs/replies.md):
 
 * A weekday ("Friday", "el viernes") is the coming one, and today when today is that day.
-  "next Friday" / "el próximo viernes" is the first one strictly after today.
+  "next Friday" / "el próximo viernes" is the Friday of next week (Monday-based weeks), so on a
+  Wednesday "Friday" is in two days and "next Friday" in nine.
 * "the 15th" / "el 15" and "4/1" (US month/day) are the next occurrence on or after today.
 * "next week" / "la próxima semana" is the Monday of next week; "this weekend" the coming Saturday.
 * "end of the month" / "fin de mes" is the last day of the current month.
@@ -124,7 +125,7 @@ def _weekday(text: str, today: date, prefer_past: bool) -> Iterator[DateMatch]:
         modifier, name, suffix = match.group(1), match.group(2), (match.group(3) or "").strip()
         target = WEEKDAYS[name]
         if modifier in ("next", "el proximo", "proximo") or suffix == "que viene":
-            resolved = _weekday_on_or_after(today + timedelta(days=1), target)
+            resolved = today + timedelta(days=7 - today.weekday() + target)  # that day of next week
         elif modifier == "last" or suffix == "pasado" or prefer_past:
             resolved = today - timedelta(days=(today.weekday() - target) % 7)
         else:

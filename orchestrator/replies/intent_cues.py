@@ -38,7 +38,9 @@ def _cue(intent: Intent, weight: float, name: str, pattern: str) -> Cue:
     return Cue(name=name, intent=intent, weight=weight, pattern=re.compile(pattern))
 
 
-_MEDIUM = r"(text|texts|texting|message|messages|messaging|sms|e ?mails?|e ?mailing|calls|calling|sending)"
+_MEDIUM = (
+    r"(text|texts|texting|message|messages|messaging|sms|e ?mails?|e ?mailing|calls|calling|sending|spamming|spam)"
+)
 _MEDIUM_ES = r"(mensajes?|textos?|correos?|llamadas?|sms|emails?)"
 _W = r"(?: \w+)"  # one more word
 
@@ -51,7 +53,9 @@ CUES: tuple[Cue, ...] = (
     _cue(Intent.DECEASED, 0.97, "died", r"\b(died|murio|muerto|muerta)\b"),
     _cue(Intent.DECEASED, 0.95, "is_dead", r"\b(shes|hes|is|are) dead\b"),
     _cue(Intent.DECEASED, 0.95, "he_passed", r"\b(he|she|they)( has| had)? passed\b(?! the)"),
-    _cue(Intent.ATTORNEY, 0.96, "my_lawyer", r"\b(my|our|mi|su) (lawyer|attorney|abogad[oa]|counsel|legal counsel)\b"),
+    _cue(
+        Intent.ATTORNEY, 0.96, "my_lawyer", r"\b(my|our|mi|su) (lawyer|attorney|abogad[oa]|counsel|legal counsel)s?\b"
+    ),
     _cue(Intent.ATTORNEY, 0.96, "represented", r"\brepresented by\b|\besq\b"),
     _cue(
         Intent.ATTORNEY,
@@ -70,7 +74,8 @@ CUES: tuple[Cue, ...] = (
         Intent.CEASE_COMMUNICATION,
         0.97,
         "spanish_leave_alone",
-        r"\bdejen?me en paz\b|\bdejen? de (molestar|contactar|acosar)\w*|\bno me (contacten|molesten|busquen)\b",
+        r"\bdejen?me en paz\b|\bdejen? de (molestar|contactar|acosar)\w*|\bno me (contacten|molesten|busquen)\b"
+        r"|\bno (me )?(vuelvan?|vuelva) a (contactar|molestar|buscar)\w*",
     ),
     _cue(
         Intent.CEASE_COMMUNICATION,
@@ -79,20 +84,22 @@ CUES: tuple[Cue, ...] = (
         r"\b(wont|will not|refuse to|am not going to|im not going to|im not gonna|im not|am not|aint|not gonna) "
         r"pay(ing)?\b(?! (it )?(all|until|in full))",
     ),
-    _cue(Intent.CEASE_COMMUNICATION, 0.97, "spanish_refuses", r"\b(no (le )?(voy|pienso) a? ?pagar|me niego a pagar)\b"),
+    _cue(
+        Intent.CEASE_COMMUNICATION, 0.97, "spanish_refuses", r"\b(no (le )?(voy|pienso) a? ?pagar|me niego a pagar)\b"
+    ),
     # --- opt-out in free text ------------------------------------------------------------------
     _cue(Intent.OPT_OUT, 0.95, "stop_medium", rf"\b(stop|quit|cease|cancel|end|enough)\b{_W}{{0,3}} {_MEDIUM}\b"),
     _cue(
         Intent.OPT_OUT,
         0.95,
         "dont_text",
-        rf"\b(dont|do not|never|no longer)( ever)? (text|message|call|email|sms)\b",
+        r"\b(dont|do not|never|no longer)( ever)? (text|message|call|email|sms)\b",
     ),
     _cue(
         Intent.OPT_OUT,
         0.95,
         "dont_want_texts",
-        rf"\b(dont|do not|no longer) (want|wish|need)( to)?( get| receive){_W}{{0,2}} {_MEDIUM}",
+        rf"\b(dont|do not|no longer) (want|wish|need)( to)?( get| receive| any)?{_W}{{0,2}} {_MEDIUM}",
     ),
     _cue(Intent.OPT_OUT, 0.95, "no_more_texts", rf"\bno more {_MEDIUM}\b"),
     _cue(Intent.OPT_OUT, 0.95, "opt_out", r"\bopt ?out\b|\bunsubscribe\b"),
@@ -100,7 +107,8 @@ CUES: tuple[Cue, ...] = (
         Intent.OPT_OUT,
         0.95,
         "remove_from_list",
-        rf"\b(remove|take)( me| my number| my email| this number)( off| from){_W}{{0,2}} (list|lists)\b",
+        rf"\b(remove|take)( me| my number| my email| this number)( off| from){_W}{{0,2}} (list|lists)\b"
+        r"|\bremove (this|my) (number|phone|email)\b",
     ),
     _cue(
         Intent.OPT_OUT,
@@ -112,13 +120,24 @@ CUES: tuple[Cue, ...] = (
     _cue(
         Intent.OPT_OUT,
         0.95,
+        "spanish_dont_again",
+        r"\bno (me )?(vuelvan?|vuelva) a (escribir|mandar|enviar|llamar|textear)\w*",
+    ),
+    _cue(
+        Intent.OPT_OUT,
+        0.95,
         "spanish_dont_want",
         rf"\bno (quiero|deseo) (recibir|mas){_W}{{0,2}} {_MEDIUM_ES}",
     ),
     _cue(Intent.OPT_OUT, 0.95, "spanish_no_more", rf"\b(no|ya no) mas {_MEDIUM_ES}\b|\bdar(me|se)? de baja\b"),
     # --- the business intents ------------------------------------------------------------------
     _cue(Intent.WRONG_NUMBER, 0.9, "wrong_number", r"\bwrong (number|person|phone|guy|girl|lady)\b"),
-    _cue(Intent.WRONG_NUMBER, 0.9, "no_one_by_that_name", r"\bno ?one (by|named|with|called) that name\b"),
+    _cue(
+        Intent.WRONG_NUMBER,
+        0.9,
+        "no_one_by_that_name",
+        r"\b(no ?one|nobody|no body)( here)? (by|named|with|called)\b|\bno es el numero de\b|\bno (soy|es) \w+ equivocad",
+    ),
     _cue(
         Intent.WRONG_NUMBER,
         0.9,
@@ -140,10 +159,15 @@ CUES: tuple[Cue, ...] = (
         "spanish_wrong_number",
         r"\bnumero equivocado\b|\bequivocaron de (numero|persona)\b|\bno conozco a\b|\baqui no vive\b",
     ),
-    _cue(Intent.DISPUTE, 0.88, "not_my_debt", r"\b(not|isnt|aint|wasnt) (my|mine)\b( (debt|account|loan|card|bill|bills))?(?! (fault|problem))"),
+    _cue(
+        Intent.DISPUTE,
+        0.88,
+        "not_my_debt",
+        r"\b(not|isnt|aint|wasnt) (my|mine)\b( (debt|account|loan|card|bill|bills))?(?! (fault|problem))",
+    ),
     _cue(Intent.DISPUTE, 0.88, "dont_owe", r"\b(dont|do not|never) owed?\b|\bwho says i owe\b"),
     _cue(Intent.DISPUTE, 0.88, "never_had", r"\bnever (had|opened|signed|took|applied)\b"),
-    _cue(Intent.DISPUTE, 0.9, "dispute", r"\bdisput\w*|\bvalidat\w*|\bverify (this|the) debt\b|\bproof\b"),
+    _cue(Intent.DISPUTE, 0.9, "dispute", r"\bdisput\w*|\bvalidat\w*|\bverif\w*( \w+){0,2} (debt|deuda)\b|\bproof\b"),
     _cue(Intent.DISPUTE, 0.88, "fraud", r"\bfraud\w*|\bidentity theft\b|\bstatute of limitations\b"),
     _cue(Intent.DISPUTE, 0.88, "dont_recognize", r"\b(dont|do not) recognize\b|\bno reconozco\b"),
     _cue(
@@ -156,7 +180,7 @@ CUES: tuple[Cue, ...] = (
         Intent.DISPUTE,
         0.88,
         "spanish_not_mine",
-        r"\bno es mi[ao]\b|\bno debo\b|\bnunca (saque|pedi|firme|tuve)\b|\bprueba\b|\bfraude\b",
+        r"\bno es mi[ao]\b|\bno es mi (deuda|cuenta|prestamo|tarjeta)\b|\bno debo\b|\bnunca (saque|pedi|firme|tuve)\b|\bprueba\b|\bfraude\b",
     ),
     _cue(
         Intent.ALREADY_PAID,
@@ -172,7 +196,9 @@ CUES: tuple[Cue, ...] = (
         "payment_made",
         r"\b(made|sent|submitted) (the|a|my) payment\b|\bpayment (went through|was made|posted)\b",
     ),
-    _cue(Intent.ALREADY_PAID, 0.86, "check_cashed", r"\bcheck(s| has)?( already)?( been)? cashed\b|\bsettled (this|it)\b"),
+    _cue(
+        Intent.ALREADY_PAID, 0.86, "check_cashed", r"\bcheck(s| has)?( already)?( been)? cashed\b|\bsettled (this|it)\b"
+    ),
     _cue(
         Intent.ALREADY_PAID,
         0.88,
@@ -180,7 +206,12 @@ CUES: tuple[Cue, ...] = (
         r"\bya (lo |la |le )?(pague|page|deposite|pagamos|liquide)\b|\besta pagad[oa]\b|\bpague el\b",
     ),
     _cue(Intent.PAYMENT_PLAN_REQUEST, 0.87, "payment_plan", r"\b(payment|monthly|installment) (plan|plans|option)\b"),
-    _cue(Intent.PAYMENT_PLAN_REQUEST, 0.87, "installments", r"\binstall?ments?\b|\bsmaller payments\b|\bwork out a plan\b"),
+    _cue(
+        Intent.PAYMENT_PLAN_REQUEST,
+        0.87,
+        "installments",
+        r"\binstall?ments?\b|\bsmaller payments\b|\bwork out a plan\b",
+    ),
     _cue(
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
@@ -198,6 +229,12 @@ CUES: tuple[Cue, ...] = (
     _cue(
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
+        "over_time",
+        r"\bover time\b|\b(payment )?arrangements?\b|\bpoco a poco\b|\ba plazos\b|\bpagos? (mensuales|semanales)\b",
+    ),
+    _cue(
+        Intent.PAYMENT_PLAN_REQUEST,
+        0.87,
         "spanish_plan",
         r"\bplan de pagos?\b|\ben (partes|cuotas|abonos|pagos)\b|\bhacer abonos\b|\bcada (quincena|mes|semana)\b"
         r"|\b(al|por) mes\b|\bmensualidades\b",
@@ -209,7 +246,8 @@ CUES: tuple[Cue, ...] = (
         rf"\b(ill|i will|will|i can|can|gonna|going to|i could|let me|we can|we will|i should)\b{_W}{{0,5}}? "
         r"(pay|send|mail|deposit|make(?: \w+){0,2} payment|do \d+|do \w+ dollars)\b",
     ),
-    _cue(Intent.PROMISE_TO_PAY, 0.85, "will_have_amount", r"\b(ill|i will|will) have \d"),
+    _cue(Intent.PROMISE_TO_PAY, 0.85, "will_have_amount", r"\b(ill|i will|will) have (\d|the money|it|the payment)"),
+    _cue(Intent.PROMISE_TO_PAY, 0.85, "get_it_paid", r"\b(ill|i will|will|can|gonna) (get|have) (it|this|that) paid\b"),
     _cue(Intent.PROMISE_TO_PAY, 0.85, "will_be_paying", r"\b(ill|i will|will|im) be (making|sending|paying|mailing)\b"),
     _cue(Intent.PROMISE_TO_PAY, 0.85, "stop_by_to_pay", r"\bstop by\b.* (to )?(pay|make a payment)\b"),
     _cue(Intent.PROMISE_TO_PAY, 0.8, "paying_soon", r"\bpaying (today|tomorrow|tonight|this|next|on)\b|\bif i pay\b"),
@@ -224,7 +262,7 @@ CUES: tuple[Cue, ...] = (
         Intent.HARDSHIP,
         0.8,
         "lost_job",
-        r"\blost (my|his|her|our) (job|work|income)\b|\blaid off\b|\bunemploy\w*|\bno income\b|\bhours (got )?cut\b",
+        r"\blost (my|his|her|our) (job|work|income)\b|\bout of work\b|\bmedical bills\b|\blaid off\b|\bunemploy\w*|\bno income\b|\bhours (got )?cut\b",
     ),
     _cue(Intent.HARDSHIP, 0.8, "cant_afford", r"\b(cant|can not|cannot|unable to|not able to) (afford|pay)\b"),
     _cue(
@@ -241,7 +279,12 @@ CUES: tuple[Cue, ...] = (
         r"\bsin trabajo\b|\bperdi (mi|el) (trabajo|empleo)\b|\bno tengo (dinero|con que|trabajo)\b|\bno puedo pagar\b"
         r"|\benferm[oa]\b|\bmal de dinero\b",
     ),
-    _cue(Intent.CALLBACK_REQUEST, 0.82, "call_me", r"\b(call|phone|ring) (me|us)\b(?! again)|\bgive me a call\b|\bcall back\b"),
+    _cue(
+        Intent.CALLBACK_REQUEST,
+        0.82,
+        "call_me",
+        r"\b(call|phone|ring) (me|us)\b(?! again)|\bgive me a call\b|\bcall back\b",
+    ),
     _cue(
         Intent.CALLBACK_REQUEST,
         0.82,
@@ -252,7 +295,7 @@ CUES: tuple[Cue, ...] = (
         Intent.CALLBACK_REQUEST,
         0.82,
         "spanish_call_me",
-        r"\bllamen(me)?\b|\bllamarme\b|\bme (puede|pueden|podrian|podria) llamar\b|\bhablar con (alguien|una|un)\b",
+        r"\bllam[aeo]n?me\b|\bllamen\b|\bllamarme\b|\bme (puede|pueden|podrian|podria) llamar\b|\bhablar con (alguien|una|un)\b",
     ),
     _cue(
         Intent.BALANCE_INQUIRY,
@@ -270,7 +313,7 @@ CUES: tuple[Cue, ...] = (
         Intent.BALANCE_INQUIRY,
         0.8,
         "spanish_balance",
-        r"\bcuanto (debo|es|tengo|falta)\b|\bsaldo\b|\bde que es (esta|la|esa) deuda\b",
+        r"\bcuanto (le |les )?(debo|es|tengo|falta)\b|\bsaldo\b|\bde que es (esta|la|esa) deuda\b",
     ),
     _cue(
         Intent.OPT_IN,
@@ -278,14 +321,14 @@ CUES: tuple[Cue, ...] = (
         "text_me_again",
         r"\b(can|may|please) (text|message|email) (me|us) again\b|\bresume (texts|messages|texting)\b"
         rf"|\bopt (me )?(back )?in\b|\b(get|receive){_W}{{0,2}} (texts|messages|reminders) again\b"
-        r"|\bvolver a (mandar|enviar)\w*|\breanudar\b",
+        r"|\bvolver a (mandar|enviar|recibir)\w*|\breanudar\b",
     ),
     _cue(
         Intent.HELP,
         0.75,
         "who_is_this",
-        r"\bwho (is this|dis|are you|you are)\b|\bquien (es|eres|habla)\b|\bwhat (company|business) is this\b"
-        r"|\bwhat is this$|\bwhats this$|\bis this (a )?scam\b|\bestafa\b|\bque es esto\b",
+        r"\bwho (is this|dis|are you|you are)\b|\bwho(s| is) (texting|messaging|calling|emailing)\b|\bquien (es|eres|habla)\b|\bwhat (company|business) is this\b"
+        r"|\bwhat is this$|\bwhats this$|\b(what is|whats) this (regarding|about|in reference to)\b|\bis this (a )?scam\b|\bestafa\b|\bque es esto\b",
     ),
     _cue(Intent.HELP, 0.6, "help_word", r"\bhelp\b|\bayuda\b"),
 )
@@ -314,8 +357,13 @@ def bare_stop_cue(tokens: tuple[str, ...]) -> Cue | None:
         preceding = tokens[index - 1] if index > 0 else ""
         if following in NOT_OPT_OUT_AFTER_STOP or preceding in NOT_OPT_OUT_BEFORE_STOP:
             continue
+        if following.endswith("ing") and following not in CONTACT_GERUNDS:  # "stop charging me interest"
+            continue
         return BARE_STOP
     return None
 
 
+CONTACT_GERUNDS = frozenset(
+    {"texting", "messaging", "calling", "emailing", "sending", "contacting", "bothering", "harassing", "spamming"}
+)
 BARE_STOP = Cue(name="bare_stop", intent=Intent.OPT_OUT, weight=0.7, pattern=re.compile(r"\bstop\b"))

@@ -113,7 +113,11 @@ async def _attempt(work: Dispatch) -> bool:
         )
         return True
     zone = primary_zone(ctx, state)
-    channel, chosen, _why = target(state, planned, now, ctx.policy, zone)
+    try:
+        template_channels = ctx.renderer.catalog.get(planned.template_id).meta.channels
+    except TemplateError:
+        template_channels = ()
+    channel, chosen, _why = target(state, planned, now, ctx.policy, zone, template_channels)
     if chosen.decision is not None and channel is not None:
         work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(_ms(now)))
     if chosen.contact is None or chosen.send_at is None:
@@ -132,7 +136,7 @@ async def _attempt(work: Dispatch) -> bool:
                 send_id=ref.send_id,
                 debtor_id=ref.debtor_id,
                 account_ids=planned.account_ids,
-                channel=channel or planned.channel,  # type: ignore[arg-type]
+                channel=channel or planned.channel,
                 rules=rules,
             ),
             ref.send_id,

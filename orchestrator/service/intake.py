@@ -46,9 +46,9 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
     for _ in range(MAX_CONFLICT_RETRIES):
         loaded = await ctx.store.load(debtor_id, event.id)
         if loaded.replay is not None:
-            outputs, schedule = decode_replay(loaded.replay)
+            replayed, schedule = decode_replay(loaded.replay)
             await ctx.store.restore_due(debtor_id, schedule)
-            return outputs
+            return replayed
         record = DebtorRecord.from_bytes(loaded.state) if loaded.state else None
         if record is None and event.type != "account.placed":
             raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
@@ -92,7 +92,7 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
                     send_id=send.send_id,
                     debtor_id=debtor_id,
                     account_ids=send.account_ids,
-                    channel=send.channel,  # type: ignore[arg-type]
+                    channel=send.channel,
                     template_id=send.template_id,
                     purpose=send.purpose,
                     due_at=max(send.due_at, event.time),

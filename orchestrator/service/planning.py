@@ -42,6 +42,26 @@ def event_account_ids(data: Contract) -> tuple[str, ...] | None:
     return None
 
 
+# Fields of a cause event a message about it may quote, under the names the templates use.
+CAUSE_FACTS: dict[str, dict[str, str]] = {
+    "payment.received": {"amount": "payment_amount", "paid_at": "payment_date"},
+    "payment.missed": {"amount_due": "amount_due", "due_date": "due_date"},
+    "promise.created": {"amount": "promise_amount", "due_date": "promise_date"},
+}
+
+
+def cause_facts(event: InboundEvent) -> tuple[tuple[str, str], ...]:
+    """The quotable facts of ``event``: amounts as decimal strings, dates as ISO dates."""
+    facts = []
+    for field_name, variable in CAUSE_FACTS.get(event.type, {}).items():
+        value = getattr(event.data, field_name, None)
+        if value is None:
+            continue
+        text = value.date().isoformat() if isinstance(value, datetime) else str(value)
+        facts.append((variable, text))
+    return tuple(sorted(facts))
+
+
 def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zone: ZoneInfo) -> Plan:
     """Cancel what the event's cadence cancels, then plan its steps (due times before send-time policy)."""
     if event.type not in cadences.events:
@@ -60,6 +80,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
     if not accounts or not cadence.steps:
         return Plan(cancel=tuple(cancel), cancel_reason=reason)
     event_time = event.time.astimezone(UTC)
+    facts = cause_facts(event)
     sends = tuple(
         PlannedSend(
             send_id=send_id(event.id, step.id),
@@ -73,6 +94,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             cause_time=event_time,
             step_id=step.id,
             skip_when=tuple(step.skip_when),
+            facts=facts,
         )
         for step in cadence.steps
     )

@@ -11,11 +11,19 @@ from orchestrator.service.sends import PlannedSend
 from orchestrator.templating.model import AccountFacts, RenderContext, RenderedMessage
 
 
-def render_context(ctx: ServiceContext, state: DebtorState, account_id: str | None, now: datetime) -> RenderContext:
-    """What templates may say about this debtor now (from current state, never from planning time)."""
+def render_context(
+    ctx: ServiceContext,
+    state: DebtorState,
+    account_id: str | None,
+    now: datetime,
+    facts: tuple[tuple[str, str], ...] = (),
+) -> RenderContext:
+    """What templates may say about this debtor now: current state, plus what the cause event said
+    (the payment being thanked for, the amount that was missed)."""
     profile = state.profile
     account = state.account(account_id) if account_id else None
     promise = account.promise if account else None
+    quoted = dict(facts)
     return RenderContext(
         debtor_id=profile.id,
         first_name=profile.name.first,
@@ -28,9 +36,12 @@ def render_context(ctx: ServiceContext, state: DebtorState, account_id: str | No
         )
         or tuple(AccountFacts(id=a.id, creditor=a.creditor, balance=a.balance) for a in state.accounts),
         account_id=account_id,
-        amount_due=account.balance if account else None,
-        promise_amount=promise.amount if promise else None,
-        promise_date=promise.due if promise else None,
+        amount_due=quoted.get("amount_due", account.balance if account else None),
+        promise_amount=promise.amount if promise else quoted.get("promise_amount"),
+        promise_date=promise.due if promise else quoted.get("promise_date"),
+        payment_amount=quoted.get("payment_amount"),
+        payment_date=quoted.get("payment_date"),
+        due_date=quoted.get("due_date"),
         first_contact=state.needs_full_disclosure(account_id) if account_id else False,
         business_name=ctx.identity.business_name,
         callback_number=ctx.identity.callback_number,
@@ -44,5 +55,5 @@ def render_for(
 ) -> RenderedMessage:
     """Render the planned template for the chosen channel in the debtor's language."""
     account_id = planned.account_ids[0] if planned.account_ids else None
-    context = render_context(ctx, state, account_id, now)
+    context = render_context(ctx, state, account_id, now, planned.facts)
     return ctx.renderer.render(planned.template_id, channel, state.profile.language, context)

@@ -284,7 +284,7 @@ def _outputs(
                     send_id=send.send_id,
                     debtor_id=debtor_id,
                     account_ids=send.account_ids,
-                    channel=send.channel,  # type: ignore[arg-type]
+                    channel=send.channel,
                     template_id=send.template_id,
                     purpose=send.purpose,
                     due_at=send.due_at,

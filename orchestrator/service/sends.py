@@ -28,6 +28,7 @@ class PlannedSend:
     step_id: str
     skip_when: tuple[str, ...] = ()
     destination: str | None = None  # fixed for replies (answer where the debtor wrote from)
+    facts: tuple[tuple[str, str], ...] = ()  # what the cause event said that the message may quote
 
     def to_bytes(self) -> bytes:
         return json.dumps(
@@ -44,14 +45,15 @@ class PlannedSend:
                 self.step_id,
                 list(self.skip_when),
                 self.destination,
+                dict(self.facts),
             ],
             separators=(",", ":"),
         ).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> PlannedSend:
-        (send_id, debtor_id, accounts, template, channel, purpose, due, cause, cause_ts, step, skip, dest) = json.loads(
-            raw
+        (send_id, debtor_id, accounts, template, channel, purpose, due, cause, cause_ts, step, skip, dest, facts) = (
+            json.loads(raw)
         )
         return cls(
             send_id=send_id,
@@ -66,4 +68,5 @@ class PlannedSend:
             step_id=step,
             skip_when=tuple(skip),
             destination=dest,
+            facts=tuple(sorted(facts.items())),
         )

@@ -83,13 +83,16 @@ def target(
     now: datetime,
     policy: Policy,
     zone: ZoneInfo,
+    template_channels: Sequence[str] = CHANNELS,
 ) -> tuple[Channel | None, Target, str]:
-    """Channel, target and the reason for the channel (fixed by the cadence, or chosen)."""
+    """Channel, target and the reason for the channel (fixed by the cadence, or chosen among the
+    channels the template has a variant for)."""
     if planned.channel != "best":
         channel: Channel = planned.channel  # type: ignore[assignment]
         return channel, target_channel(state, planned, channel, now, policy), "fixed by the cadence"
-    targets = {channel: target_channel(state, planned, channel, now, policy) for channel in CHANNELS}
-    eligible: Sequence[Channel] = [channel for channel in CHANNELS if targets[channel].send_at is not None]
+    candidates = [channel for channel in CHANNELS if channel in template_channels]
+    targets = {channel: target_channel(state, planned, channel, now, policy) for channel in candidates}
+    eligible: Sequence[Channel] = [channel for channel in candidates if targets[channel].send_at is not None]
     choice = choose_channel(
         planned.send_id,
         eligible,
@@ -97,8 +100,10 @@ def target(
         state.response_history(),
     )
     if choice is None:
-        channel = next((c for c in CHANNELS if targets[c].decision is not None), "sms")
-        return channel, targets[channel], "no channel is eligible"
+        blocked = next((c for c in candidates if targets[c].decision is not None), None)
+        if blocked is None:
+            return None, Target(None, None, None), "no channel is eligible"
+        return blocked, targets[blocked], "no channel is eligible"
     chosen = targets[choice.channel]
     if chosen.contact is None or chosen.send_at is None:
         return choice.channel, chosen, choice.reason

@@ -15,6 +15,7 @@ from markupsafe import escape
 from orchestrator.templating.catalog import ChannelVariant, SourceFile, TemplateCatalog, TemplateDefinition
 from orchestrator.templating.context_variables import template_variables
 from orchestrator.templating.errors import (
+    ChannelNotAvailable,
     ForbiddenContent,
     MissingVariable,
     RenderError,
@@ -24,7 +25,13 @@ from orchestrator.templating.errors import (
     TemplateError,
 )
 from orchestrator.templating.filters import EDITOR_FILTERS
-from orchestrator.templating.model import IMPLICIT_VARIABLES, RenderContext, RenderedMessage, RenderLimits
+from orchestrator.templating.model import (
+    CHANNELS,
+    IMPLICIT_VARIABLES,
+    RenderContext,
+    RenderedMessage,
+    RenderLimits,
+)
 from orchestrator.templating.payment_links import PaymentLinks
 from orchestrator.templating.required_content import RequiredContent, forbidden_mentions, required_content
 from orchestrator.templating.sandbox import CURRENT, ParleySandbox, RenderState
@@ -75,7 +82,9 @@ class Renderer:
     def render(self, template_id: str, channel: str, locale: str, context: RenderContext) -> RenderedMessage:
         """The finished message; a :class:`TemplateError` subclass says why when it cannot be made."""
         template = self.catalog.get(template_id)
-        variant = template.variant(channel, locale)  # type: ignore[arg-type]
+        if channel not in CHANNELS:
+            raise ChannelNotAvailable(f"unknown channel {channel!r}", template_id=template_id)
+        variant = template.variant(channel, locale)
         return self.render_variant(template, variant, context)
 
     def render_variant(

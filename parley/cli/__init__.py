@@ -11,7 +11,9 @@ import click
 # name -> (module:attribute, one-line help). A module is imported only when its command runs.
 COMMANDS: dict[str, tuple[str, str]] = {
     "version": ("parley.cli.version:version", "Print Parley's version."),
+    "classify": ("parley.cli.classify:classify", "Classify debtor replies (JSONL in, JSONL out)."),
     "templates": ("parley.cli.templates:templates", "Lint, preview and render message templates."),
+    "replay": ("parley.cli.replay:replay", "Run an event file through the embedded runner on a virtual clock."),
 }
 
 

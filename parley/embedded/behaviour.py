@@ -30,7 +30,6 @@ from orchestrator.events import (
     ProviderStatus,
 )
 from orchestrator.outbound import OutboundMessage
-
 from parley.embedded.portfolio import Portfolio, home_zone, to_cloudevent
 from parley.embedded.replies import BASE_REPLY_WEIGHTS, ReplyKind, promise_terms, promise_text, reply_text
 
@@ -154,7 +153,13 @@ class DebtorBehaviour:
             amount, due_at = reaction.promise
             amount = min(amount, remaining)
             logged_at = (reaction.reply_at or sent_at) + timedelta(minutes=rng.randint(1, 30))
-            events.append((logged_at, "promise.created", PromiseCreated(account_id=account_id, amount=amount, due_date=due_at.date())))
+            events.append(
+                (
+                    logged_at,
+                    "promise.created",
+                    PromiseCreated(account_id=account_id, amount=amount, due_date=due_at.date()),
+                )
+            )
             if rng.random() < traits.keeps_promises:
                 events.append(self._payment(state, account_id, amount, due_at))
             return events
@@ -206,7 +211,9 @@ class DebtorBehaviour:
         self._reactions[message.send_id] = reaction
         return reaction
 
-    def _promise_terms(self, message: OutboundMessage, sent_at: datetime, rng: random.Random) -> tuple[Decimal, datetime]:
+    def _promise_terms(
+        self, message: OutboundMessage, sent_at: datetime, rng: random.Random
+    ) -> tuple[Decimal, datetime]:
         account_id = message.account_ids[0] if message.account_ids else ""
         balance = self._state(message.debtor_id).remaining.get(account_id, Decimal(100))
         amount, due = promise_terms(max(balance, Decimal("25.00")), sent_at.date(), rng)
@@ -246,19 +253,43 @@ class DebtorBehaviour:
         events.extend(self._reply_events(message, sent_at, reaction, rng))
         return events
 
-    def _voice_outcomes(self, message: OutboundMessage, reaction: _Reaction, rng: random.Random) -> list[SimulatedEvent]:
+    def _voice_outcomes(
+        self, message: OutboundMessage, reaction: _Reaction, rng: random.Random
+    ) -> list[SimulatedEvent]:
         ring = seconds(rng, 15, 40)
         if reaction.engaged:
             duration = rng.randint(45, 420) if reaction.conversation else rng.randint(4, 25)
-            return [_status(ring + timedelta(seconds=duration), "voice", message, "completed", answered_by="human", duration_s=duration)]
+            return [
+                _status(
+                    ring + timedelta(seconds=duration),
+                    "voice",
+                    message,
+                    "completed",
+                    answered_by="human",
+                    duration_s=duration,
+                )
+            ]
         roll = rng.random()
         if roll < 0.08:
             return [_status(seconds(rng, 3, 8), "voice", message, "busy")]
         if roll < 0.5 and message.voicemail:
             duration = rng.randint(18, 40)
-            return [_status(ring + timedelta(seconds=duration), "voice", message, "completed", answered_by="machine_end_beep", duration_s=duration)]
+            return [
+                _status(
+                    ring + timedelta(seconds=duration),
+                    "voice",
+                    message,
+                    "completed",
+                    answered_by="machine_end_beep",
+                    duration_s=duration,
+                )
+            ]
         if roll < 0.5:
-            return [_status(ring, "voice", message, "completed", answered_by="machine_end_beep", duration_s=rng.randint(1, 4))]
+            return [
+                _status(
+                    ring, "voice", message, "completed", answered_by="machine_end_beep", duration_s=rng.randint(1, 4)
+                )
+            ]
         return [_status(ring, "voice", message, "no-answer")]
 
     def _reply_events(
@@ -305,7 +336,7 @@ class DemoWorld:
                 source=FOLLOW_UP_SOURCE,
                 subject=message.debtor_id,
                 time=at,
-                data=data,  # type: ignore[arg-type]
+                data=data,
             )
             self._pending.append(event)
             self.generated.append(event)

@@ -7,6 +7,7 @@ maps them to the area code's zones, and no real person can ever be reached by ac
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -38,7 +39,6 @@ from orchestrator.events import (
     Preferences,
     Weekday,
 )
-
 from parley.embedded import names
 
 EVENT_SOURCE = "parley/demo"
@@ -196,14 +196,14 @@ def generate_portfolio(n_debtors: int, seed: int, start: datetime, horizon_days:
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
     rng = random.Random(seed)
-    region_weights = [region.weight for region in REGIONS]
+    region_weights = list(itertools.accumulate(region.weight for region in REGIONS))
     used_numbers: set[str] = set()
     debtors: list[DebtorProfile] = []
     accounts: dict[str, tuple[Account, ...]] = {}
     events: list[InboundEvent] = []
     for index in range(1, n_debtors + 1):
         debtor_id = f"d-{index:06d}"
-        region = rng.choices(REGIONS, weights=region_weights)[0]
+        region = rng.choices(REGIONS, cum_weights=region_weights)[0]
         debtor = _draw_debtor(rng, debtor_id, region, used_numbers)
         debtor_accounts = _draw_accounts(rng, index)
         debtors.append(debtor)
@@ -329,7 +329,7 @@ def _draw_preferences(rng: random.Random, available: list[Channel]) -> Preferenc
 
 
 def _draw_accounts(rng: random.Random, index: int) -> tuple[Account, ...]:
-    count = rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+    count = rng.choices((1, 2, 3), cum_weights=(70, 92, 100))[0]
     creditors = rng.sample(CREDITORS, count)
     return tuple(
         Account(
@@ -361,12 +361,16 @@ def _draw_events(
     placed_at = start + timedelta(seconds=rng.randint(0, 3 * 86400 - 1))
     for offset, account in enumerate(accounts):
         placed = placed_at + timedelta(minutes=offset * 7)
-        events.append(_event(seed, "account.placed", account.id, debtor.id, placed, AccountPlaced(debtor=debtor, account=account)))
+        events.append(
+            _event(seed, "account.placed", account.id, debtor.id, placed, AccountPlaced(debtor=debtor, account=account))
+        )
         later_span = max(horizon_days - 4, 1) * 86400
         if rng.random() < 0.05:
             missed_at = placed + timedelta(days=2, seconds=rng.randint(0, later_span))
             amount_due = (account.balance * Decimal("0.1")).quantize(Decimal("0.01"))
-            missed = PaymentMissed(account_id=account.id, amount_due=max(amount_due, Decimal("25.00")), due_date=missed_at.date())
+            missed = PaymentMissed(
+                account_id=account.id, amount_due=max(amount_due, Decimal("25.00")), due_date=missed_at.date()
+            )
             events.append(_event(seed, "payment.missed", account.id, debtor.id, missed_at, missed))
         roll = rng.random()
         if roll < 0.015:
@@ -388,5 +392,5 @@ def _event(seed: int, kind: str, account_id: str, debtor_id: str, at: datetime, 
         source=EVENT_SOURCE,
         subject=debtor_id,
         time=at,
-        data=data,  # type: ignore[arg-type]
+        data=data,
     )

@@ -70,7 +70,7 @@ def promise_text(amount: Decimal, due: date, today: date, language: Language, rn
     days_ahead = (due - today).days
     if language == "es":
         when = "mañana" if days_ahead == 1 else _WEEKDAYS_ES[due.weekday()]
-        phrases = (
+        phrases: tuple[str, ...] = (
             f"puedo pagar {whole} dólares {when}",
             f"Le pago ${whole} {when}",
             f"Voy a pagar {whole} {when}, gracias",

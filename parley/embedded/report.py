@@ -7,6 +7,7 @@ ticket or opened from a CI artifact.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -63,7 +64,10 @@ def write_report(
 
 
 def render_report(
-    summary: CampaignSummary, baseline: CampaignSummary | None, title: str = "Parley demo campaign", with_outputs: bool = True
+    summary: CampaignSummary,
+    baseline: CampaignSummary | None,
+    title: str = "Parley demo campaign",
+    with_outputs: bool = True,
 ) -> str:
     """The report's HTML as a string."""
     days = len(summary.contacts_per_day)
@@ -72,7 +76,7 @@ def render_report(
         f"<p class='sub'>{summary.debtors:,} debtors · {summary.accounts:,} accounts · "
         f"{format_money(summary.total_balance)} placed · {days} days with contacts</p>",
         _kpis(summary, baseline),
-        _section("Contacts per day, by channel", "Dispatched messages and calls (UTC day).", _contacts_per_day(summary)),
+        _section("Contacts per day, by channel", "Messages and calls sent (UTC day).", _contacts_per_day(summary)),
         _section(
             "Send hour (debtor's local time)",
             "When messages went out, in each debtor's own zone"
@@ -151,7 +155,9 @@ def _send_hours(summary: CampaignSummary, baseline: CampaignSummary | None) -> s
     series = [Series(summary.policy, [summary.send_hours.get(h, 0) / ours_total for h in hours], OURS_COLOR)]
     if baseline is not None:
         base_total = sum(baseline.send_hours.values()) or 1
-        series.append(Series(baseline.policy, [baseline.send_hours.get(h, 0) / base_total for h in hours], BASELINE_COLOR))
+        series.append(
+            Series(baseline.policy, [baseline.send_hours.get(h, 0) / base_total for h in hours], BASELINE_COLOR)
+        )
     return column_chart(labels, series, width=1060, height=280, y_label="share of sends", percent=True,
                         title="Send-hour distribution")  # fmt: skip
 
@@ -209,7 +215,7 @@ def _channel_table(summary: CampaignSummary, baseline: CampaignSummary | None) -
     return _table(header, rows)
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

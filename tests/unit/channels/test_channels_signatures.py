@@ -46,7 +46,9 @@ def test_a_request_signed_by_the_sdk_verifies_and_returns_its_form() -> None:
         (URL, urlencode(PARAMS).encode(), {"X-Twilio-Signature": "AAAA"}, "bad_signature"),
     ],
 )
-def test_tampered_or_unsigned_twilio_requests_are_refused_with_a_reason(url: str, body: bytes, headers: object, reason: str) -> None:
+def test_tampered_or_unsigned_twilio_requests_are_refused_with_a_reason(
+    url: str, body: bytes, headers: object, reason: str
+) -> None:
     if headers == "valid":
         headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(URL, PARAMS)}
     with pytest.raises(SignatureError) as refused:

@@ -48,7 +48,9 @@ def test_keypad_digits_map_to_actions_and_an_acknowledgement() -> None:
 
 def test_calls_use_async_message_end_detection_and_carry_the_voicemail_to_the_amd_callback() -> None:
     channel = TwilioVoiceChannel("AC" + "0" * 32, "token", "+18005550100", "https://hooks.example")
-    message = OutboundMessage("send-1", "voice", "+15005550006", SCRIPT, "d1", voicemail=VOICEMAIL, payment_link="https://pay")
+    message = OutboundMessage(
+        "send-1", "voice", "+15005550006", SCRIPT, "d1", voicemail=VOICEMAIL, payment_link="https://pay"
+    )
     parameters = channel.call_parameters(message)
     assert parameters["machine_detection"] == "DetectMessageEnd" and parameters["async_amd"] == "true"
     assert "send_id=send-1" in parameters["status_callback"]

@@ -47,7 +47,7 @@ def test_cloudevents_round_trip_through_the_inbound_contract(portfolio: Portfoli
         assert raw["specversion"] == "1.0" and raw["source"] == "parley/demo"
         data = INBOUND_EVENT_TYPES[raw["type"]].model_validate(raw["data"])
         InboundEvent(id=raw["id"], type=raw["type"], source=raw["source"], subject=raw["subject"],
-                     time=datetime.fromisoformat(raw["time"]), data=data)  # type: ignore[arg-type]  # fmt: skip
+                     time=datetime.fromisoformat(raw["time"]), data=data)  # fmt: skip
 
 
 def test_phone_numbers_are_valid_fictional_e164_with_known_zones_and_unique(portfolio: Portfolio) -> None:

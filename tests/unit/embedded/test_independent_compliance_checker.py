@@ -164,8 +164,8 @@ def test_after_stop_only_one_prompt_confirmation_may_go_to_that_number() -> None
 
 
 def test_an_opt_out_seen_only_in_reply_received_outputs_counts_too() -> None:
-    reply = event("reply.received", at_ny(3, 10), "d-1",
-                  {"channel": "sms", "from": MOBILE, "text": "please stop texting me", "intent": "opt_out"})  # fmt: skip
+    data = {"channel": "sms", "from": MOBILE, "text": "please stop texting me", "intent": "opt_out"}
+    reply = event("reply.received", at_ny(3, 10), "d-1", data)
     assert rules(check_compliance(placed(profile()), [reply, send(at_ny(4, 10))])) == ["opt_out"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import SECRET, make_renderer, reminder_sources
+from templating_helpers import SECRET, make_renderer, reminder_sources
 
 from orchestrator.templating import (
     ChannelNotAvailable,

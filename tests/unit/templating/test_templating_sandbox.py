@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_renderer, reminder_sources
+from templating_helpers import make_renderer, reminder_sources
 
 from orchestrator.templating import MissingVariable, RenderContext, RenderLimitExceeded, SandboxViolation
 

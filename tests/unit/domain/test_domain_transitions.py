@@ -1,0 +1,190 @@
+"""State transitions from events: accounts, holds, conversations, provider statuses and replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from orchestrator.domain import Attempt, DebtorState, from_json_bytes, to_json_bytes
+from orchestrator.domain.transitions import LEDGER_RETENTION, apply_event, record_attempt, record_provider_id
+from orchestrator.events import INBOUND_EVENT_TYPES, InboundEvent
+
+T0 = datetime(2026, 3, 16, 14, tzinfo=UTC)
+MOBILE = "+12125550123"
+PROFILE = {
+    "id": "d-1",
+    "name": {"first": "Maria", "last": "Garcia"},
+    "address": {"line1": "1 Main", "city": "New York", "state": "NY", "postal_code": "10001"},
+    "phones": [{"number": MOBILE, "sms_consent": True, "call_consent": True}],
+    "emails": [{"address": "maria@example.com", "consent": True}],
+}
+
+
+def event(kind: str, data: dict[str, Any], at: datetime = T0, n: int = 0) -> InboundEvent:
+    model = INBOUND_EVENT_TYPES[kind].model_validate(data)
+    return InboundEvent(id=f"e{n}", type=kind, source="test", subject="d-1", time=at, data=model)  # type: ignore[arg-type]
+
+
+def placed(account_id: str = "A", balance: str = "100.00") -> InboundEvent:
+    account = {"id": account_id, "creditor": "Acme", "balance": balance}
+    return event("account.placed", {"debtor": PROFILE, "account": account})
+
+
+def sent(state: DebtorState, attempt_id: str, channel: str = "sms", at: datetime = T0, **kw: Any) -> DebtorState:
+    dest = "maria@example.com" if channel == "email" else MOBILE
+    fields = {"outcome": "placed" if channel == "voice" else "sent", **kw}
+    state = record_attempt(state, Attempt(attempt_id, channel, dest, ("A",), at, **fields))  # type: ignore[arg-type]
+    return record_provider_id(state, attempt_id, f"P{attempt_id}")
+
+
+def status(attempt_id: str, channel: str = "sms", at: datetime = T0, **kw: Any) -> InboundEvent:
+    return event("provider.status", {"channel": channel, "provider_message_id": f"P{attempt_id}", **kw}, at)
+
+
+def inbound(text: str, at: datetime = T0) -> InboundEvent:
+    return event("provider.inbound", {"channel": "sms", "from": MOBILE, "to": "+18005550000", "text": text}, at)
+
+
+def test_account_placed_creates_the_debtor_with_an_open_account() -> None:
+    state = apply_event(None, placed())
+    assert state.debtor_id == "d-1"
+    assert [(a.id, a.status, a.balance) for a in state.accounts] == [("A", "open", Decimal("100.00"))]
+    assert state.needs_full_disclosure("A")
+
+
+def test_payments_reduce_the_balance_and_paying_in_full_marks_the_account_paid() -> None:
+    state = apply_event(None, placed())
+    state = apply_event(state, event("payment.received", {"account_id": "A", "amount": "40", "paid_at": T0}))
+    assert state.accounts[0].balance == Decimal("60.00") and state.accounts[0].status == "open"
+    state = apply_event(state, event("payment.received", {"account_id": "A", "amount": "60", "paid_at": T0}))
+    assert state.accounts[0].status == "paid"
+
+
+def test_promises_pause_an_account_until_due_and_breaking_one_clears_it() -> None:
+    state = apply_event(None, placed())
+    state = apply_event(state, event("promise.created", {"account_id": "A", "amount": "50", "due_date": "2026-03-20"}))
+    assert state.accounts[0].paused_until is not None and state.accounts[0].paused_until.isoformat() == "2026-03-20"
+    state = apply_event(state, event("promise.broken", {"account_id": "A"}))
+    assert state.accounts[0].paused_until is None
+
+
+def test_account_closed_and_updated_change_the_account() -> None:
+    state = apply_event(None, placed())
+    state = apply_event(state, event("account.updated", {"account": {"id": "A", "balance": "75.50"}}))
+    assert state.accounts[0].balance == Decimal("75.50")
+    state = apply_event(state, event("account.closed", {"account_id": "A", "reason": "sold"}))
+    assert state.accounts[0].status == "closed"
+
+
+def test_holds_are_placed_and_released_by_account_and_reason() -> None:
+    state = apply_event(None, placed())
+    state = apply_event(state, event("hold.placed", {"account_id": None, "reason": "dispute"}))
+    state = apply_event(state, event("hold.placed", {"account_id": "A", "reason": "cease"}))
+    assert {(h.account_id, h.reason) for h in state.holds} == {(None, "dispute"), ("A", "cease")}
+    state = apply_event(state, event("hold.released", {"account_id": None, "reason": "dispute"}))
+    assert [(h.account_id, h.reason) for h in state.holds] == [("A", "cease")]
+
+
+def test_conversation_logged_records_a_conversation() -> None:
+    state = apply_event(None, placed())
+    state = apply_event(state, event("conversation.logged", {"account_ids": ["A"], "at": T0}))
+    assert [(c.at, c.account_ids) for c in state.conversations] == [(T0, ("A",))]
+
+
+def test_a_human_answered_call_of_thirty_seconds_is_a_conversation() -> None:
+    state = sent(apply_event(None, placed()), "c1", "voice")
+    state = apply_event(state, status("c1", "voice", status="completed", answered_by="human", duration_s=45))
+    assert state.ledger[0].outcome == "conversation"
+    assert state.conversations[0].account_ids == ("A",)
+    assert not state.needs_full_disclosure("A")
+    assert state.response_history()[("voice", "morning")] == (1, 1)
+
+
+def test_busy_is_not_connected_and_a_machine_is_not_a_conversation() -> None:
+    base = sent(sent(apply_event(None, placed()), "c1", "voice"), "c2", "voice")
+    state = apply_event(base, status("c1", "voice", status="busy"))
+    state = apply_event(state, status("c2", "voice", status="completed", answered_by="machine_end_beep", duration_s=40))
+    assert [a.outcome for a in state.ledger] == ["not_connected", "machine"]
+    assert state.conversations == ()
+
+
+def test_a_late_sent_status_does_not_undo_delivered() -> None:
+    state = sent(apply_event(None, placed()), "s1")
+    state = apply_event(state, status("s1", status="delivered"))
+    state = apply_event(state, status("s1", status="sent"))
+    assert state.ledger[0].outcome == "delivered"
+
+
+def test_unreachable_number_codes_mark_the_destination_bad_and_21610_opts_it_out() -> None:
+    state = sent(sent(apply_event(None, placed()), "s1"), "s2")
+    state = apply_event(state, status("s1", status="undelivered", error_code="30006"))
+    assert MOBILE in state.bad_destinations
+    state = apply_event(state, status("s2", status="failed", error_code="21610"))
+    assert [(o.channel, o.destination) for o in state.opt_outs] == [("sms", MOBILE)]
+
+
+def test_stop_family_keywords_opt_out_and_start_opts_back_in() -> None:
+    base = apply_event(None, placed())
+    for text in ("STOP", " stop ", "Stop.", "STOP!!", "stop 🙏", "Opt-Out", "REVOKE", "stop all", "unsubscribe"):
+        state = apply_event(base, inbound(text))
+        assert [(o.channel, o.destination) for o in state.opt_outs] == [("sms", MOBILE)], text
+    assert apply_event(base, inbound("please stop texting me")).opt_outs == ()
+    restored = apply_event(apply_event(base, inbound("STOP")), inbound("START", T0 + timedelta(minutes=5)))
+    assert restored.opt_outs == ()
+
+
+def test_an_inbound_message_is_remembered_and_credits_the_attempt_it_answers() -> None:
+    state = sent(apply_event(None, placed()), "s1")
+    state = apply_event(state, inbound("I can pay Friday", T0 + timedelta(hours=2)))
+    assert state.last_inbound("sms") is not None
+    assert state.ledger[0].responded
+    assert state.response_history()[("sms", "morning")] == (1, 1)
+
+
+def test_a_consent_update_re_opts_in_an_opted_out_number() -> None:
+    no_consent = {**PROFILE, "phones": [{"number": MOBILE, "sms_consent": False}]}
+    state = apply_event(None, event("account.placed", {"debtor": no_consent, "account": {"id": "A", "creditor": "x", "balance": "1"}}))
+    state = apply_event(state, inbound("STOP"))
+    same = apply_event(state, event("debtor.updated", {"debtor": {"language": "es"}}))
+    assert same.opt_outs and same.profile.language == "es"
+    granted = apply_event(state, event("debtor.updated", {"debtor": {"phones": [{"number": MOBILE, "sms_consent": True}]}}))
+    assert granted.opt_outs == ()
+
+
+def test_recording_an_attempt_twice_is_a_no_op() -> None:
+    state = sent(apply_event(None, placed()), "s1")
+    again = record_attempt(state, state.ledger[0])
+    assert again == state and len(again.ledger) == 1
+
+
+def test_old_ledger_entries_are_pruned() -> None:
+    state = sent(apply_event(None, placed()), "old", at=T0)
+    state = sent(state, "new", at=T0 + LEDGER_RETENTION + timedelta(days=1))
+    assert [a.id for a in state.ledger] == ["new"]
+
+
+def _history() -> list[InboundEvent]:
+    return [
+        placed(),
+        placed("B", "250.00"),
+        event("hold.placed", {"account_id": "B", "reason": "dispute"}, T0 + timedelta(hours=1)),
+        event("conversation.logged", {"account_ids": ["A"], "at": T0}, T0 + timedelta(hours=2)),
+        inbound("STOP", T0 + timedelta(hours=3)),
+        event("payment.received", {"account_id": "A", "amount": "10", "paid_at": T0}, T0 + timedelta(hours=4)),
+        event("hold.released", {"account_id": "B", "reason": "dispute"}, T0 + timedelta(hours=5)),
+    ]
+
+
+def test_replaying_the_same_events_gives_the_same_state_and_bytes() -> None:
+    def replay() -> DebtorState:
+        state: DebtorState | None = None
+        for item in _history():
+            state = apply_event(state, item)
+        assert state is not None
+        return state
+
+    first, second = replay(), replay()
+    assert first == second
+    assert to_json_bytes(first) == to_json_bytes(second)
+    assert from_json_bytes(to_json_bytes(first)) == first
