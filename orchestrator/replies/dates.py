@@ -163,7 +163,7 @@ def _month_name(text: str, today: date, prefer_past: bool) -> Iterator[DateMatch
 
 
 def _parse_with_dateparser(span: str, today: date, prefer_past: bool) -> date | None:
-    import dateparser  # slow to import and to call: only when a month is named
+    import dateparser  # type: ignore[import-untyped]  # slow to import and to call: only when a month is named
 
     # dateparser's "future" skips today itself, so anchor it on yesterday to keep "on or after today".
     base = datetime.combine(today if prefer_past else today - timedelta(days=1), time(12))

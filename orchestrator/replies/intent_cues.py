@@ -136,7 +136,8 @@ CUES: tuple[Cue, ...] = (
         Intent.WRONG_NUMBER,
         0.9,
         "no_one_by_that_name",
-        r"\b(no ?one|nobody|no body)( here)? (by|named|with|called)\b|\bno es el numero de\b|\bno (soy|es) \w+ equivocad",
+        r"\b(no ?one|nobody|no body)( here)? (by|named|with|called)\b"
+        r"|\bno es el numero de\b|\bno (soy|es) \w+ equivocad",
     ),
     _cue(
         Intent.WRONG_NUMBER,
@@ -180,7 +181,8 @@ CUES: tuple[Cue, ...] = (
         Intent.DISPUTE,
         0.88,
         "spanish_not_mine",
-        r"\bno es mi[ao]\b|\bno es mi (deuda|cuenta|prestamo|tarjeta)\b|\bno debo\b|\bnunca (saque|pedi|firme|tuve)\b|\bprueba\b|\bfraude\b",
+        r"\bno es mi[ao]\b|\bno es mi (deuda|cuenta|prestamo|tarjeta)\b"
+        r"|\bno debo\b|\bnunca (saque|pedi|firme|tuve)\b|\bprueba\b|\bfraude\b",
     ),
     _cue(
         Intent.ALREADY_PAID,
@@ -216,7 +218,8 @@ CUES: tuple[Cue, ...] = (
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
         "make_payments",
-        r"(?<!cant )(?<!cannot )(?<!not )\b(make|do|set up|setup|making)( \w+)?( monthly| weekly| small| smaller)? payments\b",
+        r"(?<!cant )(?<!cannot )(?<!not )\b(make|do|set up|setup|making)"
+        r"( \w+)?( monthly| weekly| small| smaller)? payments\b",
     ),
     _cue(
         Intent.PAYMENT_PLAN_REQUEST,
@@ -255,14 +258,16 @@ CUES: tuple[Cue, ...] = (
         Intent.PROMISE_TO_PAY,
         0.85,
         "spanish_will_pay",
-        r"(?<!no )(?<!no le )(?<!no te )\b(le |te |lo |se lo )?(pago|pagare|pagaria|voy a pagar|puedo pagar|puedo dar|puedo abonar|deposito|mando"
+        r"(?<!no )(?<!no le )(?<!no te )\b(le |te |lo |se lo )?(pago|pagare|pagaria|voy a pagar|puedo pagar|puedo dar"
+        r"|puedo abonar|deposito|mando"
         r"|envio|abono|le deposito)\b",
     ),
     _cue(
         Intent.HARDSHIP,
         0.8,
         "lost_job",
-        r"\blost (my|his|her|our) (job|work|income)\b|\bout of work\b|\bmedical bills\b|\blaid off\b|\bunemploy\w*|\bno income\b|\bhours (got )?cut\b",
+        r"\blost (my|his|her|our) (job|work|income)\b|\bout of work\b|\bmedical bills\b"
+        r"|\blaid off\b|\bunemploy\w*|\bno income\b|\bhours (got )?cut\b",
     ),
     _cue(Intent.HARDSHIP, 0.8, "cant_afford", r"\b(cant|can not|cannot|unable to|not able to) (afford|pay)\b"),
     _cue(
@@ -295,13 +300,15 @@ CUES: tuple[Cue, ...] = (
         Intent.CALLBACK_REQUEST,
         0.82,
         "spanish_call_me",
-        r"\bllam[aeo]n?me\b|\bllamen\b|\bllamarme\b|\bme (puede|pueden|podrian|podria) llamar\b|\bhablar con (alguien|una|un)\b",
+        r"\bllam[aeo]n?me\b|\bllamen\b|\bllamarme\b|\bme (puede|pueden|podrian|podria) llamar\b"
+        r"|\bhablar con (alguien|una|un)\b",
     ),
     _cue(
         Intent.BALANCE_INQUIRY,
         0.8,
         "how_much",
-        r"\bhow much (do|i|is|to|left|does|did|will)\b|\b(whats|what is|what s) (my|the) (balance|total|payoff|amount)\b",
+        r"\bhow much (do|i|is|to|left|does|did|will)\b"
+        r"|\b(whats|what is|what s) (my|the) (balance|total|payoff|amount)\b",
     ),
     _cue(
         Intent.BALANCE_INQUIRY,
@@ -327,8 +334,11 @@ CUES: tuple[Cue, ...] = (
         Intent.HELP,
         0.75,
         "who_is_this",
-        r"\bwho (is this|dis|are you|you are)\b|\bwho(s| is) (texting|messaging|calling|emailing)\b|\bquien (es|eres|habla)\b|\bwhat (company|business) is this\b"
-        r"|\bwhat is this$|\bwhats this$|\b(what is|whats) this (regarding|about|in reference to)\b|\bis this (a )?scam\b|\bestafa\b|\bque es esto\b",
+        r"\bwho (is this|dis|are you|you are)\b"
+        r"|\bwho(s| is) (texting|messaging|calling|emailing)\b|\bquien (es|eres|habla)\b"
+        r"|\bwhat (company|business) is this\b"
+        r"|\bwhat is this$|\bwhats this$"
+        r"|\b(what is|whats) this (regarding|about|in reference to)\b|\bis this (a )?scam\b|\bestafa\b|\bque es esto\b",
     ),
     _cue(Intent.HELP, 0.6, "help_word", r"\bhelp\b|\bayuda\b"),
 )

@@ -26,7 +26,7 @@ class Call7In7(NamedRule):
         clears = ctx.today
         for account_id in scope.account_ids:
             days = [day for a, day in scope.ledger_days if a.counted_call and account_id in a.account_ids]
-            until = over_cap_until(days, ctx.today, limit + 1, 7)
+            until = over_cap_until(days, ctx.today, limit, 7)
             if until is not None:
                 blocked.append(account_id)
                 clears = max(clears, until)

@@ -5,43 +5,22 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
+from channels_webhook_harness import (
+    INBOUND_SECRET,
+    SENDGRID_KEY,
+    TWILIO_SID,
+    TWILIO_TOKEN,
+    RecordingPublisher,
+    WebhookServer,
+)
 from pydantic import SecretStr
 
 from channels.emulators import ProviderEmulator
 from channels.webhooks.app import WebhookMetrics, build_webhook_app
-from orchestrator.events import InboundEvent
 from parley.settings import Settings
-
-TWILIO_TOKEN = "integration-twilio-token"
-TWILIO_SID = "AC" + "1" * 32
-SENDGRID_KEY = "SG.integration-key.integration-secret"
-INBOUND_SECRET = "inbound-path-secret-123"
-
-
-class RecordingPublisher:
-    """A real ``ProviderEventPublisher`` that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.events: list[InboundEvent] = []
-
-    async def publish(self, event: InboundEvent) -> None:
-        self.events.append(event)
-
-
-@dataclass
-class WebhookServer:
-    base_url: str
-    settings: Settings
-    publisher: RecordingPublisher
-    metrics: WebhookMetrics
-    voicemail_calls: list[tuple[str, str]] = field(default_factory=list)
-
-    def rejected(self, provider: str, reason: str) -> float:
-        return self.metrics.rejected.labels(provider, reason)._value.get()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import logging
 import re
 
 import pytest
-from conftest import INBOUND_SECRET, SENDGRID_KEY, TWILIO_TOKEN, WebhookServer
+from channels_webhook_harness import INBOUND_SECRET, SENDGRID_KEY, TWILIO_TOKEN, WebhookServer
 
 from channels.emulators import ProviderEmulator
 from channels.logsafe import install_log_redaction

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
-from conftest import INBOUND_SECRET, TWILIO_TOKEN, WebhookServer
+from channels_webhook_harness import INBOUND_SECRET, TWILIO_TOKEN, WebhookServer
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from twilio.request_validator import RequestValidator
