@@ -97,7 +97,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     async def scheduler() -> None:
         ctx = await runtime.context()
         name = account_topic.get_topic_name()
-        owned = sorted(tp.partition for tp in app.assignment.assigned_actives() if tp.topic == name)
+        owned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == name)
         for partition in owned:
             outputs = await run_due(ctx, partition, datetime.now(UTC))
             if outputs:

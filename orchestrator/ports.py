@@ -123,6 +123,12 @@ class StateStore(Protocol):
         """Record a pending send's final status, index its provider message id, drop its due entry."""
         ...
 
+    async def release_dispatch(
+        self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
+    ) -> bool:
+        """Hand a ``dispatching`` send back to the schedule after a transient provider refusal."""
+        ...
+
     async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:
         """Move a still-scheduled send to ``due_ms``; False if it is no longer scheduled."""
         ...

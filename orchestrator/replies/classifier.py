@@ -76,7 +76,7 @@ def _decide_intent(reply: NormalizedReply) -> tuple[Intent, float, tuple[str, ..
     if keyword is not None:
         return keyword.intent, KEYWORD_CONFIDENCE, (f"{keyword.intent.value}:carrier_keyword:{keyword.keyword}",)
     matched = [cue for cue in CUES if cue.pattern.search(reply.words)]
-    bare_stop = bare_stop_cue(reply.tokens)
+    bare_stop = bare_stop_cue(reply.clauses)
     if bare_stop is not None:
         matched.append(bare_stop)
     if not matched:

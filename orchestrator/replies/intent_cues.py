@@ -239,7 +239,7 @@ CUES: tuple[Cue, ...] = (
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
         "spanish_plan",
-        r"\bplan de pagos?\b|\ben (partes|cuotas|abonos|pagos)\b|\bhacer abonos\b|\bcada (quincena|mes|semana)\b"
+        r"\bplan de pagos?\b|\bmensual\w*|\b(put|get|set) me (up )?on a( payment)? plan\b|\ben (partes|cuotas|abonos|pagos)\b|\bhacer abonos\b|\bcada (quincena|mes|semana)\b"
         r"|\b(al|por) mes\b|\bmensualidades\b",
     ),
     _cue(
@@ -358,8 +358,12 @@ NOT_OPT_OUT_BEFORE_STOP = frozenset(
 )
 
 
-def bare_stop_cue(tokens: tuple[str, ...]) -> Cue | None:
-    """An imperative "stop" anywhere ("please stop", "stop it", "I said STOP"), guarded by context."""
+def bare_stop_cue(clauses: tuple[tuple[str, ...], ...]) -> Cue | None:
+    """An imperative "stop" anywhere ("please stop", "stop it", "I said STOP"), guarded by its clause."""
+    return BARE_STOP if any(_imperative_stop_in(tokens) for tokens in clauses) else None
+
+
+def _imperative_stop_in(tokens: tuple[str, ...]) -> bool:
     for index, token in enumerate(tokens):
         if token not in STOP_WORDS:
             continue
@@ -369,8 +373,8 @@ def bare_stop_cue(tokens: tuple[str, ...]) -> Cue | None:
             continue
         if following.endswith("ing") and following not in CONTACT_GERUNDS:  # "stop charging me interest"
             continue
-        return BARE_STOP
-    return None
+        return True
+    return False
 
 
 CONTACT_GERUNDS = frozenset(

@@ -77,6 +77,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _HASH = re.compile(r"#")
 _ENTITY_NOISE = re.compile(r"[^a-z0-9$.,/:#\- ]+")
 _SPACES = re.compile(r"\s+")
+_CLAUSE_BREAK = re.compile(r"[.!?;,\n]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,12 @@ class NormalizedReply:
     @property
     def tokens(self) -> tuple[str, ...]:
         return tuple(self.words.split())
+
+    @property
+    def clauses(self) -> tuple[tuple[str, ...], ...]:
+        """The words of each sentence or clause, so "…these texts. Stop." keeps "Stop" apart."""
+        parts = _CLAUSE_BREAK.split(self.original)
+        return tuple(tokens for part in parts if (tokens := normalize_reply(part).tokens))
 
 
 def fold_accents(text: str) -> str:

@@ -97,6 +97,9 @@ async def _attempt(work: Dispatch) -> bool:
         reason = "interrupted between the provider call and its record; not retried"
         work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=reason), ref.send_id)
         return True
+    if send.due_ms > int(now.timestamp() * 1000):  # an early hint (a lease ran out, or the send moved)
+        await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, send.due_ms)
+        return True
     state = record.state
     skipped = skip_reason(record, planned, now)
     if skipped is not None:

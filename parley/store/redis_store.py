@@ -286,6 +286,23 @@ class RedisStateStore:
         results = await self._pipeline(build)
         return bool(results[0])
 
+    async def release_dispatch(
+        self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
+    ) -> bool:
+        """``dispatching`` → ``scheduled`` at ``due_ms`` after a transient provider refusal; the state
+        (without the attempt) is written if the version holds. False: the send was not dispatching."""
+        keys = self.keys
+        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        member = send_member(debtor_id, send_id)
+
+        def build(pipe: Pipeline) -> None:
+            self._evalsha(pipe, "release_dispatch", script_keys, [send_id, due_ms, expected_version, state])
+            pipe.zadd(keys.due(partition), {member: due_ms})
+
+        results = await self._pipeline(build)
+        released, _version = results[0]
+        return bool(released)
+
     # --- lookups -------------------------------------------------------------------------------------
 
     async def lookup_provider_message(self, provider_message_id: str) -> SendRef | None:

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-SCRIPT_NAMES = ("commit", "update_state", "begin_dispatch", "finish_dispatch", "reschedule", "claim_due")
+SCRIPT_NAMES = (
+    "commit",
+    "update_state",
+    "begin_dispatch",
+    "finish_dispatch",
+    "release_dispatch",
+    "reschedule",
+    "claim_due",
+)
 
 
 @dataclass(frozen=True, slots=True)

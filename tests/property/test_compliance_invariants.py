@@ -20,7 +20,12 @@ from orchestrator.domain.transitions import apply_event, record_attempt, record_
 from orchestrator.events import INBOUND_EVENT_TYPES, InboundEvent
 
 START = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
-ZIPS = {"10001": "America/New_York", "98101": "America/Los_Angeles", "85004": "America/Phoenix", "02110": "America/New_York"}
+ZIPS = {
+    "10001": "America/New_York",
+    "98101": "America/Los_Angeles",
+    "85004": "America/Phoenix",
+    "02110": "America/New_York",
+}
 STATE_OF_ZIP = {"10001": "NY", "98101": "WA", "85004": "AZ", "02110": "MA"}
 PHONES = {"+12125550123": "America/New_York", "+14155550123": "America/Los_Angeles", "+13035550123": "America/Denver"}
 EMAIL = "debtor@example.com"
@@ -112,16 +117,24 @@ def _check_allowed(book: Book, contact: ProposedContact, at: datetime) -> None:
         return
     today = book.day(at)
     for account in contact.account_ids:
-        counted = [c for c in book.calls.values() if c[2] and account in c[1] and today - timedelta(days=6) <= book.day(c[0]) <= today]
+        counted = [
+            c
+            for c in book.calls.values()
+            if c[2] and account in c[1] and today - timedelta(days=6) <= book.day(c[0]) <= today
+        ]
         assert len(counted) + 1 <= 7, f"an 8th counted call about {account} in 7 days"
         for when, accounts in book.conversations:
             if account in accounts:
-                assert not (book.day(when) <= today <= book.day(when) + timedelta(days=6)), "call within 7 days of a conversation"
+                assert not (book.day(when) <= today <= book.day(when) + timedelta(days=6)), (
+                    "call within 7 days of a conversation"
+                )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(setup=setups, script=st.lists(st.tuples(gaps, steps), min_size=5, max_size=60))
-def test_nothing_the_engine_allows_breaks_an_invariant(setup: dict[str, Any], script: list[tuple[int, tuple[Any, ...]]]) -> None:
+def test_nothing_the_engine_allows_breaks_an_invariant(
+    setup: dict[str, Any], script: list[tuple[int, tuple[Any, ...]]]
+) -> None:
     state, book = _setup(setup)
     now = START
     for n, (gap, step) in enumerate(script, start=10):
@@ -149,14 +162,25 @@ def test_nothing_the_engine_allows_breaks_an_invariant(setup: dict[str, Any], sc
                 book.calls[attempt_id] = (now, accounts, True)
         elif kind in ("hold", "release"):
             _, account, reason = step
-            state = apply_event(state, _event(f"hold.{'placed' if kind == 'hold' else 'released'}", {"account_id": account, "reason": reason}, now, n))
+            state = apply_event(
+                state,
+                _event(
+                    f"hold.{'placed' if kind == 'hold' else 'released'}",
+                    {"account_id": account, "reason": reason},
+                    now,
+                    n,
+                ),
+            )
             (book.holds.add if kind == "hold" else book.holds.discard)((account, reason))
         elif kind == "conversation":
             state = apply_event(state, _event("conversation.logged", {"account_ids": list(step[1]), "at": now}, now, n))
             book.conversations.append((now, step[1]))
         elif kind == "inbound":
             number = setup["phones"][0]
-            state = apply_event(state, _event("provider.inbound", {"channel": "sms", "from": number, "to": "+1800", "text": step[1]}, now, n))
+            state = apply_event(
+                state,
+                _event("provider.inbound", {"channel": "sms", "from": number, "to": "+1800", "text": step[1]}, now, n),
+            )
             if step[1] == "STOP":
                 book.sms_opted_out.add(number)
             elif step[1] == "START":
@@ -178,7 +202,6 @@ def test_nothing_the_engine_allows_breaks_an_invariant(setup: dict[str, Any], sc
                 book.calls[attempt_id] = (at, accounts, step[1] not in ("busy", "failed"))
                 if step[1] == "human45":
                     book.conversations.append((at, accounts))
-
 
 
 call_plans = st.lists(
@@ -216,4 +239,3 @@ def test_calling_at_every_next_slot_never_exceeds_the_call_limits(
         state = apply_event(state, _event("provider.status", data, slot + timedelta(minutes=1), n))
         book.calls[f"c{n}"] = (slot, accounts, outcome != "not_connected")
         now = slot
-

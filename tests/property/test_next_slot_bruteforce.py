@@ -62,7 +62,9 @@ def cases(draw: st.DrawFn) -> tuple[DebtorState, ProposedContact, datetime]:
         conversations=conversations,
         holds=holds,
     )
-    contact = ProposedContact(draw(st.sampled_from(["voice", "sms"])), numbers[0], draw(st.sampled_from([("A",), ("A", "B")])))
+    contact = ProposedContact(
+        draw(st.sampled_from(["voice", "sms"])), numbers[0], draw(st.sampled_from([("A",), ("A", "B")]))
+    )
     return state, contact, now
 
 
@@ -75,9 +77,11 @@ def _brute_force(state: DebtorState, contact: ProposedContact, after: datetime) 
     return None
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(case=cases())
-def test_next_slot_is_the_first_allowed_minute_found_by_brute_force(case: tuple[DebtorState, ProposedContact, datetime]) -> None:
+def test_next_slot_is_the_first_allowed_minute_found_by_brute_force(
+    case: tuple[DebtorState, ProposedContact, datetime],
+) -> None:
     state, contact, after = case
     slot = next_slot(state, contact, after, POLICY)
     expected = _brute_force(state, contact, after)
@@ -88,7 +92,9 @@ def test_next_slot_is_the_first_allowed_minute_found_by_brute_force(case: tuple[
 
 @settings(max_examples=100, deadline=None)
 @given(case=cases())
-def test_a_blocked_decision_names_the_moment_next_slot_finds(case: tuple[DebtorState, ProposedContact, datetime]) -> None:
+def test_a_blocked_decision_names_the_moment_next_slot_finds(
+    case: tuple[DebtorState, ProposedContact, datetime],
+) -> None:
     state, contact, after = case
     decision = decide(state, contact, after, POLICY)
     assert decision.next_allowed_at == next_slot(state, contact, after, POLICY)

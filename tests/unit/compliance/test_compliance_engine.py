@@ -14,7 +14,9 @@ AT = et(2026, 3, 17, 12)
 
 
 def _busy_state():  # type: ignore[no-untyped-def]
-    calls = [attempt(et(2026, 3, 14, 9 + 2 * i)) for i in range(4)] + [attempt(et(2026, 3, 16, 9 + i)) for i in range(3)]
+    calls = [attempt(et(2026, 3, 14, 9 + 2 * i)) for i in range(4)] + [
+        attempt(et(2026, 3, 16, 9 + i)) for i in range(3)
+    ]
     return with_attempts(debtor(postal_code="02110", state="MA"), *calls)
 
 

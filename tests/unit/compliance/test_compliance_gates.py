@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from compliance_fixtures import EMAIL, MOBILE, attempt, call, debtor, email, et, sms, verdict, with_attempts, with_hold
 
-from orchestrator.compliance import decide
+from orchestrator.compliance import ProposedContact, decide
 from orchestrator.domain import AccountState, InboundContact, OptOutRecord
 from orchestrator.events import Email, HoldReason, OptOut, Phone, Preferences
 
@@ -89,7 +89,7 @@ def test_texts_need_a_consented_mobile_and_calls_need_call_consent() -> None:
     no_consent = debtor(phones=(Phone(number=MOBILE),))
     assert not verdict(decide(no_consent, sms(), AT), "sms_eligibility").allowed
     assert not verdict(decide(no_consent, call(), AT), "tcpa_consent").allowed
-    unknown = decide(debtor(), sms().__class__("sms", "+12125559999", ("A",)), AT)
+    unknown = decide(debtor(), ProposedContact("sms", "+12125559999", ("A",)), AT)
     assert not verdict(unknown, "sms_eligibility").allowed
 
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time
 
-from compliance_fixtures import MOBILE, NO_QUIET_DAYS, attempt, call, debtor, email, et, local, sms, verdict, with_attempts
+from compliance_fixtures import (
+    MOBILE,
+    NO_QUIET_DAYS,
+    attempt,
+    call,
+    debtor,
+    email,
+    et,
+    local,
+    sms,
+    verdict,
+    with_attempts,
+)
 
-from orchestrator.compliance import decide
+from orchestrator.compliance import ProposedContact, decide
 from orchestrator.domain import InboundContact
 from orchestrator.events import InconvenientTime, Phone, Preferences
 
@@ -36,7 +48,7 @@ def test_a_blocked_early_moment_points_to_eight_am_local() -> None:
 
 def test_pacific_area_code_with_eastern_address_allows_only_the_overlap() -> None:
     state = debtor(phones=(Phone(number=PACIFIC_MOBILE, sms_consent=True, call_consent=True),))
-    contact = sms().__class__("sms", PACIFIC_MOBILE, ("A",))
+    contact = ProposedContact("sms", PACIFIC_MOBILE, ("A",))
     assert not allowed(state, contact, et(2026, 3, 16, 10, 30))
     assert allowed(state, contact, et(2026, 3, 16, 14, 0))
     blocked = decide(state, contact, et(2026, 3, 16, 21, 30), NO_QUIET_DAYS)
@@ -88,7 +100,7 @@ def test_an_email_is_judged_when_it_is_dispatched_not_when_it_was_queued() -> No
 
 def test_an_area_code_spanning_two_zones_narrows_the_window() -> None:
     state = debtor(phones=(Phone(number=IDAHO_MOBILE, sms_consent=True, call_consent=True),), postal_code=None)
-    contact = sms().__class__("sms", IDAHO_MOBILE, ("A",))
+    contact = ProposedContact("sms", IDAHO_MOBILE, ("A",))
     assert not allowed(state, contact, local("America/Boise", 2026, 3, 16, 8, 30))
     assert allowed(state, contact, local("America/Boise", 2026, 3, 16, 9, 0))
     assert allowed(state, contact, local("America/Boise", 2026, 3, 16, 20, 59))

@@ -63,8 +63,16 @@ def test_a_state_round_trips_exactly_including_microseconds_and_unknown_referenc
 def test_a_debtor_with_ten_days_of_weekly_cadence_fits_in_one_kibibyte() -> None:
     state = full_state()
     ledger = tuple(
-        Attempt(f"{i:024x}", "sms" if i % 2 else "email", PHONE if i % 2 else "maria@example.com", ("acc-1",),
-                T0 + timedelta(days=2 * i), "delivered", "reminder", f"SM{i:032x}")
+        Attempt(
+            f"{i:024x}",
+            "sms" if i % 2 else "email",
+            PHONE if i % 2 else "maria@example.com",
+            ("acc-1",),
+            T0 + timedelta(days=2 * i),
+            "delivered",
+            "reminder",
+            f"SM{i:032x}",
+        )
         for i in range(4)
     )
     blob = to_json_bytes(replace(state, ledger=ledger, holds=(), conversations=(), inbound=()))

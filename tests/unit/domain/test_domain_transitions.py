@@ -144,11 +144,15 @@ def test_an_inbound_message_is_remembered_and_credits_the_attempt_it_answers() -
 
 def test_a_consent_update_re_opts_in_an_opted_out_number() -> None:
     no_consent = {**PROFILE, "phones": [{"number": MOBILE, "sms_consent": False}]}
-    state = apply_event(None, event("account.placed", {"debtor": no_consent, "account": {"id": "A", "creditor": "x", "balance": "1"}}))
+    state = apply_event(
+        None, event("account.placed", {"debtor": no_consent, "account": {"id": "A", "creditor": "x", "balance": "1"}})
+    )
     state = apply_event(state, inbound("STOP"))
     same = apply_event(state, event("debtor.updated", {"debtor": {"language": "es"}}))
     assert same.opt_outs and same.profile.language == "es"
-    granted = apply_event(state, event("debtor.updated", {"debtor": {"phones": [{"number": MOBILE, "sms_consent": True}]}}))
+    granted = apply_event(
+        state, event("debtor.updated", {"debtor": {"phones": [{"number": MOBILE, "sms_consent": True}]}})
+    )
     assert granted.opt_outs == ()
 
 

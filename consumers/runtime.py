@@ -1,0 +1,116 @@
+"""What a worker process holds besides the faust app: the service context and its web server.
+
+The context is built once, on first use inside the worker's event loop (the store connects
+there). The web server hosts the provider webhooks, ``/health`` and ``/metrics`` on one port;
+verified webhook requests are published to ``provider-events``, where the agents pick them up like
+any other event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import faust
+from aiohttp import web
+from kafka.admin import KafkaAdminClient
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from channels.webhooks.app import build_webhook_app
+from orchestrator.codec import encode_inbound
+from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, topic_name
+from orchestrator.service.context import ServiceContext
+from parley.bootstrap import Runtime, build_runtime, kafka_partition_of
+from parley.observability import METRICS
+from parley.settings import Settings
+
+if TYPE_CHECKING:
+    from consumers.publishing import OutputPublisher
+
+log = logging.getLogger("parley.worker")
+
+
+def bootstrap_servers(settings: Settings) -> list[str]:
+    return settings.kafka_url.removeprefix("kafka://").split(";")
+
+
+def account_partitions(settings: Settings) -> int:
+    """How many partitions ``account-events`` really has (the scheduler's partitioning must match)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers(settings), request_timeout_ms=10_000)
+    try:
+        name = topic_name(ACCOUNT_EVENTS, settings.topic_prefix)
+        described = admin.describe_topics([name])
+        partitions = described[0].get("partitions") or []
+        return len(partitions) or settings.topic_partitions
+    finally:
+        admin.close()
+
+
+class ProviderTopicPublisher:
+    """The webhooks' publisher port: verified provider events go to ``provider-events``."""
+
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        self.topic = app.topic(
+            topic_name(PROVIDER_EVENTS, settings.topic_prefix),
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+
+    async def publish(self, event: InboundEvent) -> None:
+        _key, value, headers = encode_inbound(event)
+        data = event.data
+        if isinstance(data, ProviderStatus):
+            key = data.provider_message_id.encode()
+        else:
+            assert isinstance(data, ProviderInbound)
+            key = data.from_.encode()
+        await (await self.topic.send(key=key, value=value, headers=headers))
+
+
+class WorkerRuntime:
+    """Builds the service context lazily and serves the worker's HTTP endpoints."""
+
+    def __init__(self, settings: Settings, app: faust.App) -> None:
+        self.settings = settings
+        self.app = app
+        self._runtime: Runtime | None = None
+        self._lock = asyncio.Lock()
+        self._web: web.AppRunner | None = None
+
+    async def context(self) -> ServiceContext:
+        if self._runtime is None:
+            async with self._lock:
+                if self._runtime is None:
+                    partitions = await asyncio.to_thread(account_partitions, self.settings)
+                    self._runtime = await build_runtime(self.settings, partition_of=kafka_partition_of(partitions))
+                    log.info("worker ready: %d account-events partitions", partitions)
+        return self._runtime.ctx
+
+    async def start_web(self, publisher: OutputPublisher) -> None:
+        """Serve webhooks, /health and /metrics on settings.web_host:web_port."""
+        webhooks = build_webhook_app(self.settings, ProviderTopicPublisher(self.app, self.settings))
+        webhooks.router.add_get("/health", self._health)
+        webhooks.router.add_get("/metrics", self._metrics)
+        self._web = web.AppRunner(webhooks)
+        await self._web.setup()
+        site = web.TCPSite(self._web, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        log.info("web server on %s:%d", self.settings.web_host, self.settings.web_port)
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        ready = self._runtime is not None
+        return web.json_response({"status": "ok" if ready else "starting"}, status=200 if ready else 503)
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        body = generate_latest(METRICS.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def aclose(self) -> None:
+        if self._web is not None:
+            await self._web.cleanup()
+        if self._runtime is not None:
+            await self._runtime.aclose()
