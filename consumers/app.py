@@ -93,7 +93,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
             await process(event, PROVIDER_EVENTS)
             yield None
 
-    @app.timer(settings.scheduler_tick_s)
+    @app.timer(settings.scheduler_tick_s)  # type: ignore[untyped-decorator]
     async def scheduler() -> None:
         ctx = await runtime.context()
         name = account_topic.get_topic_name()
@@ -103,7 +103,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
             if outputs:
                 await publisher.publish(outputs)
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]
     async def start_web() -> None:
         await runtime.start_web(publisher)
 

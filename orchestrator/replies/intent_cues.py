@@ -239,7 +239,8 @@ CUES: tuple[Cue, ...] = (
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
         "spanish_plan",
-        r"\bplan de pagos?\b|\bmensual\w*|\b(put|get|set) me (up )?on a( payment)? plan\b|\ben (partes|cuotas|abonos|pagos)\b|\bhacer abonos\b|\bcada (quincena|mes|semana)\b"
+        r"\bplan de pagos?\b|\bmensual\w*|\b(put|get|set) me (up )?on a( payment)? plan\b"
+        r"|\ben (partes|cuotas|abonos|pagos)\b|\bhacer abonos\b|\bcada (quincena|mes|semana)\b"
         r"|\b(al|por) mes\b|\bmensualidades\b",
     ),
     _cue(

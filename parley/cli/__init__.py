@@ -14,6 +14,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("parley.cli.classify:classify", "Classify debtor replies (JSONL in, JSONL out)."),
     "templates": ("parley.cli.templates:templates", "Lint, preview and render message templates."),
     "replay": ("parley.cli.replay:replay", "Run an event file through the embedded runner on a virtual clock."),
+    "demo": ("parley.cli.demo:demo", "Simulate a collection campaign on the embedded default, with a report."),
+    "worker": ("parley.cli.worker:worker", "Run a stream-processing worker (faust on Kafka, state in Redis)."),
+    "topics": ("parley.cli.topics:topics", "Create Parley's Kafka topics."),
+    "explain": ("parley.cli.explain:explain", "Explain a debtor's state and every channel's verdicts now."),
 }
 
 

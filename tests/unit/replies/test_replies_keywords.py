@@ -43,7 +43,7 @@ def test_a_keyword_reply_is_classified_with_high_confidence_and_names_the_keywor
     "text",
     ["please stop texting me", "don't text me anymore", "no me manden mensajes", "Stop emailing me.",
      "remove me from your list", "I don't want to get these texts anymore", "dejen de escribirme",
-     "pls stop msging me", "just stop"],
+     "pls stop msging me", "just stop", "I'm done with these texts. Stop."],
 )  # fmt: skip
 def test_free_text_requests_to_stop_messages_are_opt_outs(text: str) -> None:
     assert intent_of(text) is Intent.OPT_OUT

@@ -1,0 +1,41 @@
+"""``parley worker``: the production service — faust on Kafka, state in Redis, real providers."""
+
+from __future__ import annotations
+
+import click
+
+from parley.settings import Settings
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.option("--loglevel", default=None, help="Log level (default: PARLEY_LOG_LEVEL).")
+def worker(loglevel: str | None) -> None:
+    """Run one worker of the consumer group (configured by PARLEY_* variables).
+
+    Start as many as the topics have partitions; they share the partitions and the scheduled sends.
+    Webhooks, /health and /metrics are served on PARLEY_WEB_HOST:PARLEY_WEB_PORT.
+    """
+    from faust import Worker
+
+    from consumers.app import create_app
+    from parley.observability import configure_logging
+
+    settings = Settings()
+    level = loglevel or settings.log_level
+    configure_logging(level, settings.log_json, secrets=secrets_of(settings))
+    app = create_app(settings)
+    Worker(app, loglevel=level.lower(), quiet=True).execute_from_commandline()
+
+
+def secrets_of(settings: Settings) -> tuple[str, ...]:
+    """Every secret value, so the log filter can mask it wherever it appears."""
+    return tuple(
+        value
+        for value in (
+            settings.twilio_auth_token.get_secret_value(),
+            settings.sendgrid_api_key.get_secret_value(),
+            settings.sendgrid_inbound_secret.get_secret_value(),
+            settings.payment_link_secret.get_secret_value(),
+        )
+        if value
+    )
