@@ -56,9 +56,10 @@ RESPONSE_ATTRIBUTION = timedelta(hours=72)
 
 OPT_OUT_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "alto"})
 OPT_IN_KEYWORDS = frozenset({"start", "unstop"})
-# Provider error codes meaning the destination cannot take this channel: unknown/unreachable
-# destination, invalid number, not a mobile, cannot receive.
-BAD_DESTINATION_CODES = frozenset({"30005", "30006", "21211", "21614", "21635"})
+# Provider error codes meaning the destination is no good at all (unknown handset, invalid number),
+# and those meaning only that it cannot take texts (a landline, not a mobile): it may still be called.
+BAD_DESTINATION_CODES = frozenset({"30005", "21211"})
+NOT_TEXTABLE_CODES = frozenset({"30006", "21614", "21635"})
 SMS_OPT_OUT_CODE = "21610"
 
 _FINAL_OUTCOMES = frozenset({"delivered", "failed", "human", "machine", "conversation", "not_connected"})
@@ -256,12 +257,19 @@ def _message_outcome(status: str) -> Outcome | None:
     return None
 
 
+def not_textable(number: str) -> str:
+    """The ``bad_destinations`` entry that bars texts to ``number`` but not calls."""
+    return f"sms:{number}"
+
+
 def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> DebtorState:
     attempt = next((a for a in state.ledger if a.provider_message_id == data.provider_message_id), None)
     if attempt is None:
         return state
     if data.error_code in BAD_DESTINATION_CODES:
         state = replace(state, bad_destinations=state.bad_destinations | {attempt.destination})
+    elif data.error_code in NOT_TEXTABLE_CODES:
+        state = replace(state, bad_destinations=state.bad_destinations | {not_textable(attempt.destination)})
     if data.error_code == SMS_OPT_OUT_CODE:
         state = _opt_out(state, "sms", attempt.destination, at)
     if data.channel != "voice" and data.status.lower() in ("open", "opened", "click", "clicked"):

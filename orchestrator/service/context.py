@@ -42,3 +42,4 @@ class ServiceContext:
     retry_backoff: timedelta = timedelta(minutes=2)
     max_provider_retries: int = 8
     fallback_zones: tuple[str, ...] = ("America/New_York",)
+    naive_policy: bool = False  # the demo's baseline: fixed channel order, fixed 10:00 send time

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from orchestrator.compliance import ProposedContact
 from orchestrator.domain import Attempt, DebtorState
 from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
-from orchestrator.events import Channel
 from orchestrator.outbound import Disposition, OutboundMessage, ProviderError
 from orchestrator.outputs import (
     MessageCancelled,
@@ -35,7 +35,7 @@ from orchestrator.service.rendering import render_for
 from orchestrator.service.sends import PlannedSend
 from orchestrator.service.settle import settle_failure
 from orchestrator.service.skip import skip_reason
-from orchestrator.service.targeting import target
+from orchestrator.service.targeting import naive_target, target
 from orchestrator.service.zones import primary_zone
 from orchestrator.storage import BeginOutcome, SendRef, SendStatus
 from orchestrator.templating.errors import TemplateError
@@ -120,7 +120,8 @@ async def _attempt(work: Dispatch) -> bool:
         template_channels = ctx.renderer.catalog.get(planned.template_id).meta.channels
     except TemplateError:
         template_channels = ()
-    channel, chosen, _why = target(state, planned, now, ctx.policy, zone, template_channels)
+    choose = naive_target if ctx.naive_policy else target
+    channel, chosen, why = choose(state, planned, now, ctx.policy, zone, template_channels)
     if chosen.decision is not None and channel is not None:
         work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(_ms(now)))
     if chosen.contact is None or chosen.send_at is None:
@@ -152,7 +153,7 @@ async def _attempt(work: Dispatch) -> bool:
             rules = (
                 rule_reasons(chosen.decision)
                 if chosen.decision and not chosen.decision.allowed
-                else (RuleReason(rule_id="send_time_policy", reason="moved into the hour band this debtor answers"),)
+                else (RuleReason(rule_id="send_time_policy", reason=f"moved by the send-time policy ({why})"),)
             )
             work.emit(
                 MessageRescheduled.model_validate(
@@ -163,7 +164,7 @@ async def _attempt(work: Dispatch) -> bool:
             )
         return True
     work.attempts = send.attempts
-    return await _send(work, record, loaded.version, planned, channel, chosen.contact.destination, send.partition)
+    return await _send(work, record, loaded.version, planned, chosen.contact, send.partition)
 
 
 async def _send(
@@ -171,11 +172,11 @@ async def _send(
     record: DebtorRecord,
     version: int,
     planned: PlannedSend,
-    channel: Channel,
-    destination: str,
+    contact: ProposedContact,
     partition: int,
 ) -> bool:
     ctx, ref, now = work.ctx, work.ref, work.now
+    channel, destination = contact.channel, contact.destination
     state = record.state
     try:
         rendered = render_for(ctx, state, planned, channel, now)
@@ -200,7 +201,7 @@ async def _send(
         account_ids=planned.account_ids,
         at=now,
         outcome="placed" if channel == "voice" else "sent",
-        purpose=planned.purpose,
+        purpose=contact.ledger_purpose,
     )
     dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
     begun = await ctx.store.begin_dispatch(ref.debtor_id, ref.send_id, version, dispatching.to_bytes())

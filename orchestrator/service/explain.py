@@ -34,8 +34,12 @@ def explain(record: DebtorRecord, now: datetime, policy: Policy) -> dict[str, An
         "accounts": [
             {"id": a.id, "creditor": a.creditor, "balance": str(a.balance), "status": a.status} for a in state.accounts
         ],
-        "holds": [{"account_id": h.account_id, "reason": h.reason, "placed_at": h.placed_at.isoformat()} for h in state.holds],
-        "opt_outs": [{"channel": o.channel, "destination": o.destination, "at": o.at.isoformat()} for o in state.opt_outs],
+        "holds": [
+            {"account_id": h.account_id, "reason": h.reason, "placed_at": h.placed_at.isoformat()} for h in state.holds
+        ],
+        "opt_outs": [
+            {"channel": o.channel, "destination": o.destination, "at": o.at.isoformat()} for o in state.opt_outs
+        ],
         "bad_destinations": sorted(state.bad_destinations),
         "ledger": [
             {

@@ -7,7 +7,7 @@ a conversation, a bad number) and becomes a delivery event for downstream system
 from __future__ import annotations
 
 from orchestrator.domain import Attempt, DebtorState
-from orchestrator.domain.transitions import apply_event
+from orchestrator.domain.transitions import BAD_DESTINATION_CODES, NOT_TEXTABLE_CODES, apply_event
 from orchestrator.events import InboundEvent, ProviderStatus
 from orchestrator.outputs import (
     CallCompleted,
@@ -28,7 +28,7 @@ from orchestrator.storage import Commit
 FAILED_STATUSES = frozenset({"failed", "undelivered", "bounce", "bounced", "dropped"})
 CALL_END_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Codes that say the number or address is no good (PROVIDERS.md §4); others may be transient.
-BAD_DESTINATION_CODES = frozenset({"30005", "30006", "21211", "21614", "21635"})
+BAD_DESTINATION_CODES = BAD_DESTINATION_CODES | NOT_TEXTABLE_CODES
 
 
 class UnknownProviderMessage(Exception):

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from orchestrator.domain import DebtorState, OptOutRecord
+from orchestrator.domain.transitions import NOT_TEXTABLE_CODES, not_textable
 from orchestrator.events import Channel
 from orchestrator.outbound import Disposition, ProviderError
 
@@ -19,5 +20,6 @@ def settle_failure(
         if record not in state.opt_outs:
             return replace(state, opt_outs=(*state.opt_outs, record))
     if error.disposition == Disposition.BAD_DESTINATION:
-        return replace(state, bad_destinations=state.bad_destinations | {destination})
+        entry = not_textable(destination) if channel == "sms" and error.code in NOT_TEXTABLE_CODES else destination
+        return replace(state, bad_destinations=state.bad_destinations | {entry})
     return state

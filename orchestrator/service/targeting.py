@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from orchestrator.compliance import Decision, Policy, ProposedContact, decide, next_slot
@@ -75,6 +75,38 @@ def target_channel(state: DebtorState, planned: PlannedSend, channel: Channel, n
     if first is not None:
         return Target(first[0], first[1], None)
     return Target(None, None, None)
+
+
+def naive_target(
+    state: DebtorState,
+    planned: PlannedSend,
+    now: datetime,
+    policy: Policy,
+    zone: ZoneInfo,
+    template_channels: Sequence[str] = CHANNELS,
+) -> tuple[Channel | None, Target, str]:
+    """The baseline a demo compares against: a fixed channel order (sms, email, voice) and a fixed
+    10:00 local send time — inside the same legal gates."""
+    if planned.channel != "best":
+        order: list[Channel] = [planned.channel]  # type: ignore[list-item]
+    else:
+        order = [channel for channel in CHANNELS if channel in template_channels]
+    targets = [(channel, target_channel(state, planned, channel, now, policy)) for channel in order]
+    channel, chosen = next(
+        ((c, t) for c, t in targets if t.send_at is not None), targets[0] if targets else (None, None)
+    )
+    if channel is None or chosen is None:
+        return None, Target(None, None, None), "no channel is eligible"
+    if chosen.contact is None or chosen.send_at is None:
+        return channel, chosen, "fixed channel order"
+    local = chosen.send_at.astimezone(zone)
+    ten = local.replace(hour=10, minute=0, second=0, microsecond=0)
+    aimed = ten if ten >= local else ten + timedelta(days=1)
+    if aimed.astimezone(chosen.send_at.tzinfo) > chosen.send_at + timedelta(minutes=1):
+        moment = next_slot(state, chosen.contact, aimed, policy)
+        if moment is not None:
+            return channel, Target(chosen.contact, chosen.decision, moment), "fixed 10:00 send time"
+    return channel, chosen, "fixed channel order"
 
 
 def target(

@@ -51,12 +51,18 @@ def explain(debtor_id: str, at: str | None, as_json: bool) -> None:
         console.print(f"{title}: {rows or 'none'}")
     ledger = Table("at", "channel", "outcome", "accounts", "purpose", title="contact ledger")
     for entry in report["ledger"]:
-        ledger.add_row(entry["at"], entry["channel"], entry["outcome"], ",".join(entry["account_ids"]), entry["purpose"])
+        ledger.add_row(
+            entry["at"], entry["channel"], entry["outcome"], ",".join(entry["account_ids"]), entry["purpose"]
+        )
     console.print(ledger)
     verdicts = Table("channel", "destination", "now", "next allowed", "blocking rules", title="verdicts")
     for row in report["channels"]:
         blocking = "; ".join(f"{v['rule_id']}: {v['reason']}" for v in row["verdicts"] if not v["allowed"])
         verdicts.add_row(
-            row["channel"], row["destination"], "yes" if row["allowed_now"] else "no", row["next_allowed_at"] or "-", blocking
+            row["channel"],
+            row["destination"],
+            "yes" if row["allowed_now"] else "no",
+            row["next_allowed_at"] or "-",
+            blocking,
         )
     console.print(verdicts)

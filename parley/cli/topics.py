@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from orchestrator.outputs import ALL_TOPICS, DECISIONS, DEAD_LETTERS, topic_name
+from orchestrator.outputs import ALL_TOPICS, DEAD_LETTERS, DECISIONS, topic_name
 from parley.settings import Settings
 
 DAY_MS = 86_400_000
@@ -44,7 +44,14 @@ def create(partitions: int | None) -> None:
                 continue
             try:
                 admin.create_topics(
-                    [NewTopic(name, num_partitions=count, replication_factor=settings.topic_replication, topic_configs=config)]
+                    [
+                        NewTopic(
+                            name,
+                            num_partitions=count,
+                            replication_factor=settings.topic_replication,
+                            topic_configs=config,
+                        )
+                    ]
                 )
                 click.echo(f"created  {name} ({count} partitions)")
             except TopicAlreadyExistsError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ async def embedded_session(
     settings: Settings | None = None,
     observer: Observer | None = None,
     outcome_model: object | None = None,
+    naive_policy: bool = False,
 ) -> AsyncIterator[EmbeddedSession]:
     """Build the embedded runtime; everything is torn down (and the state discarded) on exit."""
     clock = VirtualClock(start)
@@ -73,6 +74,8 @@ async def embedded_session(
             partition_of=lambda _debtor: 0,
             sandbox_kwargs=sandbox,
         )
+        if naive_policy:
+            runtime.ctx = replace(runtime.ctx, naive_policy=True)
         try:
             runner = EmbeddedRunner(runtime.ctx, clock, sink, observer=observer)
             runner_ref.append(runner)

@@ -104,6 +104,8 @@ class SmsEligibility(NamedRule):
             return self.block("The number is not one of the debtor's numbers on file.", None)
         if contact.destination in state.bad_destinations:
             return self.block("The number was reported unreachable or invalid by the provider.", None)
+        if f"sms:{contact.destination}" in state.bad_destinations:
+            return self.block("The provider reported that this number cannot receive texts (a landline).", None)
         if phone.type != "mobile":
             return self.block("Texts go only to mobile numbers; this number is a landline.", None)
         if not phone.sms_consent:

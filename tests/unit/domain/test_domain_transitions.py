@@ -116,9 +116,15 @@ def test_a_late_sent_status_does_not_undo_delivered() -> None:
     assert state.ledger[0].outcome == "delivered"
 
 
+def test_a_landline_code_bars_texts_to_the_number_but_not_calls() -> None:
+    state = sent(apply_event(None, placed()), "s1")
+    state = apply_event(state, status("s1", status="undelivered", error_code="30006"))
+    assert state.bad_destinations == frozenset({f"sms:{MOBILE}"})
+
+
 def test_unreachable_number_codes_mark_the_destination_bad_and_21610_opts_it_out() -> None:
     state = sent(sent(apply_event(None, placed()), "s1"), "s2")
-    state = apply_event(state, status("s1", status="undelivered", error_code="30006"))
+    state = apply_event(state, status("s1", status="undelivered", error_code="30005"))
     assert MOBILE in state.bad_destinations
     state = apply_event(state, status("s2", status="failed", error_code="21610"))
     assert [(o.channel, o.destination) for o in state.opt_outs] == [("sms", MOBILE)]

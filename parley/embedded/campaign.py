@@ -1,0 +1,76 @@
+"""A simulated collection campaign: a synthetic portfolio run through the embedded runtime.
+
+The debtors' behaviour model answers through the sandbox channels (deliveries, call outcomes,
+replies) and reacts as an upstream system would report it (payments, promises), so the campaign
+exercises every path of the worker: planning, compliance, channel and send-time choice, dispatch,
+provider feedback and reply handling.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from orchestrator.codec import encode_output
+from orchestrator.events import InboundEvent
+from orchestrator.outputs import MessageDispatched, OutputEvent
+from parley.embedded.behaviour import DemoWorld
+from parley.embedded.portfolio import Portfolio
+from parley.embedded.session import embedded_session
+from parley.embedded.summary import CampaignSummary, summarise
+
+
+@dataclass
+class CampaignRun:
+    """What one run produced: the summary, where the outputs are, and the simulated world."""
+
+    summary: CampaignSummary
+    outputs_path: Path
+    world: DemoWorld
+    events_processed: int
+
+
+def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
+    with path.open("rb") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+async def run_campaign(
+    portfolio: Portfolio,
+    *,
+    seed: int,
+    start: datetime,
+    days: int,
+    outputs_path: Path,
+    naive_policy: bool = False,
+    progress: Callable[[datetime], None] | None = None,
+) -> CampaignRun:
+    """Run the portfolio for ``days`` from ``start``; outputs are written as JSONL to ``outputs_path``."""
+    world = DemoWorld(portfolio)
+    outputs_path.parent.mkdir(parents=True, exist_ok=True)
+    with outputs_path.open("wb") as out:
+
+        def sink(event: OutputEvent) -> None:
+            out.write(encode_output(event)[1] + b"\n")
+
+        def observer(event: OutputEvent) -> list[InboundEvent]:
+            return world.drain_follow_ups() if isinstance(event.data, MessageDispatched) else []
+
+        async with embedded_session(
+            sink, seed=seed, start=start, observer=observer, outcome_model=world, naive_policy=naive_policy
+        ) as session:
+            for event in portfolio.events:
+                session.runner.submit(event)
+            await session.runner.run(start + timedelta(days=days), progress)
+            processed = session.runner.events_processed
+    summary = summarise(
+        iter_jsonl(outputs_path),
+        portfolio,
+        inputs=world.generated_cloudevents(),
+        policy="baseline" if naive_policy else "parley",
+    )
+    return CampaignRun(summary=summary, outputs_path=outputs_path, world=world, events_processed=processed)
