@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
-from typing import Protocol as _ChannelProtocol
 
-from orchestrator.events import InboundEvent as _InboundEvent
-from orchestrator.outbound import ChannelLimits as _ChannelLimits
-from orchestrator.outbound import OutboundMessage as _OutboundMessage
-from orchestrator.outbound import SendResult as _SendResult
+from orchestrator.events import InboundEvent
+from orchestrator.outbound import ChannelLimits, OutboundMessage, SendResult
 from orchestrator.storage import (
     BeginResult,
     Commit,
@@ -26,32 +23,30 @@ from orchestrator.storage import (
     SendRef,
     SendStatus,
 )
+from orchestrator.templating.model import RenderContext, RenderedMessage
 
 # --- Channel (channels/) ---------------------------------------------------------------------
 
 
-class Channel(_ChannelProtocol):
+class Channel(Protocol):
     """A provider adapter for one medium (``sms``, ``voice``, ``email``). ``send`` returns once the
     provider accepted the message and raises the ``orchestrator.outbound.ProviderError`` tree otherwise."""
 
     channel: str
-    limits: _ChannelLimits
+    limits: ChannelLimits
 
-    async def send(self, message: _OutboundMessage) -> _SendResult: ...
+    async def send(self, message: OutboundMessage) -> SendResult: ...
 
     async def close(self) -> None: ...
 
 
-class ProviderEventPublisher(_ChannelProtocol):
+class ProviderEventPublisher(Protocol):
     """Where webhooks hand verified, normalized ``provider.status`` / ``provider.inbound`` events."""
 
-    async def publish(self, event: _InboundEvent) -> None: ...
+    async def publish(self, event: InboundEvent) -> None: ...
 
 
 # --- Templates (orchestrator/templating) ----------------------------------------------------
-if True:  # imports of this section, kept beside it (orchestrator.templating is pure: no cycle)
-    from orchestrator.templating.model import RenderContext as _RenderContext
-    from orchestrator.templating.model import RenderedMessage as _RenderedMessage
 
 
 class MessageRenderer(Protocol):
@@ -60,7 +55,11 @@ class MessageRenderer(Protocol):
     Raises the ``orchestrator.templating.TemplateError`` tree (unknown template, channel not available,
     sandbox violation, render limit, required content missing…) — never returns a half-made message."""
 
-    def render(self, template_id: str, channel: str, locale: str, context: _RenderContext) -> _RenderedMessage: ...
+    def render(self, template_id: str, channel: str, locale: str, context: RenderContext) -> RenderedMessage: ...
+
+    def channels_of(self, template_id: str) -> tuple[str, ...]:
+        """The channels ``template_id`` has variants for (empty for an unknown template)."""
+        ...
 
 
 # --- Publisher, Clock, StateStore (service layer) --------------------------------------------

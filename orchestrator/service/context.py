@@ -12,8 +12,7 @@ from datetime import timedelta
 
 from orchestrator.cadence import Cadences
 from orchestrator.compliance import Policy
-from orchestrator.ports import Channel, StateStore
-from orchestrator.templating.renderer import Renderer
+from orchestrator.ports import Channel, MessageRenderer, StateStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ class ServiceContext:
 
     store: StateStore
     channels: Mapping[str, Channel]
-    renderer: Renderer
+    renderer: MessageRenderer
     cadences: Cadences
     policy: Policy
     partition_of: Callable[[str], int]

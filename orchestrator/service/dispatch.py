@@ -116,10 +116,7 @@ async def _attempt(work: Dispatch) -> bool:
         )
         return True
     zone = primary_zone(ctx, state)
-    try:
-        template_channels = ctx.renderer.catalog.get(planned.template_id).meta.channels
-    except TemplateError:
-        template_channels = ()
+    template_channels = ctx.renderer.channels_of(planned.template_id)
     choose = naive_target if ctx.naive_policy else target
     channel, chosen, why = choose(state, planned, now, ctx.policy, zone, template_channels)
     if chosen.decision is not None and channel is not None:

@@ -79,6 +79,13 @@ class Renderer:
         self.limits = limits or RenderLimits()
         self.compiler = compiler or TemplateCompiler()
 
+    def channels_of(self, template_id: str) -> tuple[str, ...]:
+        """The channels ``template_id`` has variants for (empty for an unknown template)."""
+        try:
+            return tuple(self.catalog.get(template_id).meta.channels)
+        except TemplateError:
+            return ()
+
     def render(self, template_id: str, channel: str, locale: str, context: RenderContext) -> RenderedMessage:
         """The finished message; a :class:`TemplateError` subclass says why when it cannot be made."""
         template = self.catalog.get(template_id)

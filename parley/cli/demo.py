@@ -26,7 +26,7 @@ def demo(debtors: int, days: int, seed: int, report_dir: Path, no_baseline: bool
     Everything runs in-process: embedded Redis, sandbox channels, a virtual clock — no Kafka, no network.
     """
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from parley.embedded.campaign import run_campaign
     from parley.embedded.portfolio import generate_portfolio
@@ -40,13 +40,16 @@ def demo(debtors: int, days: int, seed: int, report_dir: Path, no_baseline: bool
     runs = [("parley", False)] + ([] if no_baseline else [("baseline", True)])
     results = {}
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-        TimeElapsedColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
+        TimeElapsedColumn(),
+        console=console,
     ) as progress:
         for name, naive in runs:
             task = progress.add_task(f"{name:>8} campaign", total=days)
 
-            def advance(now: datetime, task: int = task) -> None:
+            def advance(now: datetime, task: TaskID = task) -> None:
                 progress.update(task, completed=min(days, (now - DEFAULT_START) / timedelta(days=1)))
 
             results[name] = asyncio.run(
