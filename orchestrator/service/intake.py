@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from orchestrator.domain import DebtorState
 from orchestrator.domain.transitions import apply_event
 from orchestrator.events import InboundEvent
-from orchestrator.outputs import MessageCancelled, MessageScheduled, OutputEvent, new_output
+from orchestrator.outputs import MessageScheduled, OutputEvent
+from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.planning import plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.zones import primary_zone
-from orchestrator.storage import Commit, ScheduledSend
+from orchestrator.storage import Commit
 
 MAX_CONFLICT_RETRIES = 16
 
@@ -55,57 +56,18 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
         state = apply_event(record.state if record else None, event)
         record = record.with_state(state) if record else DebtorRecord(state=state)
         plan = plan_event(event, record, ctx.cadences, primary_zone(ctx, state))
-        cancelled = [send for send in plan.cancel if send in record.pending]
-        cancelled_accounts = {send: record.pending[send] for send in cancelled}
-        record = record.without(set(cancelled)).adding(
+        cancelled_ids = [send for send in plan.cancel if send in record.pending]
+        cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
+        record = record.without(set(cancelled_ids)).adding(
             {send.send_id: send.account_ids for send in plan.sends if send.send_id not in record.pending}
         )
         partition = ctx.partition_of(debtor_id)
-        schedule = [
-            ScheduledSend(
-                send_id=send.send_id,
-                partition=partition,
-                due_ms=int(max(send.due_at, event.time).timestamp() * 1000),
-                payload=send.to_bytes(),
-            )
-            for send in plan.sends
+        schedule = [schedule_entry(send, partition) for send in plan.sends]
+        outputs = [
+            cancelled(ctx, send, debtor_id, cancelled_accounts[send], plan.cancel_reason, event)
+            for send in cancelled_ids
         ]
-        outputs: list[OutputEvent] = [
-            new_output(
-                MessageCancelled(
-                    send_id=send,
-                    debtor_id=debtor_id,
-                    account_ids=cancelled_accounts[send],
-                    reason=plan.cancel_reason,
-                    cause_event_id=event.id,
-                ),
-                subject=debtor_id,
-                time=event.time,
-                id_parts=(send,),
-                source=ctx.source,
-            )
-            for send in cancelled
-        ]
-        outputs += [
-            new_output(
-                MessageScheduled(
-                    send_id=send.send_id,
-                    debtor_id=debtor_id,
-                    account_ids=send.account_ids,
-                    channel=send.channel,
-                    template_id=send.template_id,
-                    purpose=send.purpose,
-                    due_at=max(send.due_at, event.time),
-                    cause_event_id=event.id,
-                    step_id=send.step_id,
-                ),
-                subject=debtor_id,
-                time=event.time,
-                id_parts=(send.send_id,),
-                source=ctx.source,
-            )
-            for send in plan.sends
-        ]
+        outputs += [scheduled(ctx, send, event) for send in plan.sends]
         commit = Commit(
             debtor_id=debtor_id,
             expected_version=loaded.version,
@@ -113,7 +75,7 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
             event_id=event.id,
             replay=encode_replay(outputs, schedule),
             schedule=schedule,
-            cancel=cancelled,
+            cancel=cancelled_ids,
             index=destinations_index(state) if event.type in ("account.placed", "debtor.updated") else {},
         )
         result = await ctx.store.commit(commit)

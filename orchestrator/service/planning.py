@@ -89,7 +89,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             template_id=step.template,
             channel=step.channel,
             purpose=step.purpose,
-            due_at=step_due_at(step, event_time=event_time, data=event.data, zone=zone).astimezone(UTC),
+            due_at=not_before(step_due_at(step, event_time=event_time, data=event.data, zone=zone), event_time),
             cause_event_id=event.id,
             cause_time=event_time,
             step_id=step.id,
@@ -107,5 +107,5 @@ def _cancel_reason(event: InboundEvent) -> str:
 
 
 def not_before(moment: datetime, floor: datetime) -> datetime:
-    """``moment`` moved up to ``floor`` if it is earlier (a step due in the past goes out now)."""
-    return moment if moment >= floor else floor
+    """``moment`` (in UTC) moved up to ``floor`` if it is earlier (a step due in the past goes out now)."""
+    return max(moment, floor).astimezone(UTC)

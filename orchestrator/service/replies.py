@@ -17,8 +17,6 @@ from orchestrator.events import Channel, HoldPlaced, HoldReason, InboundEvent, P
 from orchestrator.ids import send_id, stable_id
 from orchestrator.outputs import (
     CallbackRequested,
-    MessageCancelled,
-    MessageScheduled,
     Output,
     OutputEvent,
     PaymentIntentDetected,
@@ -26,12 +24,13 @@ from orchestrator.outputs import (
     new_output,
 )
 from orchestrator.replies import Intent, ReplyClassification, classify
+from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.sends import PlannedSend
-from orchestrator.storage import Commit, ScheduledSend
+from orchestrator.storage import Commit
 from orchestrator.timezones import zones_for_profile
 
 HOLD_INTENTS: dict[Intent, HoldReason] = {
@@ -204,9 +203,7 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
         outputs = _outputs(ctx, event, reply, effects)
         record = effects.record.without(set(effects.cancel)).adding({s.send_id: s.account_ids for s in effects.sends})
         partition = ctx.partition_of(debtor_id)
-        schedule = [
-            ScheduledSend(s.send_id, partition, int(s.due_at.timestamp() * 1000), s.to_bytes()) for s in effects.sends
-        ]
+        schedule = [schedule_entry(send, partition) for send in effects.sends]
         commit = Commit(
             debtor_id=debtor_id,
             expected_version=loaded.version,
@@ -261,42 +258,11 @@ def _outputs(
             new_output(data, subject=debtor_id, time=event.time, id_parts=(event.id, str(number)), source=ctx.source)
         )
     reason = f"reply: {reply.intent.value}"
-    for cancelled in effects.cancel:
-        outputs.append(
-            new_output(
-                MessageCancelled(
-                    send_id=cancelled,
-                    debtor_id=debtor_id,
-                    account_ids=effects.record.pending.get(cancelled, ()),
-                    reason=reason,
-                    cause_event_id=event.id,
-                ),
-                subject=debtor_id,
-                time=event.time,
-                id_parts=(cancelled,),
-                source=ctx.source,
-            )
-        )
-    for send in effects.sends:
-        outputs.append(
-            new_output(
-                MessageScheduled(
-                    send_id=send.send_id,
-                    debtor_id=debtor_id,
-                    account_ids=send.account_ids,
-                    channel=send.channel,
-                    template_id=send.template_id,
-                    purpose=send.purpose,
-                    due_at=send.due_at,
-                    cause_event_id=event.id,
-                    step_id=send.step_id,
-                ),
-                subject=debtor_id,
-                time=event.time,
-                id_parts=(send.send_id,),
-                source=ctx.source,
-            )
-        )
+    outputs += [
+        cancelled(ctx, send_id, debtor_id, effects.record.pending.get(send_id, ()), reason, event)
+        for send_id in effects.cancel
+    ]
+    outputs += [scheduled(ctx, send, event) for send in effects.sends]
     return outputs
 
 
