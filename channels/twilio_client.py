@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from orchestrator.outbound import Throttled, parse_retry_after
+from orchestrator.outbound import ChannelLimits, Throttled, parse_retry_after
 
 _sdk_logger = logging.getLogger("parley.channels.twilio.sdk")
 _sdk_logger.setLevel(logging.WARNING)
@@ -79,3 +79,40 @@ def build_twilio_client(account_sid: str, auth_token: str, base_url: str, timeou
         client.edge = None
         client.region = None
     return client
+
+
+class TwilioChannelBase:
+    """What the SMS and voice adapters share: the client, the sender, the callback base, the limits."""
+
+    channel: str
+    limits: ChannelLimits
+    max_body: int
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        callback_base: str,
+        api_base_url: str = "",
+        timeout_s: float = 10.0,
+        rate_per_s: float = 1.0,
+    ) -> None:
+        self._client = build_twilio_client(account_sid, auth_token, api_base_url, timeout_s)
+        self._from = from_number
+        self._callback_base = callback_base
+        self.limits = ChannelLimits(rate_per_s, self.max_body, self.limits.features)
+
+    @classmethod
+    def from_settings(cls, settings: Any, url: str = "twilio://", **_: Any) -> Self:
+        return cls(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            from_number=settings.twilio_from_number,
+            callback_base=settings.webhook_public_base_url,
+            api_base_url=settings.twilio_api_base_url,
+            timeout_s=settings.twilio_timeout_s,
+        )
+
+    async def close(self) -> None:
+        await self._client.http_client.close()

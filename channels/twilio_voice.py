@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.errors import provider_errors
 from channels.logsafe import mask_phone
-from channels.twilio_client import build_twilio_client
+from channels.twilio_client import TwilioChannelBase
 from channels.voice_twiml import live_call_twiml, voicemail_twiml
 from channels.webhooks.paths import TWILIO_AMD, TWILIO_KEYPAD, TWILIO_VOICE_STATUS, callback_url
 from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
@@ -18,7 +18,7 @@ TWIML_MAX_CHARS = 4000  # Calls API limit of the Twiml parameter
 STATUS_EVENTS = ["answered", "completed"]
 
 
-class TwilioVoiceChannel:
+class TwilioVoiceChannel(TwilioChannelBase):
     """``Channel`` for calls via Twilio; also replaces a running call's TwiML with the voicemail."""
 
     channel = "voice"
@@ -26,31 +26,7 @@ class TwilioVoiceChannel:
         rate_per_s=1.0, max_body=TWIML_MAX_CHARS, features=frozenset({"amd", "keypad", "status_callback"})
     )
 
-    def __init__(
-        self,
-        account_sid: str,
-        auth_token: str,
-        from_number: str,
-        callback_base: str,
-        api_base_url: str = "",
-        timeout_s: float = 10.0,
-        rate_per_s: float = 1.0,
-    ) -> None:
-        self._client = build_twilio_client(account_sid, auth_token, api_base_url, timeout_s)
-        self._from = from_number
-        self._callback_base = callback_base
-        self.limits = ChannelLimits(rate_per_s, TWIML_MAX_CHARS, self.limits.features)
-
-    @classmethod
-    def from_settings(cls, settings: Any, url: str = "twilio://", **_: Any) -> TwilioVoiceChannel:
-        return cls(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.twilio_auth_token.get_secret_value(),
-            from_number=settings.twilio_from_number,
-            callback_base=settings.webhook_public_base_url,
-            api_base_url=settings.twilio_api_base_url,
-            timeout_s=settings.twilio_timeout_s,
-        )
+    max_body = TWIML_MAX_CHARS
 
     def call_parameters(self, message: OutboundMessage) -> dict[str, Any]:
         """The Calls API create arguments for ``message`` (pure: no request is made)."""
@@ -87,6 +63,3 @@ class TwilioVoiceChannel:
         with provider_errors("twilio"):
             await self._client.calls(call_sid).update_async(twiml=voicemail_twiml(text, locale))
         log.info("voicemail left on call %s", call_sid)
-
-    async def close(self) -> None:
-        await self._client.http_client.close()
