@@ -260,5 +260,13 @@ class SandboxChannel:
         """Every recorded attempt of one send (exactly-once checks count these)."""
         return [record for record in self.sent if record.message.send_id == send_id]
 
+    async def find_sent(self, to: str, since: datetime, until: datetime) -> Sequence[SendResult] | None:
+        """The recorded sends to ``to`` accepted between ``since`` and ``until``, newest first."""
+        return [
+            record.result
+            for record in reversed(self.sent)
+            if record.result is not None and record.message.to == to and since <= record.sent_at <= until
+        ]
+
     async def close(self) -> None:
         self.closed = True

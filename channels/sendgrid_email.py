@@ -11,7 +11,9 @@ import asyncio
 import ipaddress
 import logging
 import urllib.request
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -130,6 +132,10 @@ class SendGridEmailChannel:
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         log.info("email %s accepted for %s as %s", message.send_id, mask_email(message.to), message_id)
         return SendResult(provider_message_id=str(message_id or ""), status="accepted")
+
+    async def find_sent(self, to: str, since: datetime, until: datetime) -> Sequence[SendResult] | None:
+        """SendGrid cannot tell: looking a message up needs the paid Email Activity API."""
+        return None
 
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

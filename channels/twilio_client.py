@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Self
 
 import aiohttp
@@ -18,8 +20,10 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from orchestrator.outbound import ChannelLimits, Throttled, parse_retry_after
+from channels.errors import provider_errors
+from orchestrator.outbound import ChannelLimits, SendResult, Throttled, parse_retry_after
 
+RECONCILE_LOOKBACK = 20  # newest records of one destination read when reconciling an interrupted send
 _sdk_logger = logging.getLogger("parley.channels.twilio.sdk")
 _sdk_logger.setLevel(logging.WARNING)
 
@@ -116,3 +120,16 @@ class TwilioChannelBase:
 
     async def close(self) -> None:
         await self._client.http_client.close()
+
+    async def find_sent(self, to: str, since: datetime, until: datetime) -> Sequence[SendResult] | None:
+        """Messages (or calls) to ``to`` created between ``since`` and ``until``, newest first."""
+        with provider_errors("twilio"):
+            records = await self._list(to)
+        return [
+            SendResult(provider_message_id=str(record.sid), status=str(record.status or ""))
+            for record in records
+            if record.date_created is not None and since <= record.date_created <= until
+        ]
+
+    async def _list(self, to: str) -> list[Any]:
+        raise NotImplementedError

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from channels.errors import provider_errors
 from channels.logsafe import mask_phone
-from channels.twilio_client import TwilioChannelBase
+from channels.twilio_client import RECONCILE_LOOKBACK, TwilioChannelBase
 from channels.webhooks.paths import TWILIO_SMS_STATUS, callback_url
 from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
 
@@ -22,6 +23,9 @@ class TwilioSmsChannel(TwilioChannelBase):
     limits = ChannelLimits(rate_per_s=1.0, max_body=SMS_MAX_BODY, features=frozenset({"status_callback"}))
 
     max_body = SMS_MAX_BODY
+
+    async def _list(self, to: str) -> list[Any]:
+        return list(await self._client.messages.list_async(to=to, limit=RECONCILE_LOOKBACK))
 
     async def send(self, message: OutboundMessage) -> SendResult:
         if len(message.body) > SMS_MAX_BODY:

@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.errors import provider_errors
 from channels.logsafe import mask_phone
-from channels.twilio_client import TwilioChannelBase
+from channels.twilio_client import RECONCILE_LOOKBACK, TwilioChannelBase
 from channels.voice_twiml import live_call_twiml, voicemail_twiml
 from channels.webhooks.paths import TWILIO_AMD, TWILIO_KEYPAD, TWILIO_VOICE_STATUS, callback_url
 from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
@@ -50,6 +50,9 @@ class TwilioVoiceChannel(TwilioChannelBase):
             "async_amd_status_callback": amd,
             "async_amd_status_callback_method": "POST",
         }
+
+    async def _list(self, to: str) -> list[Any]:
+        return list(await self._client.calls.list_async(to=to, limit=RECONCILE_LOOKBACK))
 
     async def send(self, message: OutboundMessage) -> SendResult:
         parameters = self.call_parameters(message)

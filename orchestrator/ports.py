@@ -8,6 +8,7 @@ one capability; keep the protocols small.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from orchestrator.events import InboundEvent
@@ -36,6 +37,11 @@ class Channel(Protocol):
     limits: ChannelLimits
 
     async def send(self, message: OutboundMessage) -> SendResult: ...
+
+    async def find_sent(self, to: str, since: datetime, until: datetime) -> Sequence[SendResult] | None:
+        """What the provider accepted for ``to`` between ``since`` and ``until``, to reconcile a dispatch
+        interrupted between the provider call and its record; None when the provider cannot tell."""
+        ...
 
     async def close(self) -> None: ...
 

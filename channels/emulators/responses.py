@@ -93,3 +93,19 @@ def call_resource(account_sid: str, sid: str, form: dict[str, str], status: str 
         "uri": f"/2010-04-01/Accounts/{account_sid}/Calls/{sid}.json",
         "queue_time": "0",
     }
+
+
+def twilio_page(key: str, path: str, items: list[dict[str, Any]], page_size: int) -> dict[str, Any]:
+    """One page of a Twilio list response (the only page: no ``next_page_uri``)."""
+    uri = path.removeprefix("/twilio")
+    return {
+        key: items,
+        "end": max(len(items) - 1, 0),
+        "first_page_uri": f"{uri}?PageSize={page_size}&Page=0",
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": page_size,
+        "previous_page_uri": None,
+        "start": 0,
+        "uri": f"{uri}?PageSize={page_size}&Page=0",
+    }

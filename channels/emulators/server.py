@@ -46,6 +46,7 @@ class RecordedRequest:
     destination: str
     status: int
     provider_id: str | None = None
+    resource: dict[str, Any] | None = None  # the resource a 2xx created (listed by the Twilio list APIs)
     form: list[tuple[str, str]] = field(default_factory=list)
     json: Any = None
     at: float = field(default_factory=time.time)
@@ -155,6 +156,8 @@ class ProviderEmulator:
         app.router.add_post(TWILIO_PREFIX + "/Messages.json", self.twilio_messages)
         app.router.add_post(TWILIO_PREFIX + "/Calls.json", self.twilio_calls)
         app.router.add_post(TWILIO_PREFIX + "/Calls/{call_sid}.json", self.twilio_call_update)
+        app.router.add_get(TWILIO_PREFIX + "/Messages.json", self.twilio_list)
+        app.router.add_get(TWILIO_PREFIX + "/Calls.json", self.twilio_list)
         app.router.add_post("/sendgrid/v3/mail/send", self.sendgrid_mail_send)
         app.router.add_get("/_admin/requests", self.admin_requests)
         app.router.add_get("/_admin/counts", self.admin_counts)
@@ -242,7 +245,8 @@ class ProviderEmulator:
             self.callbacks.schedule(self.callbacks.message_callbacks(form["StatusCallback"], sid, form, scenario))
         if scenario.reply and self.twilio_inbound_url:
             self.callbacks.schedule(self.callbacks.inbound_sms(self.twilio_inbound_url, form, scenario.reply))
-        return self._twilio_reply(record, 201, responses.message_resource(self.account_sid, sid, form))
+        record.resource = responses.message_resource(self.account_sid, sid, form)
+        return self._twilio_reply(record, 201, record.resource)
 
     async def twilio_calls(self, request: web.Request) -> web.Response:
         record, multi = await self._twilio_request(request, "call")
@@ -260,7 +264,22 @@ class ProviderEmulator:
         sid = record.provider_id = responses.new_sid("CA")
         log.info("emulator: call %s to %s placed", sid, mask_destination(form["To"]))
         self.callbacks.schedule(self.callbacks.call_callbacks(multi, sid, scenario))
-        return self._twilio_reply(record, 201, responses.call_resource(self.account_sid, sid, form))
+        record.resource = responses.call_resource(self.account_sid, sid, form)
+        return self._twilio_reply(record, 201, record.resource)
+
+    async def twilio_list(self, request: web.Request) -> web.Response:
+        """Messages or Calls list, newest first, filtered by ``To`` (what reconciliation asks for)."""
+        if not self._twilio_auth_ok(request):
+            return web.json_response(responses.twilio_error("20003", 401), status=401)
+        kind, key = ("message", "messages") if request.path.endswith("/Messages.json") else ("call", "calls")
+        to = request.query.get("To")
+        found = [
+            r.resource
+            for r in reversed(self.requests)
+            if r.kind == kind and r.resource is not None and (to is None or r.destination == to)
+        ]
+        page_size = int(request.query.get("PageSize", "50"))
+        return web.json_response(responses.twilio_page(key, request.path, found[:page_size], page_size))
 
     async def twilio_call_update(self, request: web.Request) -> web.Response:
         record, multi = await self._twilio_request(request, "call_update")

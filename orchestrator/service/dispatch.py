@@ -92,11 +92,7 @@ async def _attempt(work: Dispatch) -> bool:
     record = DebtorRecord.from_bytes(loaded.state)
     planned = PlannedSend.from_bytes(send.payload)
     if send.status == SendStatus.DISPATCHING:
-        record = record.without({ref.send_id})
-        await work.finish(send.partition, SendStatus.OUTCOME_UNKNOWN, record, loaded.version)
-        reason = "interrupted between the provider call and its record; not retried"
-        work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=reason), ref.send_id)
-        return True
+        return await reconcile(work, record, loaded.version, planned, send.partition)
     if send.due_ms > int(now.timestamp() * 1000):  # an early hint (a lease ran out, or the send moved)
         await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, send.due_ms)
         return True
@@ -207,9 +203,7 @@ async def _send(
     if begun.outcome == BeginOutcome.NOT_PENDING:
         await ctx.store.drop_due(partition, ref)
         return True
-    if begun.outcome == BeginOutcome.IN_DOUBT:
-        await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, None, version)
-        work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason="already dispatching elsewhere"), ref.send_id)
+    if begun.outcome == BeginOutcome.IN_DOUBT:  # another worker took it since we loaded: theirs to finish
         return True
     message = OutboundMessage(
         send_id=ref.send_id,
@@ -325,3 +319,67 @@ async def _provider_refused(
 
 def _without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
     return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))
+
+
+RECONCILE_SLACK = timedelta(minutes=2)  # provider clocks and second-resolution timestamps
+
+
+async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned: PlannedSend, partition: int) -> bool:
+    """A send left ``dispatching``: did the provider get it? Ask the provider rather than guess.
+
+    Until the lease has run out since the attempt began, another worker may still be in its provider
+    call: leave it. After that, the provider's own records decide: one message to the destination since
+    the attempt began (and not another attempt's) → it was sent, record it; none → it never left, so it
+    goes back to the schedule and is sent once; more than one, or a provider that cannot tell (SendGrid)
+    → ``outcome_unknown``, for an operator to reconcile. Never a blind retry.
+    """
+    ctx, ref, now = work.ctx, work.ref, work.now
+    attempt = next((a for a in record.state.ledger if a.id == ref.send_id), None)
+    if attempt is not None and now - attempt.at < ctx.lease:
+        return True
+    found = None
+    if attempt is not None:
+        known = {a.provider_message_id for a in record.state.ledger if a.id != ref.send_id}
+        sent = await ctx.channels[attempt.channel].find_sent(attempt.destination, attempt.at - RECONCILE_SLACK, now)
+        found = None if sent is None else [r for r in sent if r.provider_message_id not in known]
+    if attempt is not None and found is not None and len(found) == 1:
+        pmid = found[0].provider_message_id
+        done = record.with_state(record_provider_id(record.state, ref.send_id, pmid))
+        await ctx.store.finish_dispatch(
+            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, pmid, done.to_bytes(), version
+        )
+        work.emit(
+            MessageDispatched(
+                send_id=ref.send_id,
+                debtor_id=ref.debtor_id,
+                account_ids=planned.account_ids,
+                channel=attempt.channel,
+                to=attempt.destination,
+                template_id=planned.template_id,
+                template_version="",
+                provider_message_id=pmid,
+                locale=record.state.profile.language,
+            ),
+            ref.send_id,
+        )
+        return True
+    if attempt is not None and found == []:
+        reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
+            {ref.send_id: planned.account_ids}
+        )
+        await ctx.store.release_dispatch(ref.debtor_id, ref.send_id, partition, _ms(now), version, reverted.to_bytes())
+        rules = (RuleReason(rule_id="reconciled", reason="interrupted before the provider received it; sent again"),)
+        work.emit(
+            MessageRescheduled.model_validate({"send_id": ref.send_id, "from": now, "to": now, "rules": rules}),
+            ref.send_id,
+            str(_ms(now)),
+        )
+        return True
+    await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, record.without({ref.send_id}), version)
+    reason = (
+        "interrupted between the provider call and its record; the provider cannot tell whether it got it"
+        if found is None
+        else f"interrupted; the provider holds {len(found)} candidate messages"
+    )
+    work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=reason), ref.send_id)
+    return True

@@ -1,0 +1,138 @@
+"""A dispatch interrupted between its provider call and its record is reconciled with the provider, not guessed.
+
+The service runs on a real redis-server and the sandbox channel. A "crash" is a BaseException raised
+around the real channel call — before it (the provider never got the send) or after it (the provider
+accepted it but the record was never written) — which is what a killed worker leaves behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from channels.sandbox import SandboxChannel
+from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, Phone
+from orchestrator.outbound import OutboundMessage, SendResult
+from orchestrator.outputs import MessageDispatched, MessageRescheduled, OutputEvent
+from orchestrator.service.api import handle_event, run_due
+from orchestrator.service.dispatch import dispatch_due
+from orchestrator.storage import SendRef, SendStatus
+from parley.bootstrap import Runtime, build_runtime
+from parley.settings import Settings
+
+NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # a Tuesday, 11:00 in New York
+
+
+class WorkerDied(BaseException):
+    """Stands for the process being killed: nothing after it runs."""
+
+
+class DyingChannel:
+    """Wraps a real sandbox channel; dies once, before or after handing the send to it."""
+
+    def __init__(self, inner: SandboxChannel, when: str) -> None:
+        self.inner, self.when, self.died = inner, when, False
+        self.channel, self.limits = inner.channel, inner.limits
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        if not self.died and self.when == "before":
+            self.died = True
+            raise WorkerDied
+        result = await self.inner.send(message)
+        if not self.died and self.when == "after":
+            self.died = True
+            raise WorkerDied
+        return result
+
+    async def find_sent(self, to: str, since: datetime, until: datetime) -> list[SendResult] | None:
+        return await self.inner.find_sent(to, since, until)  # type: ignore[return-value]
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@pytest.fixture
+async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
+    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
+    clock = {"now": NOW}
+    built = await build_runtime(settings, partition_of=lambda _d: 0, sandbox_kwargs={"clock": lambda: clock["now"]})
+    try:
+        yield built
+    finally:
+        await built.aclose()
+
+
+def placed() -> InboundEvent:
+    debtor = DebtorProfile(
+        id="d-rec",
+        name=Name(first="Ana"),
+        timezone="America/New_York",
+        phones=(Phone(number="+12125550123", sms_consent=True, call_consent=True),),
+    )
+    data = AccountPlaced(debtor=debtor, account=Account(id="A", creditor="Acme", balance=Decimal("90.00")))
+    return InboundEvent(id="placed-rec", type="account.placed", source="test", subject="d-rec", time=NOW, data=data)
+
+
+def only_sms(runtime: Runtime, when: str) -> tuple[DyingChannel, SandboxChannel]:
+    sandbox = runtime.channels["sms"]
+    assert isinstance(sandbox, SandboxChannel)
+    dying = DyingChannel(sandbox, when)
+    runtime.ctx = replace(runtime.ctx, channels={**runtime.ctx.channels, "sms": dying})  # type: ignore[dict-item]
+    return dying, sandbox
+
+
+async def work_all_due(runtime: Runtime, at: datetime) -> list[OutputEvent]:
+    """Work the due sends until the worker dies (what it published before dying is lost with it)."""
+    try:
+        return await run_due(runtime.ctx, 0, at)
+    except WorkerDied:
+        return []
+
+
+def dispatched_sms(outputs: list[OutputEvent]) -> list[MessageDispatched]:
+    return [o.data for o in outputs if isinstance(o.data, MessageDispatched) and o.data.channel == "sms"]
+
+
+async def test_a_send_the_provider_never_got_is_sent_exactly_once_after_the_lease(runtime: Runtime) -> None:
+    _, sandbox = only_sms(runtime, when="before")
+    await handle_event(runtime.ctx, placed())
+    first = await work_all_due(runtime, NOW)
+    assert dispatched_sms(first) == [] and len(sandbox.sent) == 0
+
+    after_lease = NOW + runtime.ctx.lease + timedelta(seconds=1)
+    reconciled = await run_due(runtime.ctx, 0, after_lease)
+    assert any(isinstance(o.data, MessageRescheduled) for o in reconciled)
+    resent = reconciled + await run_due(runtime.ctx, 0, after_lease)
+    assert len(dispatched_sms(resent)) == 1
+    assert [s.message.channel for s in sandbox.sent if s.result] == ["sms"]
+
+
+async def test_a_send_the_provider_accepted_is_recorded_not_sent_again(runtime: Runtime) -> None:
+    _, sandbox = only_sms(runtime, when="after")
+    await handle_event(runtime.ctx, placed())
+    await work_all_due(runtime, NOW)
+    assert len(sandbox.sent) == 1
+
+    after_lease = NOW + runtime.ctx.lease + timedelta(seconds=1)
+    reconciled = await run_due(runtime.ctx, 0, after_lease)
+    recorded = dispatched_sms(reconciled)
+    assert [d.provider_message_id for d in recorded] == [sandbox.sent[0].result.provider_message_id]  # type: ignore[union-attr]
+    assert await run_due(runtime.ctx, 0, after_lease + timedelta(minutes=5)) == []
+    assert len(sandbox.sent) == 1
+
+
+async def test_within_the_lease_an_interrupted_send_is_left_to_its_worker(runtime: Runtime) -> None:
+    _, sandbox = only_sms(runtime, when="before")
+    await handle_event(runtime.ctx, placed())
+    await work_all_due(runtime, NOW)
+    pending = [r for r in await runtime.store.pending_sends("d-rec") if r.status == SendStatus.DISPATCHING]
+    assert len(pending) == 1
+    ref = SendRef("d-rec", pending[0].send_id)
+    assert await dispatch_due(runtime.ctx, ref, NOW + timedelta(seconds=5)) == []
+    after = await runtime.store.get_send("d-rec", ref.send_id)
+    assert after is not None and after.status == SendStatus.DISPATCHING
+    assert len(sandbox.sent) == 0
