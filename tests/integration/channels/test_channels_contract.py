@@ -106,3 +106,21 @@ async def test_a_send_without_an_answer_times_out_as_outcome_unknown(subject: Su
         await subject.channel.send(subject.message("timeout", "send-timeout"))
     assert timed_out.value.outcome_unknown and timed_out.value.retryable
     assert time.monotonic() - started < TIMEOUT_S + 1.5
+
+
+async def test_the_provider_can_say_what_it_accepted_for_a_destination_or_that_it_cannot_tell(
+    subject: Subject,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    assert await subject.channel.find_sent(subject.destinations["ok"], before, datetime.now(UTC)) in ([], None)
+    result = await subject.channel.send(subject.message("ok", "send-found"))
+    found = await subject.channel.find_sent(
+        subject.destinations["ok"], before, datetime.now(UTC) + timedelta(minutes=1)
+    )
+    if subject.channel.channel == "email" and not isinstance(subject.channel, SandboxChannel):
+        assert found is None  # SendGrid offers no lookup without the Email Activity add-on
+    else:
+        assert found is not None
+        assert [r.provider_message_id for r in found] == [result.provider_message_id]
