@@ -32,12 +32,11 @@ from sendgrid.helpers.mail import (
 
 from channels.errors import provider_errors
 from channels.logsafe import mask_email
+from channels.webhooks.paths import DEBTOR_ID_ARG, SEND_ID_ARG
 from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
 
 log = logging.getLogger("parley.channels.sendgrid_email")
 
-SEND_ID_ARG = "parley_send_id"  # custom_args become top-level event keys: keep them namespaced
-DEBTOR_ID_ARG = "parley_debtor_id"
 EMAIL_MAX_BODY = 1_000_000
 
 

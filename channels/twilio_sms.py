@@ -31,7 +31,10 @@ class TwilioSmsChannel(TwilioChannelBase):
         if len(message.body) > SMS_MAX_BODY:
             raise Permanent("twilio", f"body of {len(message.body)} characters exceeds {SMS_MAX_BODY}", "21617")
         status_callback = callback_url(
-            message.callback_base or self._callback_base, TWILIO_SMS_STATUS, send_id=message.send_id
+            message.callback_base or self._callback_base,
+            TWILIO_SMS_STATUS,
+            send_id=message.send_id,
+            debtor=message.debtor_id,
         )
         with provider_errors("twilio"):
             created = await self._client.messages.create_async(

@@ -31,18 +31,27 @@ class TwilioVoiceChannel(TwilioChannelBase):
     def call_parameters(self, message: OutboundMessage) -> dict[str, Any]:
         """The Calls API create arguments for ``message`` (pure: no request is made)."""
         base = message.callback_base or self._callback_base
-        keypad = callback_url(base, TWILIO_KEYPAD, send_id=message.send_id, locale=message.locale)
+        keypad = callback_url(
+            base, TWILIO_KEYPAD, send_id=message.send_id, debtor=message.debtor_id, locale=message.locale
+        )
         twiml = live_call_twiml(message.body, keypad, message.locale, offer_payment_link=bool(message.payment_link))
         if len(twiml) > TWIML_MAX_CHARS:
             raise Permanent("twilio", f"TwiML of {len(twiml)} characters exceeds {TWIML_MAX_CHARS}")
         amd = callback_url(
-            base, TWILIO_AMD, send_id=message.send_id, locale=message.locale, voicemail=message.voicemail
+            base,
+            TWILIO_AMD,
+            send_id=message.send_id,
+            debtor=message.debtor_id,
+            locale=message.locale,
+            voicemail=message.voicemail,
         )
         return {
             "to": message.to,
             "from_": self._from,
             "twiml": twiml,
-            "status_callback": callback_url(base, TWILIO_VOICE_STATUS, send_id=message.send_id),
+            "status_callback": callback_url(
+                base, TWILIO_VOICE_STATUS, send_id=message.send_id, debtor=message.debtor_id
+            ),
             "status_callback_method": "POST",
             "status_callback_event": STATUS_EVENTS,
             "machine_detection": "DetectMessageEnd",

@@ -184,6 +184,7 @@ class ProviderStatus(Contract):
     error_code: str | None = None
     answered_by: str | None = Field(None, description="AMD result: human, machine_end_beep, …")
     duration_s: int | None = Field(None, ge=0)
+    send_id: str | None = Field(None, description="Parley's send id, when the provider echoed it back.")
 
 
 class ProviderInbound(Contract):

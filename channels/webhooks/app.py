@@ -20,6 +20,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from channels.voice_twiml import keypad_reply_twiml
 from channels.webhooks import normalize, paths
+from channels.webhooks.paths import DEBTOR_ID_ARG, SEND_ID_ARG
 from channels.webhooks.signatures import (
     SignatureError,
     load_sendgrid_public_key,
@@ -27,6 +28,7 @@ from channels.webhooks.signatures import (
     verify_sendgrid_event,
     verify_twilio_request,
 )
+from orchestrator.events import ProviderStatus
 from orchestrator.ports import ProviderEventPublisher
 
 log = logging.getLogger("parley.channels.webhooks")
@@ -92,7 +94,12 @@ class WebhookHandlers:
         self.voicemail = voicemail
         self.clock = clock
 
-    async def _publish(self, provider: str, event: Any) -> None:
+    async def _publish(self, provider: str, event: Any, send_id: str | None = None, debtor: str | None = None) -> None:
+        """Publish, carrying the send and debtor the callback URL (or custom args) named back to Parley."""
+        if debtor:
+            event = event.model_copy(update={"subject": debtor})
+        if send_id and isinstance(event.data, ProviderStatus):
+            event = event.model_copy(update={"data": event.data.model_copy(update={"send_id": send_id})})
         await self.publisher.publish(event)
         self.metrics.published.labels(provider, event.type).inc()
 
@@ -103,7 +110,12 @@ class WebhookHandlers:
 
     async def twilio_sms_status(self, request: web.Request) -> web.Response:
         form = await self._twilio_form(request)
-        await self._publish("twilio", normalize.twilio_message_status(form, self.clock()))
+        await self._publish(
+            "twilio",
+            normalize.twilio_message_status(form, self.clock()),
+            request.query.get("send_id"),
+            request.query.get("debtor"),
+        )
         return web.Response(status=204)
 
     async def twilio_sms_inbound(self, request: web.Request) -> web.Response:
@@ -113,13 +125,18 @@ class WebhookHandlers:
 
     async def twilio_voice_status(self, request: web.Request) -> web.Response:
         form = await self._twilio_form(request)
-        await self._publish("twilio", normalize.twilio_call_status(form, self.clock()))
+        await self._publish(
+            "twilio",
+            normalize.twilio_call_status(form, self.clock()),
+            request.query.get("send_id"),
+            request.query.get("debtor"),
+        )
         return web.Response(status=204)
 
     async def twilio_amd(self, request: web.Request) -> web.Response:
         form = await self._twilio_form(request)
         event = normalize.twilio_amd_result(form, self.clock())
-        await self._publish("twilio", event)
+        await self._publish("twilio", event, request.query.get("send_id"), request.query.get("debtor"))
         voicemail_text = request.query.get("voicemail", "")
         if form.get("AnsweredBy") in MACHINE_ANSWERS and voicemail_text and self.voicemail is not None:
             await self.voicemail.play_voicemail(
@@ -132,7 +149,9 @@ class WebhookHandlers:
         digit = form.get("Digits", "").strip()[:1]
         action, twiml = keypad_reply_twiml(digit, request.query.get("locale", "en"))
         if action is not None:
-            await self._publish("twilio", normalize.twilio_keypad(form, digit, self.clock()))
+            await self._publish(
+                "twilio", normalize.twilio_keypad(form, digit, self.clock()), debtor=request.query.get("debtor")
+            )
         return _xml(twiml)
 
     async def sendgrid_events(self, request: web.Request) -> web.Response:
@@ -147,7 +166,13 @@ class WebhookHandlers:
         now = self.clock()
         for item in events:
             if isinstance(item, dict) and item.get("event") and item.get("sg_message_id"):
-                await self._publish("sendgrid", normalize.sendgrid_event(item, now))
+                send_id, debtor = item.get(SEND_ID_ARG), item.get(DEBTOR_ID_ARG)
+                await self._publish(
+                    "sendgrid",
+                    normalize.sendgrid_event(item, now),
+                    send_id if isinstance(send_id, str) else None,
+                    debtor if isinstance(debtor, str) else None,
+                )
         return web.Response(status=204)
 
     async def sendgrid_inbound(self, request: web.Request) -> web.Response:

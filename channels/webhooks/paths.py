@@ -18,3 +18,7 @@ def callback_url(base: str, path: str, **query: str) -> str:
     url = base.rstrip("/") + path
     params = {key: value for key, value in sorted(query.items()) if value}
     return f"{url}?{urlencode(params)}" if params else url
+
+
+SEND_ID_ARG = "parley_send_id"  # custom_args become top-level event keys: keep them namespaced
+DEBTOR_ID_ARG = "parley_debtor_id"

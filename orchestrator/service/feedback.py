@@ -7,7 +7,7 @@ a conversation, a bad number) and becomes a delivery event for downstream system
 from __future__ import annotations
 
 from orchestrator.domain import Attempt, DebtorState
-from orchestrator.domain.transitions import BAD_DESTINATION_CODES, NOT_TEXTABLE_CODES, apply_event
+from orchestrator.domain.transitions import BAD_DESTINATION_CODES, NOT_TEXTABLE_CODES, apply_event, record_provider_id
 from orchestrator.events import InboundEvent, ProviderStatus
 from orchestrator.outputs import (
     CallCompleted,
@@ -35,8 +35,13 @@ class UnknownProviderMessage(Exception):
     """Raised when a status names a provider message id Parley never recorded (yet)."""
 
 
-def _attempt(state: DebtorState, provider_message_id: str) -> Attempt | None:
-    return next((a for a in state.ledger if a.provider_message_id == provider_message_id), None)
+def _attempt(state: DebtorState, data: ProviderStatus) -> Attempt | None:
+    """The attempt a status is about: by provider id, else by the send id the callback carried (a status
+    can overtake the record of its own send: the provider answers before Parley has written it)."""
+    found = next((a for a in state.ledger if a.provider_message_id == data.provider_message_id), None)
+    if found is None and data.send_id:
+        found = next((a for a in state.ledger if a.id == data.send_id), None)
+    return found
 
 
 def status_output(data: ProviderStatus, attempt: Attempt, debtor_id: str) -> Output | None:
@@ -84,10 +89,13 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
         if loaded.state is None:
             raise UnknownProviderMessage(f"debtor {debtor_id!r} of {data.provider_message_id!r} has no state")
         record = DebtorRecord.from_bytes(loaded.state)
-        attempt = _attempt(record.state, data.provider_message_id)
+        attempt = _attempt(record.state, data)
         if attempt is None:
             raise UnknownProviderMessage(f"no attempt of {debtor_id!r} has {data.provider_message_id!r}")
-        record = record.with_state(apply_event(record.state, event))
+        state = record.state
+        if attempt.provider_message_id is None:
+            state = record_provider_id(state, attempt.id, data.provider_message_id)
+        record = record.with_state(apply_event(state, event))
         meaning = status_output(data, attempt, debtor_id)
         outputs = (
             [

@@ -54,14 +54,16 @@ async def test_sms_status_callbacks_become_provider_status_events(
     await _settle(emulator, webhook_server, 2)
     await sms.close()
     statuses = [e.data for e in webhook_server.publisher.events]
+    sid = result.provider_message_id
     assert statuses == [
-        ProviderStatus(channel="sms", provider_message_id=result.provider_message_id, status="sent"),
+        ProviderStatus(channel="sms", provider_message_id=sid, status="sent", send_id="send-sms"),
         ProviderStatus(
-            channel="sms", provider_message_id=result.provider_message_id, status="undelivered", error_code="30006"
+            channel="sms", provider_message_id=sid, status="undelivered", error_code="30006", send_id="send-sms"
         ),
     ]
     event = webhook_server.publisher.events[1]
-    assert event.type == "provider.status" and event.source == "parley/webhooks/twilio" and event.subject is None
+    assert event.type == "provider.status" and event.source == "parley/webhooks/twilio"
+    assert event.subject == "d-1"  # the debtor the callback URL named: no lookup needed to find the send
     assert emulator.counts() == {"send-sms": 1}
 
 
