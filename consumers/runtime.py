@@ -107,6 +107,13 @@ class WorkerRuntime:
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         body = generate_latest(METRICS.registry)
+        if self._runtime is not None:  # the store's own counter: ≤ 2 round trips per event is a target
+            trips = self._runtime.connection.round_trips.count
+            body += (
+                b"# HELP parley_redis_round_trips_total Redis round trips (commands, pipelines, scripts).\n"
+                b"# TYPE parley_redis_round_trips_total counter\n"
+                b"parley_redis_round_trips_total %d\n" % trips
+            )
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def aclose(self) -> None:

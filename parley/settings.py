@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     topic_prefix: str = Field("", description="Prefix for every topic name (e.g. `staging.`).")
     topic_partitions: int = Field(8, ge=1, description="Partitions of the topics `parley topics create` makes.")
     topic_replication: int = Field(1, ge=1, description="Replication factor of created topics.")
+    kafka_session_timeout_s: float = Field(
+        30.0, gt=0, description="Consumer-group session timeout: how soon a crashed worker's partitions move."
+    )
     decisions_retention_days: int = Field(
         1100, ge=1, description="Retention of the `decisions` audit topic (≥ 3 years by default)."
     )

@@ -64,6 +64,7 @@ class ReplyEffects:
     outputs: list[Output] = field(default_factory=list)
     sends: list[PlannedSend] = field(default_factory=list)
     cancel: list[str] = field(default_factory=list)
+    prior: DebtorState | None = None  # before the reply: a keyword STOP is already applied to ``record``
 
 
 def _reply_send(event: InboundEvent, state: DebtorState, template: str, channel: Channel, to: str) -> PlannedSend:
@@ -95,7 +96,7 @@ def _act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, e
     open_accounts = tuple(a.id for a in state.accounts if a.status == "open")
     intent = reply.intent
     if reply.opt_out_requested and channel != "voice":
-        was_out = _opted_out(state, channel, sender)
+        was_out = _opted_out(effects.prior or state, channel, sender)
         if not was_out:
             state = replace(state, opt_outs=(*state.opt_outs, OptOutRecord(channel, sender, event.time)))
             effects.sends.append(_reply_send(event, state, "opt_out_confirmation", channel, sender))
@@ -195,7 +196,7 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
         record = DebtorRecord.from_bytes(loaded.state)
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
         reply = _classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, zone_name)
-        effects = ReplyEffects(record=record.with_state(apply_event(record.state, event)))
+        effects = ReplyEffects(record=record.with_state(apply_event(record.state, event)), prior=record.state)
         if keypad:
             _keypad(ctx, event, data.text.removeprefix(KEYPAD_PREFIX).strip(), effects)
         else:
