@@ -62,6 +62,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     account_topic = app.topic(topic_name(ACCOUNT_EVENTS, settings.topic_prefix), **RAW)  # type: ignore[arg-type]
     provider_topic = app.topic(topic_name(PROVIDER_EVENTS, settings.topic_prefix), **RAW)  # type: ignore[arg-type]
     publisher = OutputPublisher(app, settings.topic_prefix)
+    runtime.publish = publisher.publish
     ownership = Ownership()
 
     async def process(event: faust.EventT[bytes], topic: str) -> None:

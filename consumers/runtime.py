@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import faust
@@ -20,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from channels.webhooks.app import build_webhook_app
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
-from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, topic_name
+from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, OutputEvent, topic_name
 from orchestrator.service.context import ServiceContext
 from parley.bootstrap import Runtime, build_runtime, kafka_partition_of
 from parley.observability import METRICS
@@ -80,19 +82,31 @@ class WorkerRuntime:
         self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
         self._web: web.AppRunner | None = None
+        # How the dispatch use case publishes before it records (the app sets it to its publisher).
+        self.publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None
 
     async def context(self) -> ServiceContext:
         if self._runtime is None:
             async with self._lock:
                 if self._runtime is None:
                     partitions = await asyncio.to_thread(account_partitions, self.settings)
-                    self._runtime = await build_runtime(self.settings, partition_of=kafka_partition_of(partitions))
+                    runtime = await build_runtime(self.settings, partition_of=kafka_partition_of(partitions))
+                    runtime.ctx = replace(runtime.ctx, publish=self.publish)
+                    self._runtime = runtime
                     log.info("worker ready: %d account-events partitions", partitions)
         return self._runtime.ctx
 
     async def start_web(self, publisher: OutputPublisher) -> None:
         """Serve webhooks, /health and /metrics on settings.web_host:web_port."""
-        webhooks = build_webhook_app(self.settings, ProviderTopicPublisher(self.app, self.settings))
+        await self.context()
+        assert self._runtime is not None
+        voice = self._runtime.channels.get("voice")
+        voicemail = voice if hasattr(voice, "play_voicemail") else None  # machines get the voicemail (AMD)
+        webhooks = build_webhook_app(
+            self.settings,
+            ProviderTopicPublisher(self.app, self.settings),
+            voicemail=voicemail,  # type: ignore[arg-type]
+        )
         webhooks.router.add_get("/health", self._health)
         webhooks.router.add_get("/metrics", self._metrics)
         self._web = web.AppRunner(webhooks)

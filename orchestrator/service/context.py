@@ -6,12 +6,13 @@ the policy. Nothing is a module-level global, so two runners (or two tests) neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from orchestrator.cadence import Cadences
 from orchestrator.compliance import Policy
+from orchestrator.outputs import OutputEvent
 from orchestrator.ports import Channel, MessageRenderer, StateStore
 
 
@@ -42,3 +43,6 @@ class ServiceContext:
     max_provider_retries: int = 8
     fallback_zones: tuple[str, ...] = ("America/New_York",)
     naive_policy: bool = False  # the demo's baseline: fixed channel order, fixed 10:00 send time
+    # Publishes outputs durably before a dispatch is recorded (see dispatch.py); None: the caller
+    # publishes what the use case returns (tests, tools).
+    publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None

@@ -225,15 +225,6 @@ async def _send(
         await _provider_refused(work, dispatching, begun.version, planned, message, partition, error)
         return True
     done = dispatching.with_state(record_provider_id(dispatching.state, ref.send_id, result.provider_message_id))
-    await ctx.store.finish_dispatch(
-        ref.debtor_id,
-        ref.send_id,
-        partition,
-        SendStatus.DISPATCHED,
-        provider_message_id=result.provider_message_id,
-        state=done.to_bytes(),
-        expected_version=begun.version,
-    )
     work.emit(
         MessageDispatched(
             send_id=ref.send_id,
@@ -247,6 +238,21 @@ async def _send(
             locale=rendered.locale,
         ),
         ref.send_id,
+    )
+    # Outputs first, record second: a crash in between leaves the send ``dispatching``, which the next
+    # claimer reconciles with the provider and announces again (same event ids: consumers de-duplicate).
+    # The other way round, a crash would leave a recorded send whose announcement is lost.
+    if ctx.publish is not None:
+        await ctx.publish(work.outputs)
+        work.outputs.clear()
+    await ctx.store.finish_dispatch(
+        ref.debtor_id,
+        ref.send_id,
+        partition,
+        SendStatus.DISPATCHED,
+        provider_message_id=result.provider_message_id,
+        state=done.to_bytes(),
+        expected_version=begun.version,
     )
     return True
 
@@ -345,9 +351,6 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
     if attempt is not None and found is not None and len(found) == 1:
         pmid = found[0].provider_message_id
         done = record.with_state(record_provider_id(record.state, ref.send_id, pmid))
-        await ctx.store.finish_dispatch(
-            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, pmid, done.to_bytes(), version
-        )
         work.emit(
             MessageDispatched(
                 send_id=ref.send_id,
@@ -361,6 +364,12 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
                 locale=record.state.profile.language,
             ),
             ref.send_id,
+        )
+        if ctx.publish is not None:
+            await ctx.publish(work.outputs)
+            work.outputs.clear()
+        await ctx.store.finish_dispatch(
+            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, pmid, done.to_bytes(), version
         )
         return True
     if attempt is not None and found == []:
