@@ -28,15 +28,10 @@ check: setup  ## ruff + mypy (strict on orchestrator/)
 test: services check  ## everything: set-up, lint, types, the whole pytest suite (real Kafka and Redis)
 	$(BIN)/pytest -q
 
-demo: setup  ## the embedded demo: no Kafka, no network
-	@if $(BIN)/parley --help | grep -qE '^  demo( |$$)'; then \
-		$(BIN)/parley demo; \
-	else \
-		echo "parley demo arrives with the embedded-mode issue; for now: $(BIN)/parley --help"; \
-		$(BIN)/parley --help; \
-	fi
+demo: setup  ## the embedded demo: no Kafka, no network (writes report/index.html)
+	$(BIN)/parley demo
 
-bench: services  ## throughput and latency benchmarks
+bench: services  ## throughput and latency benchmarks (each once, quickly: see bench/__main__.py)
 	$(BIN)/python -m bench
 
 clean-cache:  ## forget the downloaded Kafka jars

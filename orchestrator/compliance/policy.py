@@ -66,7 +66,12 @@ class Policy:
     max_email_per_window: int = 3
     message_window_days: int = 7
     quiet_days: bool = True  # Sundays and US federal holidays
-    opt_out_confirmation_window: timedelta = timedelta(hours=24)
+    # The one opt-out confirmation must follow the opt-out promptly (COMPLIANCE.md: TCPA, "one confirmation
+    # ≤5 min"); one that the hours gate holds back past the window is not sent at all.
+    opt_out_confirmation_window: timedelta = timedelta(minutes=5)
+    # A reply to the consumer's own contact is exempt from the message caps only while it answers promptly;
+    # held back longer (hours, caps), it is an ordinary message and counts like one.
+    reply_window: timedelta = timedelta(minutes=15)
     fallback_zones: tuple[str, ...] = DEFAULT_FALLBACK_ZONES
     state_packs: tuple[StatePack, ...] = field(default=DEFAULT_STATE_PACKS)
     search_horizon: timedelta = timedelta(days=60)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from orchestrator.compliance import Decision, Policy, ProposedContact, decide, next_slot
+from orchestrator.compliance.context import REPLY_PURPOSE
 from orchestrator.domain import DebtorState
 from orchestrator.events import Channel
 from orchestrator.policy.channel_choice import aim_at_band, choose_channel
@@ -47,13 +48,18 @@ class Target:
 REPLY_PURPOSES = frozenset({"reply", "opt_out_confirmation"})
 
 
-def _contact(planned: PlannedSend, channel: Channel, destination: str) -> ProposedContact:
+def _contact(
+    planned: PlannedSend, channel: Channel, destination: str, now: datetime, policy: Policy
+) -> ProposedContact:
+    purpose = planned.purpose
+    if purpose == REPLY_PURPOSE and now - planned.cause_time > policy.reply_window:
+        purpose = planned.template_id  # too late to be a reply: an ordinary message of its template's kind
     return ProposedContact(
         channel=channel,
         destination=destination,
         account_ids=planned.account_ids,
-        purpose=planned.purpose,
-        is_reply_to_inbound=planned.purpose in REPLY_PURPOSES,
+        purpose=purpose,
+        is_reply_to_inbound=purpose in REPLY_PURPOSES,
     )
 
 
@@ -62,7 +68,7 @@ def target_channel(state: DebtorState, planned: PlannedSend, channel: Channel, n
     first: tuple[ProposedContact, Decision] | None = None
     soonest: tuple[datetime, ProposedContact, Decision] | None = None
     for destination in [planned.destination] if planned.destination else destinations(state, channel):
-        contact = _contact(planned, channel, destination)
+        contact = _contact(planned, channel, destination, now, policy)
         decision = decide(state, contact, now, policy)
         if decision.allowed:
             return Target(contact, decision, now)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ def demo(debtors: int, days: int, seed: int, report_dir: Path, no_baseline: bool
     from parley.embedded.campaign import run_campaign
     from parley.embedded.portfolio import generate_portfolio
     from parley.embedded.report import write_report
+    from parley.embedded.session import run_embedded
     from parley.embedded.summary import print_summary
 
     console = Console()
@@ -52,7 +52,7 @@ def demo(debtors: int, days: int, seed: int, report_dir: Path, no_baseline: bool
             def advance(now: datetime, task: TaskID = task) -> None:
                 progress.update(task, completed=min(days, (now - DEFAULT_START) / timedelta(days=1)))
 
-            results[name] = asyncio.run(
+            results[name] = run_embedded(
                 run_campaign(
                     portfolio,
                     seed=seed,

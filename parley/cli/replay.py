@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ def replay(events: Path, until: str | None, out: Path | None, seed: int) -> None
     Runs on the embedded default: embedded Redis, sandbox channels, virtual clock, no network.
     The same input and seed give byte-identical output. A bad line becomes a dead letter.
     """
-    from parley.embedded.session import read_events
+    from parley.embedded.session import read_events, run_embedded
     from parley.embedded.session import replay as run_replay
 
     parsed = read_events(events.read_bytes().splitlines())
@@ -44,7 +43,7 @@ def replay(events: Path, until: str | None, out: Path | None, seed: int) -> None
         target.write(encode_output(event)[1] + b"\n")
 
     try:
-        runner = asyncio.run(run_replay(parsed, sink, seed=seed, until=_parse_time(until)))
+        runner = run_embedded(run_replay(parsed, sink, seed=seed, until=_parse_time(until)))
     finally:
         if out:
             target.close()

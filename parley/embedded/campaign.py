@@ -31,6 +31,10 @@ class CampaignRun:
     outputs_path: Path
     world: DemoWorld
     events_processed: int
+    sends_worked: int = 0  # scheduler ticks the runner ran
+    round_trips: int = 0  # Redis round trips of the whole run
+    outputs_written: int = 0
+    provider_events: list[InboundEvent] | None = None  # what the sandbox reported, when asked to keep it
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
@@ -48,13 +52,17 @@ async def run_campaign(
     outputs_path: Path,
     naive_policy: bool = False,
     progress: Callable[[datetime], None] | None = None,
+    keep_provider_events: bool = False,
 ) -> CampaignRun:
     """Run the portfolio for ``days`` from ``start``; outputs are written as JSONL to ``outputs_path``."""
     world = DemoWorld(portfolio)
     outputs_path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
     with outputs_path.open("wb") as out:
 
         def sink(event: OutputEvent) -> None:
+            nonlocal written
+            written += 1
             out.write(encode_output(event)[1] + b"\n")
 
         def observer(event: OutputEvent) -> list[InboundEvent]:
@@ -63,14 +71,28 @@ async def run_campaign(
         async with embedded_session(
             sink, seed=seed, start=start, observer=observer, outcome_model=world, naive_policy=naive_policy
         ) as session:
+            if keep_provider_events:
+                session.runner.provider_log = []
             for event in portfolio.events:
                 session.runner.submit(event)
             await session.runner.run(start + timedelta(days=days), progress)
             processed = session.runner.events_processed
+            ticks = session.runner.sends_worked
+            round_trips = session.runtime.connection.round_trips.count
+            provider_events = session.runner.provider_log
     summary = summarise(
         iter_jsonl(outputs_path),
         portfolio,
         inputs=world.generated_cloudevents(),
         policy="baseline" if naive_policy else "parley",
     )
-    return CampaignRun(summary=summary, outputs_path=outputs_path, world=world, events_processed=processed)
+    return CampaignRun(
+        summary=summary,
+        outputs_path=outputs_path,
+        world=world,
+        events_processed=processed,
+        sends_worked=ticks,
+        round_trips=round_trips,
+        outputs_written=written,
+        provider_events=provider_events,
+    )

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from orchestrator.codec import dead_letter
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
 from orchestrator.ids import stable_id
-from orchestrator.outputs import MessageRescheduled, MessageScheduled, OutputEvent
+from orchestrator.outputs import MessageDispatched, MessageRescheduled, MessageScheduled, OutputEvent
 from orchestrator.service.api import NOT_ACTIONABLE, handle_event, run_due
 from orchestrator.service.context import ServiceContext
 
@@ -64,6 +64,10 @@ class EmbeddedRunner:
         self._queue: list[_Queued] = []
         self._due: list[int] = []  # due-time hints (ms) taken from the outputs; the store stays the truth
         self._seq = itertools.count()
+        # provider message id → debtor id, from ``message.dispatched``: the sandbox's callbacks then name
+        # their debtor (as the webhooks' callbacks do in production) and skip the store's id lookup.
+        self._owners: dict[str, str] = {}
+        self.provider_log: list[InboundEvent] | None = None  # a list here keeps every simulated provider event
         self.events_processed = 0
         self.sends_worked = 0
 
@@ -82,6 +86,8 @@ class EmbeddedRunner:
             time=when,
             data=data,
         )
+        if self.provider_log is not None:
+            self.provider_log.append(event)
         self.submit(event)
 
     def _emit(self, outputs: list[OutputEvent]) -> None:
@@ -91,14 +97,24 @@ class EmbeddedRunner:
                 heapq.heappush(self._due, int(data.due_at.timestamp() * 1000))
             elif isinstance(data, MessageRescheduled):
                 heapq.heappush(self._due, int(data.to.timestamp() * 1000))
+            elif isinstance(data, MessageDispatched) and data.provider_message_id:
+                self._owners[data.provider_message_id] = data.debtor_id
             self.sink(output)
             if self.observer is not None:
                 for follow_up in self.observer(output):
                     self.submit(follow_up)
 
+    def _addressed(self, event: InboundEvent) -> InboundEvent:
+        """A sandbox status with its debtor filled in, when the runner saw the send dispatched."""
+        if event.subject is None and event.source == SANDBOX_SOURCE and isinstance(event.data, ProviderStatus):
+            owner = self._owners.get(event.data.provider_message_id)
+            if owner is not None:
+                return event.model_copy(update={"subject": owner})
+        return event
+
     async def _process(self, event: InboundEvent) -> None:
         try:
-            outputs = await handle_event(self.ctx, event)
+            outputs = await handle_event(self.ctx, self._addressed(event))
         except NOT_ACTIONABLE as error:
             raw = event.model_dump_json(by_alias=True).encode()
             outputs = [

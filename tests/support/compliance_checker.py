@@ -127,6 +127,7 @@ class _Checker:
         self.inbound: dict[tuple[str, str], list[datetime]] = defaultdict(list)
         self.conversations: dict[str, list[datetime]] = defaultdict(list)  # account -> when
         self.violations: list[Violation] = []
+        self.failed_messages: set[str] = set()
         self.holidays: dict[int, holidays.HolidayBase] = {}
 
     # --- timeline --------------------------------------------------------------------------
@@ -135,6 +136,13 @@ class _Checker:
         sends = {e["data"]["send_id"]: e for e in outputs if e.get("type") == "message.dispatched"}
         by_provider_id = {e["data"].get("provider_message_id"): sid for sid, e in sends.items()}
         uncounted = self._uncounted_calls(inputs, outputs, by_provider_id)
+        # A text or email the provider reported failed (bounced, undelivered) never reached the debtor:
+        # like an unconnected call, it does not count toward the message caps (COMPLIANCE.md items 4, 10).
+        self.failed_messages = {
+            e["data"]["send_id"]
+            for e in outputs
+            if e.get("type") == "message.failed" and (e.get("data") or {}).get("channel") in ("sms", "email")
+        }
         timeline: list[tuple[datetime, int, str, Event]] = []
         for event in (*inputs, *outputs):
             kind = str(event.get("type", ""))
@@ -377,7 +385,8 @@ class _Checker:
         day = self.local_day(debtor, send.at)
         same = [
             s for s in debtor.sends
-            if s.channel == send.channel and not s.is_reply and 0 <= (day - self.local_day(debtor, s.at)).days <= 6
+            if s.channel == send.channel and not s.is_reply and s.send_id not in self.failed_messages
+            and 0 <= (day - self.local_day(debtor, s.at)).days <= 6
         ]  # fmt: skip
         limit = self.policy.sms_per_7_days if send.channel == "sms" else self.policy.emails_per_7_days
         if len(same) + 1 > limit:
@@ -386,7 +395,11 @@ class _Checker:
     def _check_state_packs(self, debtor: _Debtor, send: _Send) -> None:
         state = str((debtor.profile.get("address") or {}).get("state", "")).upper()
         day = self.local_day(debtor, send.at)
-        recent = [s for s in debtor.sends if not s.is_reply and 0 <= (day - self.local_day(debtor, s.at)).days <= 6]
+        recent = [
+            s for s in debtor.sends
+            if not s.is_reply and s.send_id not in self.failed_messages and (s.channel != "voice" or s.counted)
+            and 0 <= (day - self.local_day(debtor, s.at)).days <= 6
+        ]  # fmt: skip
         if state == "MA" and send.channel in ("voice", "sms") and not send.is_reply:
             for account_id in send.account_ids:
                 count = 1 + sum(1 for s in recent if s.channel in ("voice", "sms") and account_id in s.account_ids)

@@ -1,0 +1,83 @@
+"""Embedded demo throughput: N debtors × D simulated days under the Parley policy, one process, one core.
+
+Run: ``.venv/bin/python bench/bench_demo.py [--debtors 1000 10000] [--days 30] [--profile out.prof]``.
+Prints, per size: wall time (portfolio, campaign, summary), inbound events/s, sends/s and Redis round trips
+per event and per send (``runtime.connection.round_trips``). Target (BRIEF.md): 10,000 × 30 days ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from parley.cli.demo import DEFAULT_START
+from parley.embedded.campaign import CampaignRun, run_campaign
+from parley.embedded.portfolio import generate_portfolio
+from parley.embedded.session import run_embedded
+
+
+@dataclass
+class DemoFigures:
+    debtors: int
+    days: int
+    portfolio_s: float
+    campaign_s: float
+    cpu_s: float  # this process's CPU time (the embedded redis-server's is not counted)
+    run: CampaignRun
+
+    @property
+    def total_s(self) -> float:
+        return self.portfolio_s + self.campaign_s
+
+    def lines(self) -> list[str]:
+        run = self.run
+        sends = sum(run.summary.contacts_by_channel.values())
+        events = run.events_processed
+        return [
+            f"{self.debtors:,} debtors × {self.days} days: {self.total_s:.1f} s wall "
+            f"(portfolio {self.portfolio_s:.1f} s, campaign with summary {self.campaign_s:.1f} s; "
+            f"CPU {self.cpu_s:.1f} s)",
+            f"  {events:,} inbound events ({events / self.campaign_s:,.0f}/s), {sends:,} sends "
+            f"({sends / self.campaign_s:,.0f}/s), {run.sends_worked:,} scheduler ticks, "
+            f"{run.outputs_written:,} outputs",
+            f"  Redis round trips: {run.round_trips:,} total, {run.round_trips / max(events, 1):.2f} per inbound "
+            f"event, {run.round_trips / max(sends, 1):.2f} per send",
+        ]
+
+
+async def measure(debtors: int, days: int, seed: int, out_dir: Path) -> DemoFigures:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    portfolio = generate_portfolio(debtors, seed, DEFAULT_START, horizon_days=days)
+    generated = time.perf_counter()
+    run = await run_campaign(
+        portfolio, seed=seed, start=DEFAULT_START, days=days, outputs_path=out_dir / f"outputs-{debtors}.jsonl"
+    )
+    finished = time.perf_counter()
+    cpu = time.process_time() - cpu_started
+    return DemoFigures(debtors, days, generated - started, finished - generated, cpu, run)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--debtors", type=int, nargs="+", default=[1_000, 10_000], help="Portfolio sizes to run.")
+    parser.add_argument("--days", type=int, default=30, help="Simulated days.")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", type=Path, help="Write a cProfile of the (last) run here.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="parley-bench-demo-") as tmp:
+        for debtors in args.debtors:
+            if args.profile:
+                profiler = cProfile.Profile()
+                figures = profiler.runcall(run_embedded, measure(debtors, args.days, args.seed, Path(tmp)))
+                profiler.dump_stats(args.profile)
+            else:
+                figures = run_embedded(measure(debtors, args.days, args.seed, Path(tmp)))
+            print("\n".join(figures.lines()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
