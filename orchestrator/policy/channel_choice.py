@@ -87,27 +87,45 @@ def choose_channel(
     history: Mapping[tuple[str, str], tuple[int, int]],
     priors: Mapping[tuple[str, str], tuple[float, float]] = DEFAULT_PRIORS,
 ) -> ChannelChoice | None:
-    """Pick channel and band for a ``best`` step; None when no channel is eligible.
+    """Pick channel and band for a ``best`` step among ``eligible`` channels; None when there is none.
 
     ``history`` maps (channel, band) to (responses, attempts) for this debtor.
     """
-    if not eligible:
-        return None
+    ranking = ranked_choices(send_id, eligible, stated_order, history, priors)
+    return ranking[0] if ranking else None
+
+
+def ranked_choices(
+    send_id: str,
+    candidates: Sequence[ChannelName],
+    stated_order: Sequence[str],
+    history: Mapping[tuple[str, str], tuple[int, int]],
+    priors: Mapping[tuple[str, str], tuple[float, float]] = DEFAULT_PRIORS,
+) -> list[ChannelChoice]:
+    """Every candidate channel with its best band, best first, so the caller can check eligibility
+    lazily (the first eligible one wins) instead of judging every channel up front.
+
+    Stated channels come first, in the debtor's order; the rest follow by their Thompson sample. The
+    draws depend only on the send id and the candidates, so the ranking is reproducible.
+    """
     rng = seeded_rng(send_id)
-    stated = sorted((channel for channel in eligible if channel in stated_order), key=list(stated_order).index)
-    channels: Sequence[ChannelName] = stated[:1] or eligible
-    best: tuple[float, ChannelName, str] | None = None
-    for channel in channels:
+    scored: list[tuple[float, ChannelChoice]] = []
+    for channel in candidates:
+        best: tuple[float, str] | None = None
         for band in BAND_NAMES:
             alpha, beta = priors.get((channel, band), (1.0, 1.0))
             responses, attempts = history.get((channel, band), (0, 0))
             sample = rng.betavariate(alpha + responses, beta + max(attempts - responses, 0))
             if best is None or sample > best[0]:
-                best = (sample, channel, band)
-    assert best is not None
-    _, channel, band = best
-    reason = "stated preference" if stated else "response history (Thompson sampling)"
-    return ChannelChoice(channel=channel, band=band, reason=reason)
+                best = (sample, band)
+        assert best is not None
+        stated = channel in stated_order
+        reason = "stated preference" if stated else "response history (Thompson sampling)"
+        rank = -1.0 - list(stated_order).index(channel) if stated else best[0]
+        scored.append((rank, ChannelChoice(channel=channel, band=best[1], reason=reason)))
+    stated_first = sorted((s for s in scored if s[0] < 0), key=lambda s: -s[0])
+    by_sample = sorted((s for s in scored if s[0] >= 0), key=lambda s: -s[0])
+    return [choice for _, choice in stated_first + by_sample]
 
 
 def aim_at_band(earliest: datetime, band_name: str, zone: ZoneInfo, horizon_days: int = 7) -> datetime:

@@ -17,7 +17,7 @@ from orchestrator.compliance import Decision, Policy, ProposedContact, decide, n
 from orchestrator.compliance.context import REPLY_PURPOSE
 from orchestrator.domain import DebtorState
 from orchestrator.events import Channel
-from orchestrator.policy.channel_choice import aim_at_band, choose_channel
+from orchestrator.policy.channel_choice import aim_at_band, ranked_choices
 from orchestrator.service.sends import PlannedSend
 
 CHANNELS: tuple[Channel, ...] = ("sms", "email", "voice")
@@ -129,22 +129,19 @@ def target(
         channel: Channel = planned.channel  # type: ignore[assignment]
         return channel, target_channel(state, planned, channel, now, policy), "fixed by the cadence"
     candidates = [channel for channel in CHANNELS if channel in template_channels]
-    targets = {channel: target_channel(state, planned, channel, now, policy) for channel in candidates}
-    eligible: Sequence[Channel] = [channel for channel in candidates if targets[channel].send_at is not None]
-    choice = choose_channel(
-        planned.send_id,
-        eligible,
-        state.profile.preferences.channels,
-        state.response_history(),
-    )
-    if choice is None:
-        blocked = next((c for c in candidates if targets[c].decision is not None), None)
+    ranking = ranked_choices(planned.send_id, candidates, state.profile.preferences.channels, state.response_history())
+    blocked: tuple[Channel, Target] | None = None
+    for choice in ranking:  # best first; only as many channels are judged as it takes to find one
+        chosen = target_channel(state, planned, choice.channel, now, policy)
+        if chosen.contact is not None and chosen.send_at is not None:
+            break
+        if blocked is None and chosen.decision is not None:
+            blocked = (choice.channel, chosen)
+    else:
         if blocked is None:
             return None, Target(None, None, None), "no channel is eligible"
-        return blocked, targets[blocked], "no channel is eligible"
-    chosen = targets[choice.channel]
-    if chosen.contact is None or chosen.send_at is None:
-        return choice.channel, chosen, choice.reason
+        return blocked[0], blocked[1], "no channel is eligible"
+    assert chosen.contact is not None and chosen.send_at is not None
     aimed = aim_at_band(chosen.send_at, choice.band, zone)
     if aimed > chosen.send_at:
         moment = next_slot(state, chosen.contact, aimed, policy)
