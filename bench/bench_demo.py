@@ -46,6 +46,8 @@ class DemoFigures:
             f"{run.outputs_written:,} outputs",
             f"  Redis round trips: {run.round_trips:,} total, {run.round_trips / max(events, 1):.2f} per inbound "
             f"event, {run.round_trips / max(sends, 1):.2f} per send",
+            f"  Redis memory at the end: {run.redis_bytes / max(self.debtors, 1):,.0f} bytes per debtor "
+            f"({run.redis_bytes / 1_048_576:.1f} MiB, finished sends and processed-event markers included)",
         ]
 
 

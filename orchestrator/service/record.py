@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
+from orchestrator.service.replay import compress, decompress
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,11 @@ class DebtorRecord:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
         if self.paused_until:
             books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
-        return to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode()
+        return compress(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> DebtorRecord:
-        core, _, books_raw = raw.rpartition(b"\n")
+        core, _, books_raw = decompress(raw).rpartition(b"\n")
         books = json.loads(books_raw)
         return cls(
             state=from_json_bytes(core),

@@ -35,6 +35,7 @@ class CampaignRun:
     round_trips: int = 0  # Redis round trips of the whole run
     outputs_written: int = 0
     provider_events: list[InboundEvent] | None = None  # what the sandbox reported, when asked to keep it
+    redis_bytes: int = 0  # Redis memory in use at the end of the run, above the empty server's
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
@@ -79,6 +80,8 @@ async def run_campaign(
             processed = session.runner.events_processed
             ticks = session.runner.sends_worked
             round_trips = session.runtime.connection.round_trips.count
+            memory = await session.runtime.connection.client.info("memory")
+            redis_bytes = int(memory["used_memory"]) - int(memory.get("used_memory_startup", 0))
             provider_events = session.runner.provider_log
     summary = summarise(
         iter_jsonl(outputs_path),
@@ -95,4 +98,5 @@ async def run_campaign(
         round_trips=round_trips,
         outputs_written=written,
         provider_events=provider_events,
+        redis_bytes=redis_bytes,
     )
