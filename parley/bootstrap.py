@@ -15,7 +15,7 @@ from typing import Any
 from kafka.partitioner.default import murmur2
 
 from channels.registry import channel_from_url
-from orchestrator.cadence import Cadences, default_cadences
+from orchestrator.cadence import Cadences, default_cadences, load_cadences
 from orchestrator.compliance import DEFAULT_POLICY, Policy
 from orchestrator.ports import Channel
 from orchestrator.service.context import Identity, ServiceContext
@@ -49,6 +49,14 @@ def policy_from_settings(settings: Settings) -> Policy:
         max_sms_per_window=settings.sms_per_7_days,
         max_email_per_window=settings.emails_per_7_days,
     )
+
+
+def cadences_from_settings(settings: Settings) -> Cadences:
+    """The operator's cadence file, validated at start-up (a ``CadenceError`` names file, field and cause)."""
+    if settings.cadences_path is None:
+        return default_cadences()
+    path = settings.cadences_path
+    return load_cadences(path.read_text(encoding="utf-8"), str(path))
 
 
 def identity_from_settings(settings: Settings) -> Identity:
@@ -92,7 +100,7 @@ async def build_runtime(
         store=store,
         channels=channels,
         renderer=build_renderer(settings),
-        cadences=cadences or default_cadences(),
+        cadences=cadences or cadences_from_settings(settings),
         policy=policy_from_settings(settings),
         partition_of=partition_of or kafka_partition_of(settings.topic_partitions),
         identity=identity_from_settings(settings),

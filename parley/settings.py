@@ -109,6 +109,11 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, description="Port of webhooks, health and metrics.")
     webhook_max_age_s: int = Field(300, gt=0, description="Oldest accepted signed-webhook timestamp.")
 
+    # --- cadences ---
+    cadences_path: Path | None = Field(
+        None, description="Cadence file (YAML, docs/cadences.md); default: the cadences shipped with Parley."
+    )
+
     # --- templates ---
     templates_path: Path | None = Field(
         None, description="Template folder; default: the starter pack shipped with Parley."
