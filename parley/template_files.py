@@ -11,6 +11,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import templates
+from orchestrator.service.rendering import VOICEMAIL_TEMPLATE
 from orchestrator.templating import PaymentLinks, Renderer, RenderLimits, TemplateCatalog
 from orchestrator.templating.lint import LintOptions
 from parley.settings import Settings
@@ -81,4 +82,20 @@ def lint_options(settings: Settings) -> LintOptions:
         callback_number=settings.callback_number,
         agent_name=settings.agent_name,
         limits=render_limits(settings),
+        cadence_channels=cadence_channels(settings),
     )
+
+
+def cadence_channels(settings: Settings) -> set[tuple[str, str]]:
+    """(template, channel) pairs the configured cadences send by a fixed channel — and the voicemail a
+    call may leave. A ``best`` step goes only on channels its template declares, which lint checks anyway."""
+    from parley.bootstrap import cadences_from_settings
+
+    pairs: set[tuple[str, str]] = set()
+    for cadence in cadences_from_settings(settings).events.values():
+        for step in cadence.steps:
+            if step.channel != "best":
+                pairs.add((step.template, step.channel))
+            if step.channel == "voice":
+                pairs.add((VOICEMAIL_TEMPLATE, "voicemail"))
+    return pairs

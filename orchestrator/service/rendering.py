@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from orchestrator.domain import DebtorState
@@ -9,6 +10,8 @@ from orchestrator.events import Channel
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.sends import PlannedSend
 from orchestrator.templating.model import AccountFacts, RenderContext, RenderedMessage
+
+VOICEMAIL_TEMPLATE = "voicemail"
 
 
 def render_context(
@@ -51,4 +54,9 @@ def render_for(
     """Render the planned template for the chosen channel in the debtor's language."""
     account_id = planned.account_ids[0] if planned.account_ids else None
     context = render_context(ctx, state, account_id, now, planned.facts)
-    return ctx.renderer.render(planned.template_id, channel, state.profile.language, context)
+    rendered = ctx.renderer.render(planned.template_id, channel, state.profile.language, context)
+    if channel == "voice" and not rendered.voicemail:
+        # A machine gets only the limited-content voicemail (§1006.2(j)), its own template.
+        voicemail = ctx.renderer.render(VOICEMAIL_TEMPLATE, "voicemail", state.profile.language, context)
+        rendered = replace(rendered, voicemail=voicemail.body)
+    return rendered

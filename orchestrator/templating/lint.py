@@ -61,12 +61,14 @@ class LintFinding:
 
 @dataclass(frozen=True, slots=True)
 class LintOptions:
-    """What lint checks against. ``required`` lists the (template, channel, locale) the cadences use;
-    None means: every template, in every allowed channel, in English and Spanish."""
+    """What lint checks against. ``required`` lists the (template, channel, locale) that must exist;
+    None means: every template, in every allowed channel, in English and Spanish. ``cadence_channels``
+    adds the (template, channel) pairs the cadences send by, in English and Spanish."""
 
     sms_max_segments: int = 3
     readability_max_grade: float = 8.0
     required: Collection[tuple[str, str, str]] | None = None
+    cadence_channels: Collection[tuple[str, str]] = ()
     business_name: str = "Parley Services"
     callback_number: str = "+18005550100"
     agent_name: str = "Alex Morgan"
@@ -273,6 +275,10 @@ def _check_required_locales(
             for channel in template.meta.channels
             for locale in DEFAULT_LOCALES
         ]
+    required = [
+        *required,
+        *((template, channel, locale) for template, channel in options.cadence_channels for locale in DEFAULT_LOCALES),
+    ]
     for template_id, channel, locale in sorted(set(required)):
         template = templates.get(template_id)
         where = f"{template_id}/meta.yaml"
