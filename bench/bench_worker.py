@@ -9,6 +9,9 @@ Figures:
   planning 6 sends of which 2 are due at once; events/s from the first output to the last
   `message.dispatched`; the ratio to the bare loop; Redis round trips per event (the store's counter,
   read from /metrics);
+- worker, intake only: the same events for debtors where it is night: events/s to the last
+  first-notice `message.scheduled`, and round trips per event (these include the 2 first notices
+  each, claimed and moved to the morning by the dispatch re-check);
 - latency: events produced at about half the measured worker rate; p50/p99 from the input record's
   timestamp to its SMS `message.dispatched` record's timestamp (both stamped by this host).
 Targets (BRIEF.md): ≥ 5,000 events/s, ≥ 50 % of the bare loop, ≤ 2 round trips per event, p99 ≤ 50 ms.
@@ -21,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -102,6 +106,14 @@ def open_zone() -> str:
     return zone()
 
 
+def closed_zone() -> str:
+    """A zone in the middle of the night: events are planned, nothing is due (intake alone)."""
+    sys.path.insert(0, str(ROOT / "tests" / "integration" / "worker"))
+    from worker_harness import closed_zone as zone
+
+    return zone()
+
+
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]], rate: float | None = None) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all", max_batch_size=1 << 20)
     await producer.start()
@@ -164,15 +176,19 @@ class Worker:
                 "PARLEY_APP_ID": f"bench-{uuid.uuid4().hex[:6]}",
                 "PARLEY_WEB_PORT": str(self.port),
                 "PARLEY_QUIET_DAYS": "false",
-                "PARLEY_LOG_LEVEL": "WARNING",
+                # INFO, the default: at WARNING faust's terminal spinner sets the root logger to DEBUG, and
+                # every aiokafka debug call then builds a log record (about 5 % of the worker's time).
+                "PARLEY_LOG_LEVEL": "INFO",
                 "PARLEY_SCHEDULER_TICK_S": "0.2",
                 "PARLEY_SMS_CHANNEL_URL": "sandbox://",
                 "PARLEY_EMAIL_CHANNEL_URL": "sandbox://",
                 "PARLEY_VOICE_CHANNEL_URL": "sandbox://",
             }
         )
+        profile = os.environ.get("BENCH_WORKER_PROFILE")  # a path: the worker runs under cProfile
+        command = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []), "-m", "parley", "worker"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "parley", "worker"],
+            command,
             cwd=ROOT,
             env=env,
             stdout=log.open("wb"),
@@ -189,9 +205,9 @@ class Worker:
         return total
 
     def stop(self) -> None:
-        self.process.terminate()
+        self.process.send_signal(signal.SIGINT)  # a clean exit (a profiler writes its file)
         try:
-            self.process.wait(timeout=15)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
 
@@ -204,8 +220,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def watch_dispatched(bootstrap: str, topic: str, expected: int, timeout_s: float) -> list[tuple[str, int]]:
-    """(debtor id, record timestamp ms) of each SMS message.dispatched, until ``expected`` arrived."""
+async def watch_dispatched(
+    bootstrap: str, topic: str, expected: int, timeout_s: float, intake_only: bool = False
+) -> list[tuple[str, int]]:
+    """(debtor id, record timestamp ms) of each SMS message.dispatched (``intake_only``: of each
+    first-notice SMS message.scheduled), until ``expected`` arrived."""
+    wanted = (
+        (b'"message.scheduled"', b'"first_notice_sms"')
+        if intake_only
+        else (b'"message.dispatched"', b'"channel":"sms"')
+    )
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     seen: list[tuple[str, int]] = []
@@ -218,7 +242,7 @@ async def watch_dispatched(bootstrap: str, topic: str, expected: int, timeout_s:
                 for record in records:
                     if first_output is None:
                         first_output = record.timestamp
-                    if b'"message.dispatched"' in record.value and b'"channel":"sms"' in record.value:
+                    if all(marker in record.value for marker in wanted):
                         seen.append((json.loads(record.value)["subject"], record.timestamp))
     finally:
         await consumer.stop()
@@ -227,18 +251,24 @@ async def watch_dispatched(bootstrap: str, topic: str, expected: int, timeout_s:
 
 
 async def run_worker(
-    bootstrap: str, redis: str, events: int, partitions: int, rate: float | None, log_dir: Path
+    bootstrap: str,
+    redis: str,
+    events: int,
+    partitions: int,
+    rate: float | None,
+    log_dir: Path,
+    intake_only: bool = False,
 ) -> tuple[float, float, list[float]]:
     prefix = f"bench{uuid.uuid4().hex[:6]}."
     create_topics(bootstrap, [topic_name(t, prefix) for t in ALL_TOPICS], partitions)
-    zone = open_zone()
+    zone = closed_zone() if intake_only else open_zone()
     run = uuid.uuid4().hex[:6]
     records = [(f"deb-{run}-{n}".encode(), placed(f"deb-{run}-{n}", zone)) for n in range(events)]
     input_topic, output_topic = topic_name(ACCOUNT_EVENTS, prefix), topic_name(DELIVERY_EVENTS, prefix)
     worker = Worker(bootstrap, redis, prefix, log_dir / f"worker-{prefix}log")
     try:
         await _wait_healthy(worker)
-        watcher = asyncio.create_task(watch_dispatched(bootstrap, output_topic, events, 300))
+        watcher = asyncio.create_task(watch_dispatched(bootstrap, output_topic, events, 300, intake_only))
         produced_at = {}
         if rate is None:
             await produce(bootstrap, input_topic, records)
@@ -290,12 +320,16 @@ async def _wait_healthy(worker: Worker) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     with infrastructure(args.kafka, args.redis) as (bootstrap, redis), tempfile.TemporaryDirectory() as tmp:
-        log_dir = Path(tmp)
+        log_dir = Path(args.log_dir or tmp)
+        log_dir.mkdir(parents=True, exist_ok=True)
         bare = await bare_loop(bootstrap, args.events, args.partitions)
         print(f"bare consume→produce loop : {bare:9,.0f} records/s")
         peak, trips, _ = await run_worker(bootstrap, redis, args.events, args.partitions, None, log_dir)
         print(f"worker end to end         : {peak:9,.0f} events/s   ({peak / bare:.1%} of the bare loop)")
         print(f"redis round trips / event : {trips:9.2f}   (the event and its 2 due sends)")
+        intake, intake_trips, _ = await run_worker(bootstrap, redis, args.events, args.partitions, None, log_dir, True)
+        print(f"worker, intake only       : {intake:9,.0f} events/s   ({intake / bare:.1%} of the bare loop)")
+        print(f"redis round trips / event : {intake_trips:9.2f}   (night zone: 2 sends each claimed and moved)")
         rate = peak / 2
         count = max(200, min(args.events, int(rate * 10)))
         _, _, latencies = await run_worker(bootstrap, redis, count, args.partitions, rate, log_dir)
@@ -312,4 +346,5 @@ if __name__ == "__main__":
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--kafka", default=os.environ.get("PARLEY_TEST_KAFKA"))
     parser.add_argument("--redis", default=os.environ.get("PARLEY_TEST_REDIS"))
+    parser.add_argument("--log-dir", help="keep the worker logs here (default: a temporary folder)")
     asyncio.run(main(parser.parse_args()))

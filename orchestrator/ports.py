@@ -87,6 +87,14 @@ class StateStore(Protocol):
         """Write the event's effects atomically if the version still holds (``ok`` False otherwise)."""
         ...
 
+    async def load_many(self, requests: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """``load`` for many (debtor id, event id) pairs in one round trip (a worker's batch)."""
+        ...
+
+    async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
+        """``commit`` for many debtors in one round trip; each succeeds or is refused on its own."""
+        ...
+
     async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
         """Compare-and-set the state alone (events without an id, outcome folding)."""
         ...

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from orchestrator.events import InboundEvent
 from orchestrator.outputs import OutputEvent
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.dispatch import dispatch_due
 from orchestrator.service.feedback import UnknownProviderMessage, handle_provider_status
-from orchestrator.service.intake import ConcurrentUpdates, UnknownDebtor, handle_account_event
+from orchestrator.service.intake import ConcurrentUpdates, UnknownDebtor, handle_account_event, handle_account_events
 from orchestrator.service.replies import handle_reply
+from orchestrator.storage import SendRef
 
 # Events the core understood but cannot act on: the transport dead-letters them with the reason.
 NOT_ACTIONABLE: tuple[type[Exception], ...] = (UnknownDebtor, UnknownProviderMessage)
 
-__all__ = ["NOT_ACTIONABLE", "ConcurrentUpdates", "handle_event", "run_due"]
+__all__ = ["NOT_ACTIONABLE", "ConcurrentUpdates", "by_key", "handle_event", "handle_events", "run_due", "run_groups"]
+
+PROVIDER_TYPES = ("provider.status", "provider.inbound")
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 async def handle_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
@@ -27,11 +36,86 @@ async def handle_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
     return await handle_account_event(ctx, event)
 
 
-async def run_due(ctx: ServiceContext, partition: int, now: datetime, limit: int = 500) -> list[OutputEvent]:
-    """Claim the partition's due sends (under a lease) and work each one; returns their outputs."""
+async def handle_events(
+    ctx: ServiceContext, events: Sequence[InboundEvent], concurrency: int | asyncio.Semaphore = 1
+) -> list[list[OutputEvent] | Exception]:
+    """``handle_event`` for events of different debtors (at most one each) at once; results in order.
+
+    Account events share one load and one commit round trip; provider events run concurrently (up to
+    ``concurrency``). An event the core cannot act on gets its ``NOT_ACTIONABLE`` exception as result;
+    any other failure propagates.
+    """
+    results: list[list[OutputEvent] | Exception] = [[] for _ in events]
+    account = [n for n, event in enumerate(events) if event.type not in PROVIDER_TYPES]
+    provider = [n for n, event in enumerate(events) if event.type in PROVIDER_TYPES]
+    for n, result in zip(account, await handle_account_events(ctx, [events[n] for n in account]), strict=True):
+        results[n] = result
+
+    async def one(group: Sequence[int]) -> list[OutputEvent] | Exception:
+        try:
+            return await handle_event(ctx, events[group[0]])
+        except NOT_ACTIONABLE as error:
+            return error
+
+    outcomes = await run_groups([[n] for n in provider], one, concurrency)
+    for n, outcome in zip(provider, outcomes, strict=True):
+        results[n] = outcome
+    return results
+
+
+async def run_due(
+    ctx: ServiceContext, partition: int, now: datetime, limit: int = 500, concurrency: int | asyncio.Semaphore = 1
+) -> list[OutputEvent]:
+    """Claim the partition's due sends (under a lease) and work them; returns their outputs.
+
+    Sends of different debtors are worked concurrently (up to ``concurrency`` debtors at once), the
+    sends of one debtor one after another in claim order; outputs come grouped by debtor, in the order
+    each debtor first appears among the claims (so ``concurrency=1`` keeps runs deterministic). A
+    semaphore as ``concurrency`` shares one bound between callers (e.g. the store's connection pool).
+    """
     lease_ms = int(ctx.lease.total_seconds() * 1000)
     refs = await ctx.store.claim_due(partition, int(now.timestamp() * 1000), lease_ms, limit)
-    outputs: list[OutputEvent] = []
-    for ref in refs:
-        outputs += await dispatch_due(ctx, ref, now)
-    return outputs
+
+    async def work(sends: Sequence[SendRef]) -> list[OutputEvent]:
+        outputs: list[OutputEvent] = []
+        for ref in sends:
+            outputs += await dispatch_due(ctx, ref, now)
+        return outputs
+
+    results = await run_groups(by_key(refs, lambda ref: ref.debtor_id), work, concurrency)
+    return [output for outputs in results for output in outputs]
+
+
+def by_key(items: Iterable[Item], key: Callable[[Item], Hashable]) -> list[list[Item]]:
+    """Items grouped by ``key``, each group in arrival order, groups in order of first appearance."""
+    groups: dict[Hashable, list[Item]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return list(groups.values())
+
+
+async def run_groups(
+    groups: Sequence[Sequence[Item]],
+    work: Callable[[Sequence[Item]], Awaitable[Result]],
+    concurrency: int | asyncio.Semaphore,
+) -> list[Result]:
+    """``work`` on every group, at most ``concurrency`` at once (an int, or a semaphore shared with other
+    callers); results in the order of ``groups``.
+
+    The first failure propagates once every started group has finished (none is left half-done in the
+    background)."""
+    if isinstance(concurrency, int):
+        if concurrency <= 1 or len(groups) <= 1:
+            return [await work(group) for group in groups]
+        concurrency = asyncio.Semaphore(concurrency)
+    gate = concurrency
+
+    async def gated(group: Sequence[Item]) -> Result:
+        async with gate:
+            return await work(group)
+
+    settled = await asyncio.gather(*(gated(group) for group in groups), return_exceptions=True)
+    for outcome in settled:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return settled  # type: ignore[return-value]

@@ -2,12 +2,14 @@
 
 Two store round trips: load the debtor's record (and learn whether this event was already
 processed), then commit the new record, the processed-event marker with its replay blob, the new
-sends and the cancellations — atomically, only if nobody changed the record in between.
+sends and the cancellations — atomically, only if nobody changed the record in between. A batch of
+different debtors' events shares the two round trips (``handle_account_events``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from orchestrator.domain import DebtorState
 from orchestrator.domain.transitions import apply_event
@@ -19,7 +21,7 @@ from orchestrator.service.planning import plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.zones import primary_zone
-from orchestrator.storage import Commit
+from orchestrator.storage import Commit, Loaded
 
 MAX_CONFLICT_RETRIES = 16
 
@@ -41,47 +43,103 @@ def destinations_index(state: DebtorState) -> dict[str, str]:
 
 async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
     """Apply, plan, commit; return the outputs to publish. Re-processing returns the same outputs."""
-    debtor_id = event.subject
-    if not debtor_id:
-        raise UnknownDebtor(f"{event.type} {event.id} has no subject (debtor id)")
+    debtor_id = _debtor_of(event)
     for _ in range(MAX_CONFLICT_RETRIES):
         loaded = await ctx.store.load(debtor_id, event.id)
         if loaded.replay is not None:
-            replayed, schedule = decode_replay(loaded.replay)
-            await ctx.store.restore_due(debtor_id, schedule)
-            return replayed
-        record = DebtorRecord.from_bytes(loaded.state) if loaded.state else None
-        if record is None and event.type != "account.placed":
-            raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
-        state = apply_event(record.state if record else None, event)
-        record = record.with_state(state) if record else DebtorRecord(state=state)
-        plan = plan_event(event, record, ctx.cadences, primary_zone(ctx, state))
-        cancelled_ids = [send for send in plan.cancel if send in record.pending]
-        cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
-        record = record.without(set(cancelled_ids)).adding(
-            {send.send_id: send.account_ids for send in plan.sends if send.send_id not in record.pending}
-        )
-        partition = ctx.partition_of(debtor_id)
-        schedule = [schedule_entry(send, partition) for send in plan.sends]
-        outputs = [
-            cancelled(ctx, send, debtor_id, cancelled_accounts[send], plan.cancel_reason, event)
-            for send in cancelled_ids
-        ]
-        outputs += [scheduled(ctx, send, event) for send in plan.sends]
-        commit = Commit(
-            debtor_id=debtor_id,
-            expected_version=loaded.version,
-            state=record.to_bytes(),
-            event_id=event.id,
-            replay=encode_replay(outputs, schedule),
-            schedule=schedule,
-            cancel=cancelled_ids,
-            index=destinations_index(state) if event.type in ("account.placed", "debtor.updated") else {},
-        )
-        result = await ctx.store.commit(commit)
+            return await _replayed(ctx, debtor_id, loaded.replay)
+        planned = _plan(ctx, event, loaded)
+        result = await ctx.store.commit(planned.commit)
         if result.ok:
-            return outputs
+            return planned.outputs
     raise ConcurrentUpdates(f"debtor {debtor_id!r}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
+
+
+async def handle_account_events(
+    ctx: ServiceContext, events: Sequence[InboundEvent]
+) -> list[list[OutputEvent] | UnknownDebtor]:
+    """``handle_account_event`` for events of different debtors at once: one load and one commit round
+    trip for all of them; an event whose commit met a version conflict is retried alone. Results are in
+    the order of ``events``; an event that cannot be acted on gets its ``UnknownDebtor``."""
+    subjects = [event.subject for event in events if event.subject]
+    if len(set(subjects)) != len(subjects):
+        raise ValueError("a batch holds at most one event per debtor (a debtor's events go in order)")
+    results: list[list[OutputEvent] | UnknownDebtor] = [[] for _ in events]
+    planned: list[tuple[int, Planned]] = []
+    loadable: list[int] = []
+    for n, event in enumerate(events):
+        try:
+            _debtor_of(event)
+        except UnknownDebtor as error:
+            results[n] = error
+        else:
+            loadable.append(n)
+    loaded = await ctx.store.load_many([(events[n].subject or "", events[n].id) for n in loadable])
+    for n, state in zip(loadable, loaded, strict=True):
+        if state.replay is not None:
+            results[n] = await _replayed(ctx, events[n].subject or "", state.replay)
+            continue
+        try:
+            planned.append((n, _plan(ctx, events[n], state)))
+        except UnknownDebtor as error:
+            results[n] = error
+    committed = await ctx.store.commit_many([plan.commit for _, plan in planned])
+    for (n, plan), result in zip(planned, committed, strict=True):
+        results[n] = plan.outputs if result.ok else await handle_account_event(ctx, events[n])
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What an event does to a debtor loaded at one version: the commit, and the outputs once it holds."""
+
+    commit: Commit
+    outputs: list[OutputEvent]
+
+
+def _debtor_of(event: InboundEvent) -> str:
+    if not event.subject:
+        raise UnknownDebtor(f"{event.type} {event.id} has no subject (debtor id)")
+    return event.subject
+
+
+async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[OutputEvent]:
+    """An event processed before: its recorded outputs again, and its due entries back in place."""
+    replayed, schedule = decode_replay(replay)
+    await ctx.store.restore_due(debtor_id, schedule)
+    return replayed
+
+
+def _plan(ctx: ServiceContext, event: InboundEvent, loaded: Loaded) -> Planned:
+    debtor_id = _debtor_of(event)
+    record = DebtorRecord.from_bytes(loaded.state) if loaded.state else None
+    if record is None and event.type != "account.placed":
+        raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
+    state = apply_event(record.state if record else None, event)
+    record = record.with_state(state) if record else DebtorRecord(state=state)
+    plan = plan_event(event, record, ctx.cadences, primary_zone(ctx, state))
+    cancelled_ids = [send for send in plan.cancel if send in record.pending]
+    cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
+    record = record.without(set(cancelled_ids)).adding(
+        {send.send_id: send.account_ids for send in plan.sends if send.send_id not in record.pending}
+    )
+    partition = ctx.partition_of(debtor_id)
+    schedule = [schedule_entry(send, partition) for send in plan.sends]
+    outputs = [
+        cancelled(ctx, send, debtor_id, cancelled_accounts[send], plan.cancel_reason, event) for send in cancelled_ids
+    ]
+    outputs += [scheduled(ctx, send, event) for send in plan.sends]
+    commit = Commit(
+        debtor_id=debtor_id,
+        expected_version=loaded.version,
+        state=record.to_bytes(),
+        event_id=event.id,
+        replay=encode_replay(outputs, schedule),
+        schedule=schedule,
+        cancel=cancelled_ids,
+        index=destinations_index(state) if event.type in ("account.placed", "debtor.updated") else {},
+    )
+    return Planned(commit, outputs)
 
 
 def scheduled_ids(outputs: Sequence[OutputEvent]) -> list[str]:

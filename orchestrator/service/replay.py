@@ -30,16 +30,18 @@ def decompress(blob: bytes) -> bytes:
 
 
 def encode_replay(outputs: Sequence[OutputEvent], schedule: Sequence[ScheduledSend]) -> bytes:
-    return compress(json.dumps(
-        {
-            "o": [encode_output(event)[1].decode() for event in outputs],
-            "s": [
-                [send.send_id, send.partition, send.due_ms, base64.b64encode(send.payload).decode()]
-                for send in schedule
-            ],
-        },
-        separators=(",", ":"),
-    ).encode())
+    return compress(
+        json.dumps(
+            {
+                "o": [encode_output(event)[1].decode() for event in outputs],
+                "s": [
+                    [send.send_id, send.partition, send.due_ms, base64.b64encode(send.payload).decode()]
+                    for send in schedule
+                ],
+            },
+            separators=(",", ":"),
+        ).encode()
+    )
 
 
 def decode_replay(raw: bytes) -> tuple[list[OutputEvent], list[ScheduledSend]]:

@@ -153,6 +153,48 @@ class RedisStateStore:
 
     async def commit(self, commit: Commit) -> CommitResult:
         """Round trip 2: the CAS script on the debtor slot, then due-set hints and indexes."""
+        (result,) = await self.commit_many([commit])
+        return result
+
+    async def load_many(self, requests: Sequence[tuple[str, str]]) -> list[Loaded]:
+        """``load`` for many (debtor id, event id) pairs in one round trip, in the order given."""
+        keys = self.keys
+        if not requests:
+            return []
+
+        def build(pipe: Pipeline) -> None:
+            for debtor_id, event_id in requests:
+                pipe.get(keys.state(debtor_id))
+                pipe.get(keys.event(debtor_id, event_id))
+
+        results = await self._pipeline(build)
+        loaded = []
+        for raw, replay in zip(results[0::2], results[1::2], strict=True):
+            version, state = _split_state(raw)
+            loaded.append(Loaded(version, state, replay))
+        return loaded
+
+    async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
+        """``commit`` for many debtors in one round trip; each commit is checked and applied on its own
+        (one refused on its version changes nothing of its own and nothing of the others)."""
+        if not commits:
+            return []
+        script_at: list[int] = []
+
+        def build(pipe: Pipeline) -> None:
+            script_at.clear()  # built again after a NOSCRIPT reload
+            for commit in commits:
+                script_at.append(len(pipe.command_stack))
+                self._queue_commit(pipe, commit)
+
+        results = await self._pipeline(build)
+        committed = []
+        for at in script_at:
+            ok, version, cancelled = results[at]
+            committed.append(CommitResult(bool(ok), int(version), tuple(send_id.decode() for send_id in cancelled)))
+        return committed
+
+    def _queue_commit(self, pipe: Pipeline, commit: Commit) -> None:
         keys, debtor_id = self.keys, commit.debtor_id
         script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
@@ -169,17 +211,10 @@ class RedisStateStore:
         for send in commit.schedule:
             args += [send.send_id, send.partition, send.due_ms, send.payload]
         args += list(commit.cancel)
-        destination_keys = {keys.destination(dest): owner for dest, owner in commit.index.items()}
-
-        def build(pipe: Pipeline) -> None:
-            self._evalsha(pipe, "commit", script_keys, args)
-            self._queue_due(pipe, debtor_id, commit.schedule)
-            for key, owner in destination_keys.items():
-                pipe.set(key, owner)
-
-        results = await self._pipeline(build)
-        ok, version, cancelled = results[0]
-        return CommitResult(bool(ok), int(version), tuple(send_id.decode() for send_id in cancelled))
+        self._evalsha(pipe, "commit", script_keys, args)
+        self._queue_due(pipe, debtor_id, commit.schedule)
+        for dest, owner in commit.index.items():
+            pipe.set(keys.destination(dest), owner)
 
     def _queue_due(self, pipe: Pipeline, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
         by_partition: dict[int, dict[str, int]] = defaultdict(dict)
