@@ -70,6 +70,23 @@ class Dispatch:
             expected_version=version if record else None,
         )
 
+    async def suppress(
+        self,
+        partition: int,
+        record: DebtorRecord,
+        version: int,
+        planned: PlannedSend,
+        channel: str,
+        rules: tuple[RuleReason, ...],
+    ) -> None:
+        """Record the send as suppressed (no longer pending) and say which rules stopped it."""
+        ref = self.ref
+        await self.finish(partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), version)
+        data = MessageSuppressed(
+            send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
+        )
+        self.emit(data, ref.send_id)
+
 
 async def dispatch_due(ctx: ServiceContext, ref: SendRef, now: datetime) -> list[OutputEvent]:
     """Work one claimed send to its end (or move it); return the outputs to publish."""
@@ -127,17 +144,7 @@ async def _attempt(work: Dispatch) -> bool:
                 ),
             )
         )
-        await work.finish(send.partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), loaded.version)
-        work.emit(
-            MessageSuppressed(
-                send_id=ref.send_id,
-                debtor_id=ref.debtor_id,
-                account_ids=planned.account_ids,
-                channel=channel or planned.channel,
-                rules=rules,
-            ),
-            ref.send_id,
-        )
+        await work.suppress(send.partition, record, loaded.version, planned, channel or planned.channel, rules)
         return True
     assert channel is not None
     if not chosen.ready(now):
@@ -174,18 +181,8 @@ async def _send(
     try:
         rendered = render_for(ctx, state, planned, channel, now)
     except TemplateError as error:
-        await work.finish(partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), version)
         rules = (RuleReason(rule_id="template", reason=str(error)),)
-        work.emit(
-            MessageSuppressed(
-                send_id=ref.send_id,
-                debtor_id=ref.debtor_id,
-                account_ids=planned.account_ids,
-                channel=channel,
-                rules=rules,
-            ),
-            ref.send_id,
-        )
+        await work.suppress(partition, record, version, planned, channel, rules)
         return True
     attempt = Attempt(
         id=ref.send_id,
