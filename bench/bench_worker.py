@@ -185,7 +185,8 @@ class Worker:
                 "PARLEY_VOICE_CHANNEL_URL": "sandbox://",
             }
         )
-        profile = os.environ.get("BENCH_WORKER_PROFILE")  # a path: the worker runs under cProfile
+        profile = os.environ.get("BENCH_WORKER_PROFILE")  # a folder: each worker run writes a cProfile file
+        profile = profile and str(Path(profile) / f"{prefix}prof")
         command = [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []), "-m", "parley", "worker"]
         self.process = subprocess.Popen(
             command,

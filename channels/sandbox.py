@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 from channels.special_destinations import ACCEPTED, Scenario, scenario_for
 from orchestrator.events import ProviderInbound, ProviderStatus
 from orchestrator.outbound import (
+    FIND_SENT,
     ChannelLimits,
     OutboundMessage,
     Permanent,
@@ -200,7 +201,7 @@ class SandboxChannel:
     ) -> None:
         self.channel = channel
         self.seed = seed
-        self.limits = ChannelLimits(rate_per_s, 1_000_000, frozenset({"simulated"}))
+        self.limits = ChannelLimits(rate_per_s, 1_000_000, frozenset({"simulated", FIND_SENT}))
         self.outcome_model: OutcomeModel = outcome_model or DefaultOutcomeModel(sender=sender)
         self.clock = clock
         self.on_event = on_event

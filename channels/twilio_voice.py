@@ -10,7 +10,7 @@ from channels.logsafe import mask_phone
 from channels.twilio_client import RECONCILE_LOOKBACK, TwilioChannelBase
 from channels.voice_twiml import live_call_twiml, voicemail_twiml
 from channels.webhooks.paths import TWILIO_AMD, TWILIO_KEYPAD, TWILIO_VOICE_STATUS, callback_url
-from orchestrator.outbound import ChannelLimits, OutboundMessage, Permanent, SendResult
+from orchestrator.outbound import FIND_SENT, ChannelLimits, OutboundMessage, Permanent, SendResult
 
 log = logging.getLogger("parley.channels.twilio_voice")
 
@@ -23,7 +23,7 @@ class TwilioVoiceChannel(TwilioChannelBase):
 
     channel = "voice"
     limits = ChannelLimits(
-        rate_per_s=1.0, max_body=TWIML_MAX_CHARS, features=frozenset({"amd", "keypad", "status_callback"})
+        rate_per_s=1.0, max_body=TWIML_MAX_CHARS, features=frozenset({"amd", "keypad", "status_callback", FIND_SENT})
     )
 
     max_body = TWIML_MAX_CHARS

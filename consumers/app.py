@@ -7,7 +7,9 @@ debtor's records in order. Every output of the batch is published and acknowledg
 before the batch is acked, so faust commits offsets only after their effects are durable. The
 scheduler timer claims the due sends of the partitions this worker owns; a rebalance moves them with
 the partitions. Sends a batch makes due at once are worked right after it, without waiting for the
-next tick, in the worker's one dispatch lane (one provider call in flight, see ``drain_due``).
+next tick. Due sends are claimed in batches and worked concurrently across debtors (one debtor's in
+order); the store pipelines their round trips together, and the dispatch lane
+(orchestrator/service/lane.py) decides which provider calls may be in flight at once.
 """
 
 from __future__ import annotations
@@ -33,15 +35,16 @@ from parley.settings import Settings
 
 log = logging.getLogger("parley.worker")
 
-SCHEDULER_BATCH = 32  # due sends claimed at once: worked one by one, well inside the lease
+SCHEDULER_BATCH = 128  # due sends claimed at once, well inside the lease even for sends that go alone
+DISPATCH_CONCURRENCY = 64  # debtors whose due sends are worked at once
 MAX_BATCHES_PER_TICK = 64
 BATCH_MAX = 500  # records taken from a stream at once
 BATCH_WITHIN_S = 0.005  # how long a partial batch waits for more records
 # Debtors whose records are worked at once, by both agents together: each holds at most one store
 # connection at a time, so this stays below the store's connection pool (64).
 DEBTOR_CONCURRENCY = 48
-# No linger: the dispatch lane waits for each send's outputs to be acknowledged before recording it, so
-# any linger adds to every send (bench_worker: 2 ms of linger took the worker from 148 to 87 events/s).
+# No linger: each send waits for its outputs to be acknowledged before recording it, so any linger adds
+# to every send; concurrent sends still share produce requests (the producer batches while one is out).
 PRODUCER_LINGER_S = 0.0
 
 RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
@@ -79,7 +82,8 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     runtime.publish = publisher.publish
     ownership = Ownership()
     debtor_slots = asyncio.Semaphore(DEBTOR_CONCURRENCY)
-    dispatch_lane = asyncio.Lock()
+    claims = asyncio.Lock()  # one claim batch at a time (the timer and a batch's due sends)
+    dispatch_slots = asyncio.Semaphore(DISPATCH_CONCURRENCY)
 
     async def process_batch(events: Sequence[faust.EventT[bytes]], topic: str) -> None:
         """Work a batch of records: debtors concurrently, each debtor's records in order; publish every
@@ -105,9 +109,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         await publisher.publish(outputs)
         METRICS.events.labels(topic=topic).inc(len(records))
         due_partitions = sorted({record.partition for record in records if _due_now(record.outputs, now)})
-        # The sends this batch made due at once, without waiting for a tick. Inline, not in a task of
-        # their own: the dispatch lane is the bottleneck, and intake running ahead of it only takes its
-        # CPU (bench_worker: 112–119 events/s end to end that way, 136–148 inline).
+        # The sends this batch made due at once, without waiting for a tick, before the next batch.
         for partition in due_partitions:
             await drain_due(ctx, partition)
         elapsed = asyncio.get_running_loop().time() - started
@@ -115,14 +117,10 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
             METRICS.event_seconds.observe(elapsed)
 
     async def drain_due(ctx: ServiceContext, partition: int, rounds: int = MAX_BATCHES_PER_TICK) -> None:
-        """Work the partition's due sends in claims of ``SCHEDULER_BATCH`` (each well inside its lease).
-
-        One lane per worker, one send at a time in it: a crash leaves at most one send between its
-        provider call and its record (the in-doubt window a provider without a lookup, SendGrid, can
-        only report as ``outcome_unknown``)."""
+        """Work the partition's due sends in claims of ``SCHEDULER_BATCH``, debtors concurrently."""
         for _ in range(rounds):
-            async with dispatch_lane:
-                outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH)
+            async with claims:
+                outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
                 if outputs:
                     await publisher.publish(outputs)
             if not outputs:

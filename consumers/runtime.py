@@ -93,7 +93,11 @@ class WorkerRuntime:
                     runtime = await build_runtime(self.settings, partition_of=kafka_partition_of(partitions))
                     runtime.ctx = replace(runtime.ctx, publish=self.publish)
                     self._runtime = runtime
-                    log.info("worker ready: %d account-events partitions", partitions)
+                    log.info(
+                        "worker ready: %d account-events partitions, event loop %s",
+                        partitions,
+                        type(asyncio.get_running_loop()).__module__,
+                    )
         return self._runtime.ctx
 
     async def start_web(self, publisher: OutputPublisher) -> None:

@@ -26,7 +26,8 @@ def stable_id(prefix: str, *parts: str) -> str:
         digest.update(str(len(encoded)).encode("ascii"))
         digest.update(b":")
         digest.update(encoded)
-    token = base64.b32encode(digest.digest()).decode("ascii")[:_ID_CHARS].lower()
+    # 20 bytes are 32 base32 characters with no padding; the first 26 are those of the whole digest
+    token = base64.b32encode(digest.digest()[:20]).decode("ascii")[:_ID_CHARS].lower()
     return f"{prefix}_{token}"
 
 

@@ -47,9 +47,15 @@ class SendResult:
     retryable: bool = False
 
 
+FIND_SENT = "find_sent"  # a ChannelLimits feature
+
+
 @dataclass(frozen=True)
 class ChannelLimits:
-    """What an adapter declares so the core can throttle, truncate and plan generically."""
+    """What an adapter declares so the core can throttle, truncate and plan generically.
+
+    ``features`` names what the provider offers, e.g. ``FIND_SENT``: its records list what it accepted,
+    so ``Channel.find_sent`` can settle a send interrupted in flight (see service/lane.py)."""
 
     rate_per_s: float
     max_body: int

@@ -7,13 +7,14 @@ the policy. Nothing is a module-level global, so two runners (or two tests) neve
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from orchestrator.cadence import Cadences
 from orchestrator.compliance import Policy
 from orchestrator.outputs import OutputEvent
 from orchestrator.ports import Channel, MessageRenderer, StateStore
+from orchestrator.service.lane import DispatchLane
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +47,5 @@ class ServiceContext:
     # Publishes outputs durably before a dispatch is recorded (see dispatch.py); None: the caller
     # publishes what the use case returns (tests, tools).
     publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None
+    # Which sends may be in flight together (service/lane.py); one per context, shared by its callers.
+    lane: DispatchLane = field(default_factory=DispatchLane)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from orchestrator.compliance import ProposedContact
 from orchestrator.domain import Attempt, DebtorState
 from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
-from orchestrator.outbound import Disposition, OutboundMessage, ProviderError
+from orchestrator.outbound import FIND_SENT, Disposition, OutboundMessage, ProviderError
 from orchestrator.outputs import (
     MessageCancelled,
     MessageDispatched,
@@ -35,10 +35,11 @@ from orchestrator.service.rendering import render_for
 from orchestrator.service.sends import PlannedSend
 from orchestrator.service.settle import settle_failure
 from orchestrator.service.skip import skip_reason
-from orchestrator.service.targeting import naive_target, target
+from orchestrator.service.targeting import choose_target
 from orchestrator.service.zones import primary_zone
 from orchestrator.storage import BeginOutcome, SendRef, SendStatus
 from orchestrator.templating.errors import TemplateError
+from orchestrator.templating.model import RenderedMessage
 
 MAX_CONFLICT_RETRIES = 16
 
@@ -130,8 +131,9 @@ async def _attempt(work: Dispatch) -> bool:
         return True
     zone = primary_zone(ctx, state)
     template_channels = ctx.renderer.channels_of(planned.template_id)
-    choose = naive_target if ctx.naive_policy else target
-    channel, chosen, why = choose(state, planned, now, ctx.policy, zone, template_channels)
+    channel, chosen, why = choose_target(
+        state, planned, now, ctx.policy, zone, template_channels, naive=ctx.naive_policy
+    )
     if chosen.decision is not None and channel is not None:
         work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(_ms(now)))
     if chosen.contact is None or chosen.send_at is None:
@@ -194,6 +196,23 @@ async def _send(
         purpose=contact.ledger_purpose,
     )
     dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
+    async with ctx.lane.hold(confirmable=FIND_SENT in ctx.channels[channel].limits.features):
+        return await _begin_send_finish(work, dispatching, version, planned, rendered, contact, partition)
+
+
+async def _begin_send_finish(
+    work: Dispatch,
+    dispatching: DebtorRecord,
+    version: int,
+    planned: PlannedSend,
+    rendered: RenderedMessage,
+    contact: ProposedContact,
+    partition: int,
+) -> bool:
+    """The in-doubt window, inside the dispatch lane: mark the send dispatching with its ledger entry
+    (atomic), call the provider, publish the outputs, record the outcome."""
+    ctx, ref = work.ctx, work.ref
+    channel, destination = contact.channel, contact.destination
     begun = await ctx.store.begin_dispatch(ref.debtor_id, ref.send_id, version, dispatching.to_bytes())
     if begun.outcome == BeginOutcome.CONFLICT:
         return False

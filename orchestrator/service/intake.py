@@ -20,6 +20,7 @@ from orchestrator.service.context import ServiceContext
 from orchestrator.service.planning import plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
+from orchestrator.service.targeting import aimed
 from orchestrator.service.zones import primary_zone
 from orchestrator.storage import Commit, Loaded
 
@@ -117,18 +118,23 @@ def _plan(ctx: ServiceContext, event: InboundEvent, loaded: Loaded) -> Planned:
         raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
     state = apply_event(record.state if record else None, event)
     record = record.with_state(state) if record else DebtorRecord(state=state)
-    plan = plan_event(event, record, ctx.cadences, primary_zone(ctx, state))
+    zone = primary_zone(ctx, state)
+    plan = plan_event(event, record, ctx.cadences, zone)
+    sends = [
+        aimed(state, send, ctx.policy, zone, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
+        for send in plan.sends
+    ]
     cancelled_ids = [send for send in plan.cancel if send in record.pending]
     cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
     record = record.without(set(cancelled_ids)).adding(
-        {send.send_id: send.account_ids for send in plan.sends if send.send_id not in record.pending}
+        {send.send_id: send.account_ids for send in sends if send.send_id not in record.pending}
     )
     partition = ctx.partition_of(debtor_id)
-    schedule = [schedule_entry(send, partition) for send in plan.sends]
+    schedule = [schedule_entry(send, partition) for send in sends]
     outputs = [
         cancelled(ctx, send, debtor_id, cancelled_accounts[send], plan.cancel_reason, event) for send in cancelled_ids
     ]
-    outputs += [scheduled(ctx, send, event) for send in plan.sends]
+    outputs += [scheduled(ctx, send, event) for send in sends]
     commit = Commit(
         debtor_id=debtor_id,
         expected_version=loaded.version,

@@ -17,6 +17,27 @@ from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.service.replay import compress, decompress
 
 
+class _RecentRecords:
+    """The records this process encoded last, by their bytes: a record is read back soon after it is
+    written (a due send after its event, a delivery receipt after its send), and decoding the same
+    bytes again would give an equal record. Records never change in place, so sharing them is safe."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._records: dict[bytes, DebtorRecord] = {}
+
+    def remember(self, raw: bytes, record: DebtorRecord) -> None:
+        self._records[raw] = record
+        if len(self._records) > self.size:
+            del self._records[next(iter(self._records))]  # the oldest
+
+    def get(self, raw: bytes) -> DebtorRecord | None:
+        return self._records.get(raw)
+
+
+_RECENT = _RecentRecords(1024)
+
+
 @dataclass(frozen=True, slots=True)
 class DebtorRecord:
     """A debtor's state, their pending sends, and their accounts' dunning pauses."""
@@ -29,10 +50,15 @@ class DebtorRecord:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
         if self.paused_until:
             books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
-        return compress(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
+        raw = compress(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
+        _RECENT.remember(raw, self)
+        return raw
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> DebtorRecord:
+        known = _RECENT.get(raw)
+        if known is not None:
+            return known
         core, _, books_raw = decompress(raw).rpartition(b"\n")
         books = json.loads(books_raw)
         return cls(

@@ -9,7 +9,7 @@ policy picks the channel and hour band among the channels that are not blocked f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -148,3 +148,35 @@ def target(
         if moment is not None:
             return choice.channel, Target(chosen.contact, chosen.decision, moment), choice.reason
     return choice.channel, chosen, choice.reason
+
+
+def choose_target(
+    state: DebtorState,
+    planned: PlannedSend,
+    now: datetime,
+    policy: Policy,
+    zone: ZoneInfo,
+    template_channels: Sequence[str] = CHANNELS,
+    *,
+    naive: bool = False,
+) -> tuple[Channel | None, Target, str]:
+    """``target``, or the demo baseline's ``naive_target``."""
+    return (naive_target if naive else target)(state, planned, now, policy, zone, template_channels)
+
+
+def aimed(
+    state: DebtorState,
+    planned: PlannedSend,
+    policy: Policy,
+    zone: ZoneInfo,
+    template_channels: Sequence[str] = CHANNELS,
+    *,
+    naive: bool = False,
+) -> PlannedSend:
+    """The send planned for when targeting would send it, judged on the state at planning: a step due
+    in the debtor's night is planned for their morning, not claimed at night only to be moved. A hint —
+    the dispatch re-checks everything when the send falls due (the state may have changed by then)."""
+    _, chosen, _ = choose_target(state, planned, planned.due_at, policy, zone, template_channels, naive=naive)
+    if chosen.send_at is not None and chosen.send_at > planned.due_at:
+        return replace(planned, due_at=chosen.send_at)
+    return planned

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 
 from parley.settings import Settings
@@ -18,13 +20,25 @@ def worker(loglevel: str | None) -> None:
     from faust import Worker
 
     from consumers.app import create_app
+    from parley.collector import settle_after_startup
     from parley.observability import configure_logging
 
+    use_uvloop()
     settings = Settings()
     level = loglevel or settings.log_level
     configure_logging(level, settings.log_json, secrets=secrets_of(settings))
     app = create_app(settings)
+    settle_after_startup()
     Worker(app, loglevel=level.lower(), quiet=True).execute_from_commandline()
+
+
+def use_uvloop() -> None:
+    """uvloop for the worker's loop when it is installed (faust runs on it; the standard loop works too)."""
+    try:
+        import uvloop
+    except ImportError:  # not on every platform (Windows)
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def secrets_of(settings: Settings) -> tuple[str, ...]:

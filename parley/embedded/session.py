@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from orchestrator.codec import DecodeError, dead_letter, decode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
 from parley.bootstrap import Runtime, build_runtime
+from parley.collector import settled
 from parley.embedded.runner import EmbeddedRunner, Observer, OutputSink, VirtualClock
 from parley.settings import Settings
 
@@ -34,12 +35,14 @@ T = TypeVar("T")
 
 def run_embedded(main: Coroutine[Any, Any, T]) -> T:
     """Run an embedded session's coroutine on uvloop when it is installed (a faster loop for the many
-    small Redis round trips; the runner is sequential, so the outputs do not depend on the loop)."""
-    try:
-        import uvloop
-    except ImportError:  # not on every platform (Windows): the standard loop gives the same outputs
-        return asyncio.run(main)
-    return uvloop.run(main)
+    small Redis round trips; the runner is sequential, so the outputs do not depend on the loop), with
+    the collector settled (``parley.collector``)."""
+    with settled():
+        try:
+            import uvloop
+        except ImportError:  # not on every platform (Windows): the standard loop gives the same outputs
+            return asyncio.run(main)
+        return uvloop.run(main)
 
 
 @dataclass

@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from orchestrator.storage import (
     FINAL_SEND_STATUSES,
@@ -32,8 +30,8 @@ from orchestrator.storage import (
     SendRef,
     SendStatus,
     StoreError,
-    StoreUnavailable,
 )
+from parley.store.autopipeline import AutoPipeline
 from parley.store.connect import StoreConnection, connect
 from parley.store.keys import StoreKeys, parse_send_member, send_member
 from parley.store.scripts import LuaScript, lua_scripts
@@ -93,6 +91,7 @@ class RedisStateStore:
         self._event_ttl_ms = processed_event_ttl_ms
         self._finished_ttl_ms = finished_send_ttl_ms
         self._scripts = lua_scripts()
+        self._auto = AutoPipeline(client, self._load_scripts)
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -106,26 +105,9 @@ class RedisStateStore:
         return script
 
     async def _pipeline(self, build: Callable[[Pipeline], object]) -> list[Any]:
-        """Run the commands ``build`` queues as one round trip; a NOSCRIPT (server restarted or
-        flushed) reloads the scripts and runs the whole pipeline again — every store pipeline is
-        idempotent once its script failed to run."""
-        for attempt in (1, 2):
-            try:
-                pipe = self._redis.pipeline(transaction=False)
-                build(pipe)
-                results: list[Any] = await pipe.execute(raise_on_error=False)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                raise StoreUnavailable(f"redis unreachable: {error}") from error
-            except RedisError as error:
-                raise StoreError(f"redis request failed: {error}") from error
-            if attempt == 1 and any(isinstance(result, NoScriptError) for result in results):
-                await self._load_scripts()
-                continue
-            for result in results:
-                if isinstance(result, Exception):
-                    raise StoreError(f"redis command failed: {result}") from result
-            return results
-        raise StoreError("scripts missing on the server even after loading them")  # pragma: no cover
+        """Run the commands ``build`` queues as one round trip, shared with any other store call made
+        at the same moment (``autopipeline``)."""
+        return await self._auto.run(build)
 
     async def _load_scripts(self) -> None:
         try:

@@ -2,10 +2,11 @@
 provider emulator by send id.
 
 Every account.placed of the default cadence plans two sends due at once (first notice by email and
-SMS); each must reach the emulator exactly once. The send whose provider call was in flight when the
-worker died is reconciled with the provider after its lease: Twilio's list API shows the message, so it
-is recorded ``dispatched``; SendGrid cannot tell, so an email is reported ``message.outcome_unknown`` —
-either way it is never sent again.
+SMS); each must reach the emulator exactly once. SMS go out many at a time, an email alone (the
+dispatch lane), so the worker dies either among SMS calls or inside one email's call. The sends in
+flight are reconciled with the provider after their lease: Twilio's list API shows each message, so it
+is recorded ``dispatched`` (or, if it never arrived, sent once more); SendGrid cannot tell, so the
+email is reported ``message.outcome_unknown`` — either way nothing is sent twice.
 """
 
 from __future__ import annotations

