@@ -23,7 +23,7 @@ services: setup  ## redis-server, Java, Maven (apt-get when missing) and the Kaf
 
 check: setup  ## ruff + mypy (strict on orchestrator/)
 	$(BIN)/ruff check .
-	$(BIN)/mypy orchestrator channels consumers parley
+	$(BIN)/mypy orchestrator channels consumers parley bench
 
 test: services check  ## everything: set-up, lint, types, the whole pytest suite (real Kafka and Redis)
 	$(BIN)/pytest -q

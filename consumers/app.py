@@ -107,6 +107,8 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
                     record.outputs = record.dead(topic, record.error, now)
         outputs = [output for group in groups for record in group for output in record.outputs]
         await publisher.publish(outputs)
+        # Published: the replay blobs kept for a crash before this point are not needed any more.
+        await ctx.store.forget_replays([published for record in records if (published := record.processed())])
         METRICS.events.labels(topic=topic).inc(len(records))
         due_partitions = sorted({record.partition for record in records if _due_now(record.outputs, now)})
         # The sends this batch made due at once, without waiting for a tick, before the next batch.
@@ -196,6 +198,13 @@ class _Record:
             error = failure
         owner: Hashable = (inbound.subject if inbound else None) or message.key or (message.partition, message.offset)
         return cls(message, value, inbound, error, owner)
+
+    def processed(self) -> tuple[str, str] | None:
+        """(debtor id, event id) of a record the core processed, whose replay blob may be forgotten."""
+        if self.inbound is None:
+            return None
+        debtor = self.inbound.subject or next((output.subject for output in self.outputs if output.subject), None)
+        return (debtor, self.inbound.id) if debtor else None
 
     def dead(self, topic: str, error: Exception | None, now: datetime) -> list[OutputEvent]:
         """A record that cannot be decoded or acted on becomes a dead letter with the reason."""

@@ -103,6 +103,11 @@ class StateStore(Protocol):
         """Re-add due entries of sends an earlier commit created (on replay); existing entries stay."""
         ...
 
+    async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
+        """Drop the replay blobs of these (debtor id, event id) pairs: their outputs are published, and the
+        debtor's record still recognises the events as processed."""
+        ...
+
     async def claim_due(self, partition: int, now_ms: int, lease_ms: int, limit: int) -> list[SendRef]:
         """Take up to ``limit`` due sends of a partition; each comes due again after ``lease_ms``."""
         ...

@@ -106,5 +106,6 @@ async def build_runtime(
         identity=identity_from_settings(settings),
         lease=timedelta(seconds=settings.scheduler_lease_s),
         already_paid_pause=timedelta(days=settings.already_paid_pause_days),
+        dedupe_window=timedelta(days=settings.processed_event_ttl_days),
     )
     return Runtime(ctx=ctx, store=store, connection=connection, channels=channels)

@@ -40,6 +40,7 @@ class ServiceContext:
     source: str = "urn:parley"
     lease: timedelta = timedelta(seconds=60)
     already_paid_pause: timedelta = timedelta(days=14)
+    dedupe_window: timedelta = timedelta(days=7)  # how long a processed inbound event id is recognised
     retry_backoff: timedelta = timedelta(minutes=2)
     max_provider_retries: int = 8
     fallback_zones: tuple[str, ...] = ("America/New_York",)

@@ -89,13 +89,15 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
         if loaded.state is None:
             raise UnknownProviderMessage(f"debtor {debtor_id!r} of {data.provider_message_id!r} has no state")
         record = DebtorRecord.from_bytes(loaded.state)
+        if record.has_seen(event.id):
+            return []  # processed and published before
         attempt = _attempt(record.state, data)
         if attempt is None:
             raise UnknownProviderMessage(f"no attempt of {debtor_id!r} has {data.provider_message_id!r}")
         state = record.state
         if attempt.provider_message_id is None:
             state = record_provider_id(state, attempt.id, data.provider_message_id)
-        record = record.with_state(apply_event(state, event))
+        record = record.with_state(apply_event(state, event)).seeing(event.id, event.time, ctx.dedupe_window)
         meaning = status_output(data, attempt, debtor_id)
         outputs = (
             [

@@ -49,6 +49,8 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
         loaded = await ctx.store.load(debtor_id, event.id)
         if loaded.replay is not None:
             return await _replayed(ctx, debtor_id, loaded.replay)
+        if _seen(loaded, event):
+            return []
         planned = _plan(ctx, event, loaded)
         result = await ctx.store.commit(planned.commit)
         if result.ok:
@@ -80,6 +82,8 @@ async def handle_account_events(
         if state.replay is not None:
             results[n] = await _replayed(ctx, events[n].subject or "", state.replay)
             continue
+        if _seen(state, events[n]):
+            continue  # processed and published before: nothing to do again
         try:
             planned.append((n, _plan(ctx, events[n], state)))
         except UnknownDebtor as error:
@@ -104,8 +108,14 @@ def _debtor_of(event: InboundEvent) -> str:
     return event.subject
 
 
+def _seen(loaded: Loaded, event: InboundEvent) -> bool:
+    """The event was processed and its replay blob already forgotten (its outputs were published)."""
+    return loaded.state is not None and DebtorRecord.from_bytes(loaded.state).has_seen(event.id)
+
+
 async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[OutputEvent]:
-    """An event processed before: its recorded outputs again, and its due entries back in place."""
+    """An event processed before and not yet known published: its recorded outputs again, and its due
+    entries back in place."""
     replayed, schedule = decode_replay(replay)
     await ctx.store.restore_due(debtor_id, schedule)
     return replayed
@@ -117,7 +127,9 @@ def _plan(ctx: ServiceContext, event: InboundEvent, loaded: Loaded) -> Planned:
     if record is None and event.type != "account.placed":
         raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
     state = apply_event(record.state if record else None, event)
-    record = record.with_state(state) if record else DebtorRecord(state=state)
+    record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
+        event.id, event.time, ctx.dedupe_window
+    )
     zone = primary_zone(ctx, state)
     plan = plan_event(event, record, ctx.cadences, zone)
     sends = [

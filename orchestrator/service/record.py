@@ -2,8 +2,10 @@
 
 Beside the core state: the index of pending sends (send id → accounts), which lets a payment, a
 closure or a hold cancel exactly the affected sends inside the same two round trips as any other
-event; and dunning pauses (an "already paid" reply pauses reminders for an account while the
-payment is reconciled). The blob is the core's compact JSON, a newline, and this bookkeeping as
+event; dunning pauses (an "already paid" reply pauses reminders for an account while the
+payment is reconciled); and the ids of the inbound events processed lately (``seen``, the
+de-duplication window), so a re-delivered event is recognised from the record it is loaded with
+rather than from a key of its own per event. The blob is the core's compact JSON, a newline, and this bookkeeping as
 JSON (JSON never holds a raw newline, so the split is unambiguous).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.service.replay import compress, decompress
@@ -45,11 +47,14 @@ class DebtorRecord:
     state: DebtorState
     pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paused_until: dict[str, datetime] = field(default_factory=dict)
+    seen: dict[str, int] = field(default_factory=dict)  # inbound event id → its time (epoch seconds)
 
     def to_bytes(self) -> bytes:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
         if self.paused_until:
             books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
+        if self.seen:
+            books["e"] = self.seen
         raw = compress(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
         _RECENT.remember(raw, self)
         return raw
@@ -65,7 +70,21 @@ class DebtorRecord:
             state=from_json_bytes(core),
             pending={send: tuple(accounts) for send, accounts in books["p"].items()},
             paused_until={account: datetime.fromtimestamp(ts, UTC) for account, ts in books.get("z", {}).items()},
+            seen=books.get("e", {}),
         )
+
+    def has_seen(self, event_id: str) -> bool:
+        """True when the inbound event ``event_id`` was processed within the de-duplication window."""
+        return event_id in self.seen
+
+    def seeing(self, event_id: str, at: datetime, window: timedelta) -> DebtorRecord:
+        """The record remembering ``event_id`` (at ``at``) and forgetting ids older than ``window`` before
+        the newest it holds."""
+        stamp = int(at.timestamp())
+        horizon = max(stamp, max(self.seen.values(), default=stamp)) - int(window.total_seconds())
+        kept = {known: ts for known, ts in self.seen.items() if ts >= horizon}
+        kept[event_id] = stamp
+        return replace(self, seen=kept)
 
     def with_state(self, state: DebtorState) -> DebtorRecord:
         return replace(self, state=state)

@@ -194,9 +194,14 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
             reply = _classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
             return [_reply_output(ctx, event, None, reply, ())]
         record = DebtorRecord.from_bytes(loaded.state)
+        if record.has_seen(event.id):
+            return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
         reply = _classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, zone_name)
-        effects = ReplyEffects(record=record.with_state(apply_event(record.state, event)), prior=record.state)
+        effects = ReplyEffects(
+            record=record.with_state(apply_event(record.state, event)).seeing(event.id, event.time, ctx.dedupe_window),
+            prior=record.state,
+        )
         if keypad:
             _keypad(ctx, event, data.text.removeprefix(KEYPAD_PREFIX).strip(), effects)
         else:

@@ -36,6 +36,7 @@ class CampaignRun:
     outputs_written: int = 0
     provider_events: list[InboundEvent] | None = None  # what the sandbox reported, when asked to keep it
     redis_bytes: int = 0  # Redis memory in use at the end of the run, above the empty server's
+    memory_by_kind: dict[str, tuple[int, int]] | None = None  # key kind → (keys, bytes), when asked
 
 
 def iter_jsonl(path: Path) -> Iterator[dict[str, object]]:
@@ -54,6 +55,7 @@ async def run_campaign(
     naive_policy: bool = False,
     progress: Callable[[datetime], None] | None = None,
     keep_provider_events: bool = False,
+    measure_memory: bool = False,
 ) -> CampaignRun:
     """Run the portfolio for ``days`` from ``start``; outputs are written as JSONL to ``outputs_path``."""
     world = DemoWorld(portfolio)
@@ -82,6 +84,7 @@ async def run_campaign(
             round_trips = session.runtime.connection.round_trips.count
             memory = await session.runtime.connection.client.info("memory")
             redis_bytes = int(memory["used_memory"]) - int(memory.get("used_memory_startup", 0))
+            by_kind = await session.runtime.store.memory_by_kind() if measure_memory else None
             provider_events = session.runner.provider_log
     summary = summarise(
         iter_jsonl(outputs_path),
@@ -99,4 +102,5 @@ async def run_campaign(
         outputs_written=written,
         provider_events=provider_events,
         redis_bytes=redis_bytes,
+        memory_by_kind=by_kind,
     )

@@ -23,6 +23,7 @@ from orchestrator.service.api import NOT_ACTIONABLE, handle_event, run_due
 from orchestrator.service.context import ServiceContext
 
 EMBEDDED_PARTITION = 0
+FORGET_BATCH = 256  # published events whose replay blobs are dropped in one round trip
 SANDBOX_SOURCE = "urn:parley:sandbox"
 
 OutputSink = Callable[[OutputEvent], None]
@@ -70,6 +71,7 @@ class EmbeddedRunner:
         self.provider_log: list[InboundEvent] | None = None  # a list here keeps every simulated provider event
         self.events_processed = 0
         self.sends_worked = 0
+        self._published: list[tuple[str, str]] = []  # (debtor id, event id) whose replay blobs may go
 
     def submit(self, event: InboundEvent) -> None:
         """Queue an inbound event at its own time."""
@@ -113,8 +115,9 @@ class EmbeddedRunner:
         return event
 
     async def _process(self, event: InboundEvent) -> None:
+        event = self._addressed(event)
         try:
-            outputs = await handle_event(self.ctx, self._addressed(event))
+            outputs = await handle_event(self.ctx, event)
         except NOT_ACTIONABLE as error:
             raw = event.model_dump_json(by_alias=True).encode()
             outputs = [
@@ -122,6 +125,16 @@ class EmbeddedRunner:
             ]
         self.events_processed += 1
         self._emit(outputs)
+        # Emitted is published, here: the event's replay blob may go (in batches, one round trip each).
+        debtor = event.subject or next((output.subject for output in outputs if output.subject), None)
+        if debtor:
+            self._published.append((debtor, event.id))
+            if len(self._published) >= FORGET_BATCH:
+                await self._forget_published()
+
+    async def _forget_published(self) -> None:
+        published, self._published = self._published, []
+        await self.ctx.store.forget_replays(published)
 
     async def run(self, until: datetime, progress: Callable[[datetime], None] | None = None) -> None:
         """Run the stream and the schedule up to ``until`` (inclusive)."""
@@ -145,4 +158,5 @@ class EmbeddedRunner:
                 break
             if progress is not None:
                 progress(self.clock.now)
+        await self._forget_published()
         self.clock.now = max(self.clock.now, until)

@@ -87,6 +87,19 @@ class StoreKeys:
         _check_part("destination", destination)
         return f"{self.prefix}:idx:dest:{destination}"
 
+    def kind_of(self, key: str) -> str:
+        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``pending``, ``due``,
+        ``idx:pmid``, ``idx:dest`` — for memory reports; ``other`` for anything else."""
+        rest = key.removeprefix(f"{self.prefix}:")
+        if rest.startswith("idx:"):
+            return ":".join(rest.split(":", 2)[:2])
+        if rest.startswith("{"):
+            tail = rest[rest.find("}") + 2 :]  # after "}:"
+            kind = tail.split(":", 1)[0]
+            if kind in ("state", "evt", "send", "pending", "due"):
+                return kind
+        return "other"
+
 
 def send_member(debtor_id: str, send_id: str) -> str:
     """The due-set (and provider-index) value naming a send: ``<debtor_id>|<send_id>``."""

@@ -211,6 +211,17 @@ class RedisStateStore:
         if schedule:
             await self._pipeline(lambda pipe: self._queue_due(pipe, debtor_id, schedule))
 
+    async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
+        """Delete the replay blobs of events whose outputs are published (one round trip)."""
+        if not events:
+            return
+
+        def build(pipe: Pipeline) -> None:
+            for debtor_id, event_id in events:  # one key per command: each is in its own debtor's slot
+                pipe.unlink(self.keys.event(debtor_id, event_id))
+
+        await self._pipeline(build)
+
     async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
         """Compare-and-set the state alone (no event marker, no sends)."""
         ok, version = await self._script("update_state", [self.keys.state(debtor_id)], [expected_version, state])
@@ -341,6 +352,27 @@ class RedisStateStore:
         rows = await self._pipeline(lambda pipe: [pipe.hgetall(self.keys.send(debtor_id, s)) for s in send_ids])
         records = (_send_record(debtor_id, send_id, fields) for send_id, fields in zip(send_ids, rows, strict=True))
         return [record for record in records if record is not None and record.pending]
+
+    async def memory_by_kind(self) -> dict[str, tuple[int, int]]:
+        """Key kind (``StoreKeys.kind_of``) → (keys, bytes by MEMORY USAGE), over every key under the
+        prefix. An operator's and a benchmark's tool: it scans the whole keyspace."""
+        report: dict[str, tuple[int, int]] = {}
+        batch: list[bytes] = []
+
+        async def measure() -> None:
+            sizes = await self._pipeline(lambda pipe: [pipe.memory_usage(key) for key in batch])
+            for key, size in zip(batch, sizes, strict=True):
+                kind = self.keys.kind_of(key.decode())
+                keys, used = report.get(kind, (0, 0))
+                report[kind] = (keys + 1, used + int(size or 0))
+            batch.clear()
+
+        async for key in self._redis.scan_iter(match=f"{self.keys.prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await measure()
+        await measure()
+        return report
 
     async def due_count(self, partition: int) -> int:
         """Entries in the partition's due set, claimed and stale ones included."""

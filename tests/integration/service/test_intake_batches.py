@@ -105,3 +105,22 @@ async def test_a_debtor_changed_under_the_batch_is_retried_alone_and_the_others_
     for event, result in zip([missed("d-a"), missed("d-b")], results, strict=True):
         assert isinstance(result, list)
         assert ids(await handle_event(runtime.ctx, event)) == ids(result)
+
+
+async def test_a_redelivered_event_replays_until_published_then_is_recognised_from_the_record(
+    runtime: Runtime,
+) -> None:
+    ctx = runtime.ctx
+    event = placed("debtor-redelivered")
+    first = await handle_event(ctx, event)
+    assert first  # message.scheduled for the cadence's steps
+    # Not yet known published (a crash before the publish): the same outputs again.
+    assert ids(await handle_event(ctx, event)) == ids(first)
+    # Published: the blob goes; the record alone says the event was processed, so nothing happens again.
+    await ctx.store.forget_replays([("debtor-redelivered", event.id)])
+    version = (await ctx.store.load("debtor-redelivered", event.id)).version
+    assert await handle_event(ctx, event) == []
+    again = await handle_events(ctx, [event])
+    assert again == [[]]
+    after = await ctx.store.load("debtor-redelivered", event.id)
+    assert (after.version, after.replay) == (version, None)

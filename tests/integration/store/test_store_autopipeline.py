@@ -61,3 +61,19 @@ async def test_after_a_script_flush_the_callers_it_hit_run_again_once(open_store
     assert [(r.ok, r.version) for r in committed] == [(True, 1)] * 5
     assert connection.round_trips.count == 3  # the shared pipeline, the script load, the re-run
     assert await store.due_count(0) == 5
+
+
+async def test_the_memory_report_counts_each_kind_of_key_under_the_prefix(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
+    await store.commit(placed("debtor-{m}", "s-m"))
+    await connection.client.set("not-parleys-key", b"x")
+    report = await store.memory_by_kind()
+    assert {kind: keys for kind, (keys, _) in report.items()} == {
+        "state": 1,
+        "evt": 1,
+        "send": 1,
+        "pending": 1,
+        "due": 1,
+    }
+    assert all(used > 0 for _, used in report.values())
+    await connection.client.delete("not-parleys-key")

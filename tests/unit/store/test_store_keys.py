@@ -77,3 +77,14 @@ def test_a_send_member_names_its_send_even_when_the_send_id_holds_the_separator(
 def test_a_malformed_member_is_refused() -> None:
     with pytest.raises(InvalidKeyPart, match="malformed"):
         parse_send_member(b"no-separator")
+
+
+@settings(max_examples=100, deadline=None)
+@given(debtor_ids.filter(lambda text: "}" not in text), ids, ids)
+def test_each_key_names_its_kind_for_memory_reports(debtor_id: str, event_id: str, send_id: str) -> None:
+    kinds = [KEYS.kind_of(key) for key in debtor_slot_keys(debtor_id, event_id, send_id)]
+    assert kinds == ["state", "evt", "send", "pending"]
+    assert KEYS.kind_of(KEYS.due(3)) == "due"
+    assert KEYS.kind_of(KEYS.provider_message(send_id)) == "idx:pmid"
+    assert KEYS.kind_of(KEYS.destination(event_id)) == "idx:dest"
+    assert KEYS.kind_of("someone-else:key") == "other"

@@ -1,0 +1,37 @@
+"""The debtor record's de-duplication window: processed inbound event ids, forgotten after the window
+(measured from the newest event the record holds), kept through the record's bytes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from orchestrator.domain import DebtorState
+from orchestrator.events import DebtorProfile, Name
+from orchestrator.service.record import DebtorRecord
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+WEEK = timedelta(days=7)
+
+
+def a_record() -> DebtorRecord:
+    return DebtorRecord(state=DebtorState(profile=DebtorProfile(id="d1", name=Name(first="Ana"))))
+
+
+def test_an_event_is_seen_within_the_window_and_forgotten_after_it() -> None:
+    record = a_record().seeing("e1", T0, WEEK).seeing("e2", T0 + timedelta(days=3), WEEK)
+    assert record.has_seen("e1") and record.has_seen("e2") and not record.has_seen("e3")
+    later = record.seeing("e3", T0 + timedelta(days=8), WEEK)
+    assert not later.has_seen("e1")  # 8 days before the newest
+    assert later.has_seen("e2") and later.has_seen("e3")
+
+
+def test_an_event_older_than_the_newest_still_counts_from_the_newest() -> None:
+    record = a_record().seeing("late", T0 + timedelta(days=10), WEEK).seeing("early", T0, WEEK)
+    assert record.has_seen("early")  # just remembered, even though older than the window
+    assert record.seeing("next", T0 + timedelta(days=10), WEEK).has_seen("late")
+    assert not record.seeing("next", T0 + timedelta(days=10), WEEK).has_seen("early")
+
+
+def test_the_window_survives_the_records_bytes() -> None:
+    record = a_record().seeing("e1", T0, WEEK)
+    assert DebtorRecord.from_bytes(record.to_bytes()).seen == {"e1": int(T0.timestamp())}
