@@ -8,7 +8,8 @@ written with plain commands.
 key                                            type        holds
 =============================================  ==========  ===============================================
 ``P:{d:ID}:state``                             string      ``<version>:<state blob>`` (one compact string)
-``P:{d:ID}:evt:<event_id>``                    string      replay blob of a processed event (TTL)
+``P:{d:ID}:evt:<event_id>``                    string      replay blob of a processed event, until its
+                                                           outputs are published (TTL as a backstop)
 ``P:{d:ID}:send:<send_id>``                    hash        status, partition, due_ms, attempts,
                                                            payload (while pending), provider_message_id
 ``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
@@ -20,6 +21,7 @@ key                                            type        holds
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from orchestrator.storage import SendRef
@@ -41,6 +43,10 @@ def _check_debtor_id(debtor_id: str) -> None:
 def _check_part(kind: str, value: str) -> None:
     if not value:
         raise InvalidKeyPart(f"{kind} is empty")
+
+
+# A slot key's kind follows its hash tag: ``{d:<debtor>}:state``, ``{d:<debtor>}:evt:<id>``, ``{p:<n>}:due``.
+_KIND = re.compile(r"\{[dp]:.*?\}:(state|pending|due|evt|send)(?::|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +99,8 @@ class StoreKeys:
         rest = key.removeprefix(f"{self.prefix}:")
         if rest.startswith("idx:"):
             return ":".join(rest.split(":", 2)[:2])
-        if rest.startswith("{"):
-            tail = rest[rest.find("}") + 2 :]  # after "}:"
-            kind = tail.split(":", 1)[0]
-            if kind in ("state", "evt", "send", "pending", "due"):
-                return kind
-        return "other"
+        shaped = _KIND.match(rest)
+        return shaped.group(1) if shaped else "other"
 
 
 def send_member(debtor_id: str, send_id: str) -> str:

@@ -80,7 +80,7 @@ def test_a_malformed_member_is_refused() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(debtor_ids.filter(lambda text: "}" not in text), ids, ids)
+@given(debtor_ids.filter(lambda text: "}:" not in text), ids, ids)
 def test_each_key_names_its_kind_for_memory_reports(debtor_id: str, event_id: str, send_id: str) -> None:
     kinds = [KEYS.kind_of(key) for key in debtor_slot_keys(debtor_id, event_id, send_id)]
     assert kinds == ["state", "evt", "send", "pending"]
