@@ -82,7 +82,6 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     runtime.publish = publisher.publish
     ownership = Ownership()
     debtor_slots = asyncio.Semaphore(DEBTOR_CONCURRENCY)
-    claims = asyncio.Lock()  # one claim batch at a time (the timer and a batch's due sends)
     dispatch_slots = asyncio.Semaphore(DISPATCH_CONCURRENCY)
 
     async def process_batch(events: Sequence[faust.EventT[bytes]], topic: str) -> None:
@@ -112,21 +111,21 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         METRICS.events.labels(topic=topic).inc(len(records))
         due_partitions = sorted({record.partition for record in records if _due_now(record.outputs, now)})
         # The sends this batch made due at once, without waiting for a tick, before the next batch.
-        for partition in due_partitions:
-            await drain_due(ctx, partition)
+        await asyncio.gather(*(drain_due(ctx, partition) for partition in due_partitions))
         elapsed = asyncio.get_running_loop().time() - started
         for _ in records:
             METRICS.event_seconds.observe(elapsed)
 
     async def drain_due(ctx: ServiceContext, partition: int, rounds: int = MAX_BATCHES_PER_TICK) -> None:
-        """Work the partition's due sends in claims of ``SCHEDULER_BATCH``, debtors concurrently."""
+        """Work the partition's due sends in claims of ``SCHEDULER_BATCH``, debtors concurrently.
+
+        Drains may overlap (the timer, each batch, each partition): a claim is atomic, so each takes
+        different sends, and ``dispatch_slots`` bounds how many debtors are worked at once in all."""
         for _ in range(rounds):
-            async with claims:
-                outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
-                if outputs:
-                    await publisher.publish(outputs)
+            outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
             if not outputs:
                 return
+            await publisher.publish(outputs)
 
     @app.agent(account_topic)
     async def account_events(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
@@ -148,8 +147,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         if owned != ownership.partitions:
             ownership.partitions = owned
             log.info("owns %s partitions %s", name, owned)
-        for partition in owned:
-            await drain_due(ctx, partition)
+        await asyncio.gather(*(drain_due(ctx, partition) for partition in owned))
 
     @app.task  # type: ignore[untyped-decorator]
     async def start_web() -> None:

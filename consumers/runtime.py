@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import faust
@@ -73,6 +74,10 @@ class ProviderTopicPublisher:
         await (await self.topic.send(key=key, value=value, headers=headers))
 
 
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class WorkerRuntime:
     """Builds the service context lazily and serves the worker's HTTP endpoints."""
 
@@ -91,7 +96,7 @@ class WorkerRuntime:
                 if self._runtime is None:
                     partitions = await asyncio.to_thread(account_partitions, self.settings)
                     runtime = await build_runtime(self.settings, partition_of=kafka_partition_of(partitions))
-                    runtime.ctx = replace(runtime.ctx, publish=self.publish)
+                    runtime.ctx = replace(runtime.ctx, publish=self.publish, clock=wall_clock)
                     self._runtime = runtime
                     log.info(
                         "worker ready: %d account-events partitions, event loop %s",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from orchestrator.cadence import Cadences
 from orchestrator.compliance import Policy
@@ -48,5 +48,8 @@ class ServiceContext:
     # Publishes outputs durably before a dispatch is recorded (see dispatch.py); None: the caller
     # publishes what the use case returns (tests, tools).
     publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None
+    # The wall clock, where ``now`` is the wall clock's (the worker): it stamps when a dispatch really
+    # began, after waiting for the lane. None (tests, the embedded runner's virtual time): ``now``.
+    clock: Callable[[], datetime] | None = None
     # Which sends may be in flight together (service/lane.py); one per context, shared by its callers.
     lane: DispatchLane = field(default_factory=DispatchLane)

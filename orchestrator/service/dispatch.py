@@ -186,17 +186,19 @@ async def _send(
         rules = (RuleReason(rule_id="template", reason=str(error)),)
         await work.suppress(partition, record, version, planned, channel, rules)
         return True
-    attempt = Attempt(
-        id=ref.send_id,
-        channel=channel,
-        destination=destination,
-        account_ids=planned.account_ids,
-        at=now,
-        outcome="placed" if channel == "voice" else "sent",
-        purpose=contact.ledger_purpose,
-    )
-    dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
     async with ctx.lane.hold(confirmable=FIND_SENT in ctx.channels[channel].limits.features):
+        # Stamped when it begins, not when it was claimed: waiting for the lane takes time, and a
+        # reconciler leaves a send alone for the lease counted from this moment.
+        attempt = Attempt(
+            id=ref.send_id,
+            channel=channel,
+            destination=destination,
+            account_ids=planned.account_ids,
+            at=max(now, ctx.clock()) if ctx.clock else now,
+            outcome="placed" if channel == "voice" else "sent",
+            purpose=contact.ledger_purpose,
+        )
+        dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
         return await _begin_send_finish(work, dispatching, version, planned, rendered, contact, partition)
 
 

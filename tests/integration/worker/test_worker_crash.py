@@ -100,9 +100,16 @@ async def test_a_worker_killed_mid_burst_and_restarted_sends_every_planned_send_
         crashed_send,
         [o.event for o in outputs.outputs if o.data.get("send_id") == crashed_send],
     )
-    assert set(statuses.values()) == {"dispatched"}
+    assert set(statuses.values()) == {"dispatched"}, [
+        (send, status, [(o.type, o.data) for o in outputs.outputs if o.data.get("send_id") == send])
+        for send, status in statuses.items()
+        if status != "dispatched"
+    ]
     unknown = {o.data["send_id"] for o in outputs.of("message.outcome_unknown")}
-    assert unknown == (set() if provider_can_tell else {crashed_send})
+    assert unknown == (set() if provider_can_tell else {crashed_send}), [
+        (send, [(o.type, o.data) for o in outputs.outputs if o.data.get("send_id") == send])
+        for send in unknown - {crashed_send}
+    ]
     if provider_can_tell:
         (reconciled,) = outputs.of("message.dispatched", send_id=crashed_send)
         assert reconciled.data["provider_message_id"] == in_flight[0].provider_id
