@@ -39,7 +39,7 @@ SCHEDULER_BATCH = 128  # due sends claimed at once, well inside the lease even f
 DISPATCH_CONCURRENCY = 64  # debtors whose due sends are worked at once
 MAX_BATCHES_PER_TICK = 64
 BATCH_MAX = 500  # records taken from a stream at once
-BATCH_WITHIN_S = 0.005  # how long a partial batch waits for more records
+BATCH_WITHIN_S = 0.001  # how long a partial batch waits for more records
 # Debtors whose records are worked at once, by both agents together: each holds at most one store
 # connection at a time, so this stays below the store's connection pool (64).
 DEBTOR_CONCURRENCY = 48
