@@ -40,8 +40,8 @@ DISPATCH_CONCURRENCY = 64  # debtors whose due sends are worked at once
 MAX_BATCHES_PER_TICK = 64
 BATCH_MAX = 500  # records taken from a stream at once
 BATCH_WITHIN_S = 0.001  # how long a partial batch waits for more records
-# Debtors whose records are worked at once, by both agents together: each holds at most one store
-# connection at a time, so this stays below the store's connection pool (64).
+# Debtors whose records are worked at once, by both agents together (their store calls share
+# pipelines; the store's connection pool makes any caller beyond its 64 connections wait).
 DEBTOR_CONCURRENCY = 48
 # No linger: each send waits for its outputs to be acknowledged before recording it, so any linger adds
 # to every send; concurrent sends still share produce requests (the producer batches while one is out).

