@@ -30,6 +30,7 @@ from orchestrator.events import InboundEvent
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, MessageScheduled, OutputEvent, topic_name
 from orchestrator.service.api import by_key, handle_events, run_due
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.replay import replay_ref
 from parley.observability import METRICS
 from parley.settings import Settings
 
@@ -199,10 +200,7 @@ class _Record:
 
     def processed(self) -> tuple[str, str] | None:
         """(debtor id, event id) of a record the core processed, whose replay blob may be forgotten."""
-        if self.inbound is None:
-            return None
-        debtor = self.inbound.subject or next((output.subject for output in self.outputs if output.subject), None)
-        return (debtor, self.inbound.id) if debtor else None
+        return replay_ref(self.inbound, self.outputs) if self.inbound is not None else None
 
     def dead(self, topic: str, error: Exception | None, now: datetime) -> list[OutputEvent]:
         """A record that cannot be decoded or acted on becomes a dead letter with the reason."""

@@ -49,9 +49,10 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
         loaded = await ctx.store.load(debtor_id, event.id)
         if loaded.replay is not None:
             return await _replayed(ctx, debtor_id, loaded.replay)
-        if _seen(loaded, event):
-            return []
-        planned = _plan(ctx, event, loaded)
+        record = _record_of(loaded)
+        if record is not None and record.has_seen(event.id):
+            return []  # processed and published before
+        planned = _plan(ctx, event, loaded.version, record)
         result = await ctx.store.commit(planned.commit)
         if result.ok:
             return planned.outputs
@@ -82,10 +83,11 @@ async def handle_account_events(
         if state.replay is not None:
             results[n] = await _replayed(ctx, events[n].subject or "", state.replay)
             continue
-        if _seen(state, events[n]):
+        record = _record_of(state)
+        if record is not None and record.has_seen(events[n].id):
             continue  # processed and published before: nothing to do again
         try:
-            planned.append((n, _plan(ctx, events[n], state)))
+            planned.append((n, _plan(ctx, events[n], state.version, record)))
         except UnknownDebtor as error:
             results[n] = error
     committed = await ctx.store.commit_many([plan.commit for _, plan in planned])
@@ -108,9 +110,8 @@ def _debtor_of(event: InboundEvent) -> str:
     return event.subject
 
 
-def _seen(loaded: Loaded, event: InboundEvent) -> bool:
-    """The event was processed and its replay blob already forgotten (its outputs were published)."""
-    return loaded.state is not None and DebtorRecord.from_bytes(loaded.state).has_seen(event.id)
+def _record_of(loaded: Loaded) -> DebtorRecord | None:
+    return DebtorRecord.from_bytes(loaded.state) if loaded.state else None
 
 
 async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[OutputEvent]:
@@ -121,9 +122,8 @@ async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[
     return replayed
 
 
-def _plan(ctx: ServiceContext, event: InboundEvent, loaded: Loaded) -> Planned:
+def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None) -> Planned:
     debtor_id = _debtor_of(event)
-    record = DebtorRecord.from_bytes(loaded.state) if loaded.state else None
     if record is None and event.type != "account.placed":
         raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
     state = apply_event(record.state if record else None, event)
@@ -149,7 +149,7 @@ def _plan(ctx: ServiceContext, event: InboundEvent, loaded: Loaded) -> Planned:
     outputs += [scheduled(ctx, send, event) for send in sends]
     commit = Commit(
         debtor_id=debtor_id,
-        expected_version=loaded.version,
+        expected_version=version,
         state=record.to_bytes(),
         event_id=event.id,
         replay=encode_replay(outputs, schedule),

@@ -81,7 +81,7 @@ class DebtorRecord:
         """The record remembering ``event_id`` (at ``at``) and forgetting ids older than ``window`` before
         the newest it holds."""
         stamp = int(at.timestamp())
-        horizon = max(stamp, max(self.seen.values(), default=stamp)) - int(window.total_seconds())
+        horizon = max([stamp, *self.seen.values()]) - int(window.total_seconds())
         kept = {known: ts for known, ts in self.seen.items() if ts >= horizon}
         kept[event_id] = stamp
         return replace(self, seen=kept)

@@ -21,6 +21,7 @@ from orchestrator.ids import stable_id
 from orchestrator.outputs import MessageDispatched, MessageRescheduled, MessageScheduled, OutputEvent
 from orchestrator.service.api import NOT_ACTIONABLE, handle_event, run_due
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.replay import replay_ref
 
 EMBEDDED_PARTITION = 0
 FORGET_BATCH = 256  # published events whose replay blobs are dropped in one round trip
@@ -126,9 +127,9 @@ class EmbeddedRunner:
         self.events_processed += 1
         self._emit(outputs)
         # Emitted is published, here: the event's replay blob may go (in batches, one round trip each).
-        debtor = event.subject or next((output.subject for output in outputs if output.subject), None)
-        if debtor:
-            self._published.append((debtor, event.id))
+        published = replay_ref(event, outputs)
+        if published is not None:
+            self._published.append(published)
             if len(self._published) >= FORGET_BATCH:
                 await self._forget_published()
 
