@@ -66,13 +66,13 @@ async def pairs_per_second(store: RedisStateStore, events: int, concurrency: int
 
 
 async def memory_per_debtor(store: RedisStateStore, connection: StoreConnection, debtors: int) -> float:
-    """One event (state + replay marker + 2 sends), then one send finished with a provider id."""
+    """One event (state + replay marker + 2 sends), then one send finished."""
     before = (await connection.client.info("memory"))["used_memory"]
     run = uuid.uuid4().hex[:6]
     for n in range(debtors):
         debtor = f"m{run}-{n:07d}"
         await one_event(store, debtor, "evt-1", n % 8)
-        await store.finish_dispatch(debtor, "evt-1:0", n % 8, SendStatus.DISPATCHED, f"SM{run}{n:026d}")
+        await store.finish_dispatch(debtor, "evt-1:0", n % 8, SendStatus.DISPATCHED)
     after = (await connection.client.info("memory"))["used_memory"]
     return float(after - before) / debtors
 

@@ -121,7 +121,7 @@ class StateStore(Protocol):
         ...
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
-        """State and send record in one round trip, before ``begin_dispatch``."""
+        """State and the pending send's record (None once finished) in one round trip, before ``begin_dispatch``."""
         ...
 
     async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
@@ -134,11 +134,10 @@ class StateStore(Protocol):
         send_id: str,
         partition: int,
         status: SendStatus,
-        provider_message_id: str | None = None,
         state: bytes | None = None,
         expected_version: int | None = None,
     ) -> FinishResult:
-        """Record a pending send's final status, index its provider message id, drop its due entry."""
+        """Record a pending send's final status (its record shrinks to that status) and drop its due entry."""
         ...
 
     async def release_dispatch(
@@ -149,10 +148,6 @@ class StateStore(Protocol):
 
     async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:
         """Move a still-scheduled send to ``due_ms``; False if it is no longer scheduled."""
-        ...
-
-    async def lookup_provider_message(self, provider_message_id: str) -> SendRef | None:
-        """The send a provider message id belongs to (status callbacks)."""
         ...
 
     async def lookup_destination(self, destination: str) -> str | None:

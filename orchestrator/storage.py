@@ -101,7 +101,8 @@ class CommitResult:
 
 @dataclass(frozen=True, slots=True)
 class SendRecord:
-    """The durable truth about one send. ``payload`` is dropped once the send is final (memory)."""
+    """The durable truth about one send. Once it is final only ``status`` is kept (the attempt itself is in
+    the debtor's ledger): ``partition``, ``due_ms`` and ``attempts`` read 0 and ``payload`` None."""
 
     debtor_id: str
     send_id: str
@@ -110,7 +111,6 @@ class SendRecord:
     due_ms: int
     attempts: int
     payload: bytes | None
-    provider_message_id: str | None
 
     @property
     def pending(self) -> bool:

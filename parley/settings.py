@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         7.0, gt=0, description="How long an event id is remembered as processed (re-delivery is a no-op)."
     )
     finished_send_ttl_days: float = Field(
-        35.0, gt=0, description="How long a finished send's record and provider-message index are kept."
+        35.0, gt=0, description="How long a debtor's finished-send statuses are kept after their last finished send."
     )
 
     # --- Kafka ---

@@ -268,7 +268,6 @@ async def _begin_send_finish(
         ref.send_id,
         partition,
         SendStatus.DISPATCHED,
-        provider_message_id=result.provider_message_id,
         state=done.to_bytes(),
         expected_version=begun.version,
     )
@@ -387,7 +386,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
             await ctx.publish(work.outputs)
             work.outputs.clear()
         await ctx.store.finish_dispatch(
-            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, pmid, done.to_bytes(), version
+            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, done.to_bytes(), version
         )
         return True
     if attempt is not None and found == []:

@@ -32,7 +32,8 @@ BAD_DESTINATION_CODES = BAD_DESTINATION_CODES | NOT_TEXTABLE_CODES
 
 
 class UnknownProviderMessage(Exception):
-    """Raised when a status names a provider message id Parley never recorded (yet)."""
+    """Raised when a status cannot be tied to a send: it names no debtor (Parley's callbacks always do),
+    or a provider message id the debtor's ledger never recorded."""
 
 
 def _attempt(state: DebtorState, data: ProviderStatus) -> Attempt | None:
@@ -77,11 +78,8 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
     assert isinstance(event.data, ProviderStatus)
     data = event.data
     debtor_id = event.subject
-    if not debtor_id:
-        ref = await ctx.store.lookup_provider_message(data.provider_message_id)
-        if ref is None:
-            raise UnknownProviderMessage(f"no send has provider message id {data.provider_message_id!r}")
-        debtor_id = ref.debtor_id
+    if not debtor_id:  # the callback URL (or SendGrid's custom_args) names the debtor of every send
+        raise UnknownProviderMessage(f"status of {data.provider_message_id!r} names no debtor (subject)")
     for _ in range(MAX_CONFLICT_RETRIES):
         loaded = await ctx.store.load(debtor_id, event.id)
         if loaded.replay is not None:

@@ -67,7 +67,7 @@ class EmbeddedRunner:
         self._due: list[int] = []  # due-time hints (ms) taken from the outputs; the store stays the truth
         self._seq = itertools.count()
         # provider message id → debtor id, from ``message.dispatched``: the sandbox's callbacks then name
-        # their debtor (as the webhooks' callbacks do in production) and skip the store's id lookup.
+        # their debtor, as the webhooks' callbacks do in production.
         self._owners: dict[str, str] = {}
         self.provider_log: list[InboundEvent] | None = None  # a list here keeps every simulated provider event
         self.events_processed = 0

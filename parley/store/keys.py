@@ -10,13 +10,20 @@ key                                            type        holds
 ``P:{d:ID}:state``                             string      ``<version>:<state blob>`` (one compact string)
 ``P:{d:ID}:evt:<event_id>``                    string      replay blob of a processed event, until its
                                                            outputs are published (TTL as a backstop)
-``P:{d:ID}:send:<send_id>``                    hash        status, partition, due_ms, attempts,
-                                                           payload (while pending), provider_message_id
+``P:{d:ID}:send:<send_id>``                    hash        a pending send: status, partition, due_ms,
+                                                           attempts, payload (deleted when it finishes)
 ``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
+``P:{d:ID}:done``                              hash        send fingerprint → final status code, for
+                                                           finished sends (TTL, refreshed on each write)
 ``P:{p:N}:due``                                zset        ``<debtor_id>|<send_id>`` scored by due ms
-``P:idx:pmid:<provider_message_id>``           string      ``<debtor_id>|<send_id>`` (TTL)
 ``P:idx:dest:<normalised destination>``        string      debtor id
 =============================================  ==========  ===============================================
+
+A finished send keeps 12 bytes and a status letter in its debtor's ``done`` hash (a listpack), not a
+key of its own: the attempt itself (channel, destination, time, provider message id, outcome) is in
+the debtor's ledger, and the ``done`` entry is what stops a re-planned send id from being scheduled
+twice. Provider callbacks name their debtor and send (callback URL, SendGrid ``custom_args``), so no
+index by provider message id is kept.
 """
 
 from __future__ import annotations
@@ -24,9 +31,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from orchestrator.storage import SendRef
+from orchestrator.ids import fingerprint
+from orchestrator.storage import SendRef, SendStatus
 
 MEMBER_SEPARATOR = "|"
+
+#: A finished send's status, as one letter in its debtor's ``done`` hash.
+FINISHED_CODES: dict[SendStatus, str] = {
+    SendStatus.DISPATCHED: "d",
+    SendStatus.FAILED: "f",
+    SendStatus.OUTCOME_UNKNOWN: "u",
+    SendStatus.SUPPRESSED: "s",
+    SendStatus.CANCELLED: "c",
+}
+FINISHED_STATUSES: dict[str, SendStatus] = {code: status for status, code in FINISHED_CODES.items()}
 
 
 class InvalidKeyPart(ValueError):
@@ -46,7 +64,7 @@ def _check_part(kind: str, value: str) -> None:
 
 
 # A slot key's kind follows its hash tag: ``{d:<debtor>}:state``, ``{d:<debtor>}:evt:<id>``, ``{p:<n>}:due``.
-_KIND = re.compile(r"\{[dp]:.*?\}:(state|pending|due|evt|send)(?::|$)", re.DOTALL)
+_KIND = re.compile(r"\{[dp]:.*?\}:(state|pending|done|due|evt|send)(?::|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,9 @@ class StoreKeys:
     def pending(self, debtor_id: str) -> str:
         return f"{self.debtor_tag(debtor_id)}:pending"
 
+    def done(self, debtor_id: str) -> str:
+        return f"{self.debtor_tag(debtor_id)}:done"
+
     # --- partition slot ---
     def due(self, partition: int) -> str:
         if partition < 0:
@@ -85,17 +106,13 @@ class StoreKeys:
         return f"{self.prefix}:{{p:{partition}}}:due"
 
     # --- global indexes ---
-    def provider_message(self, provider_message_id: str) -> str:
-        _check_part("provider message id", provider_message_id)
-        return f"{self.prefix}:idx:pmid:{provider_message_id}"
-
     def destination(self, destination: str) -> str:
         _check_part("destination", destination)
         return f"{self.prefix}:idx:dest:{destination}"
 
     def kind_of(self, key: str) -> str:
-        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``pending``, ``due``,
-        ``idx:pmid``, ``idx:dest`` — for memory reports; ``other`` for anything else."""
+        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``pending``, ``done``,
+        ``due``, ``idx:dest`` — for memory reports; ``other`` for anything else."""
         rest = key.removeprefix(f"{self.prefix}:")
         if rest.startswith("idx:"):
             return ":".join(rest.split(":", 2)[:2])
@@ -117,3 +134,9 @@ def parse_send_member(member: bytes | str) -> SendRef:
     if not separator or not debtor_id or not send_id:
         raise InvalidKeyPart(f"malformed send member {text!r}")
     return SendRef(debtor_id, send_id)
+
+
+def send_fingerprint(send_id: str) -> str:
+    """A finished send's field in the ``done`` hash (``orchestrator.ids.fingerprint``: 12 characters)."""
+    _check_part("send id", send_id)
+    return fingerprint(send_id)

@@ -33,7 +33,14 @@ from orchestrator.storage import (
 )
 from parley.store.autopipeline import AutoPipeline
 from parley.store.connect import StoreConnection, connect
-from parley.store.keys import StoreKeys, parse_send_member, send_member
+from parley.store.keys import (
+    FINISHED_CODES,
+    FINISHED_STATUSES,
+    StoreKeys,
+    parse_send_member,
+    send_fingerprint,
+    send_member,
+)
 from parley.store.scripts import LuaScript, lua_scripts
 
 if TYPE_CHECKING:
@@ -68,7 +75,6 @@ def _send_record(debtor_id: str, send_id: str, fields: dict[bytes, bytes]) -> Se
         due_ms=int(fields.get(b"due_ms", b"0")),
         attempts=int(fields.get(b"attempts", b"0")),
         payload=fields.get(b"payload"),
-        provider_message_id=_text(fields.get(b"provider_message_id")),
     )
 
 
@@ -178,7 +184,12 @@ class RedisStateStore:
 
     def _queue_commit(self, pipe: Pipeline, commit: Commit) -> None:
         keys, debtor_id = self.keys, commit.debtor_id
-        script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
+        script_keys = [
+            keys.state(debtor_id),
+            keys.event(debtor_id, commit.event_id),
+            keys.pending(debtor_id),
+            keys.done(debtor_id),
+        ]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
         script_keys += [keys.send(debtor_id, send_id) for send_id in commit.cancel]
         args: list[Any] = [
@@ -189,10 +200,12 @@ class RedisStateStore:
             self._finished_ttl_ms,
             len(commit.schedule),
             len(commit.cancel),
+            FINISHED_CODES[SendStatus.CANCELLED],
         ]
         for send in commit.schedule:
-            args += [send.send_id, send.partition, send.due_ms, send.payload]
-        args += list(commit.cancel)
+            args += [send.send_id, send_fingerprint(send.send_id), send.partition, send.due_ms, send.payload]
+        for send_id in commit.cancel:
+            args += [send_id, send_fingerprint(send_id)]
         self._evalsha(pipe, "commit", script_keys, args)
         self._queue_due(pipe, debtor_id, commit.schedule)
         for dest, owner in commit.index.items():
@@ -240,12 +253,21 @@ class RedisStateStore:
         await self._pipeline(lambda pipe: pipe.zrem(self.keys.due(partition), send_member(*_ref(ref))))
 
     async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
-        """The send record; None if it never existed or its TTL (finished sends) ran out."""
-        (fields,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.send(debtor_id, send_id)))
-        return _send_record(debtor_id, send_id, fields)
+        """The record of a pending send; of a finished one, its status alone (the rest is in the
+        debtor's ledger); None if it never existed or the debtor's ``done`` hash expired."""
+        keys = self.keys
+        fields, code = await self._pipeline(
+            lambda pipe: (
+                pipe.hgetall(keys.send(debtor_id, send_id)),
+                pipe.hget(keys.done(debtor_id), send_fingerprint(send_id)),
+            )
+        )
+        if fields or code is None:
+            return _send_record(debtor_id, send_id, fields)
+        return SendRecord(debtor_id, send_id, FINISHED_STATUSES[code.decode()], 0, 0, 0, None)
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
-        """The debtor's state and the send record, in one round trip."""
+        """The debtor's state and the pending send's record (None once it is finished), in one round trip."""
         keys = self.keys
         raw, fields = await self._pipeline(
             lambda pipe: (pipe.get(keys.state(debtor_id)), pipe.hgetall(keys.send(debtor_id, send_id)))
@@ -265,22 +287,26 @@ class RedisStateStore:
         send_id: str,
         partition: int,
         status: SendStatus,
-        provider_message_id: str | None = None,
         state: bytes | None = None,
         expected_version: int | None = None,
     ) -> FinishResult:
-        """Record the final status of a pending send (drops its payload, sets the finished TTL), index
-        its provider message id, remove its due entry; compare-and-set ``state`` if given."""
+        """Record the final status of a pending send (its record goes; its status letter joins the
+        debtor's ``done`` hash), remove its due entry; compare-and-set ``state`` if given."""
         status = SendStatus(status)
         if status not in FINAL_SEND_STATUSES:
             raise ValueError(f"{status} is not a final send status")
         if (state is None) != (expected_version is None):
             raise ValueError("state and expected_version go together")
         keys = self.keys
-        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        script_keys = [
+            keys.state(debtor_id),
+            keys.send(debtor_id, send_id),
+            keys.pending(debtor_id),
+            keys.done(debtor_id),
+        ]
         args: list[Any] = [
-            status.value,
-            provider_message_id or "",
+            FINISHED_CODES[status],
+            send_fingerprint(send_id),
             self._finished_ttl_ms,
             send_id,
             "" if expected_version is None else expected_version,
@@ -291,8 +317,6 @@ class RedisStateStore:
         def build(pipe: Pipeline) -> None:
             self._evalsha(pipe, "finish_dispatch", script_keys, args)
             pipe.zrem(keys.due(partition), member)
-            if provider_message_id:
-                pipe.set(keys.provider_message(provider_message_id), member, px=self._finished_ttl_ms)
 
         results = await self._pipeline(build)
         recorded, written, version = results[0]
@@ -332,11 +356,6 @@ class RedisStateStore:
         return bool(released)
 
     # --- lookups -------------------------------------------------------------------------------------
-
-    async def lookup_provider_message(self, provider_message_id: str) -> SendRef | None:
-        """The send a provider message id belongs to (kept as long as finished send records)."""
-        (member,) = await self._pipeline(lambda pipe: pipe.get(self.keys.provider_message(provider_message_id)))
-        return None if member is None else parse_send_member(member)
 
     async def lookup_destination(self, destination: str) -> str | None:
         """The debtor a normalised destination belongs to (the caller normalises: E.164, lower-case)."""

@@ -11,13 +11,10 @@ local function write_state(key, version, blob)
   redis.call('SET', key, string.format('%d', version) .. ':' .. blob)
 end
 
--- Rewrite a send record as final: without its payload (a small listpack hash again), with a TTL.
-local function close_send(key, status, provider_message_id, ttl_ms)
-  local f = redis.call('HMGET', key, 'partition', 'due_ms', 'attempts', 'provider_message_id')
-  local pmid = provider_message_id
-  if pmid == '' then pmid = f[4] end
+-- A send is final: its record goes, and its fingerprint and status letter join the debtor's done
+-- hash (a small listpack), which expires ttl_ms after the debtor's last finished send.
+local function close_send(key, done_key, fingerprint, code, ttl_ms)
   redis.call('DEL', key)
-  redis.call('HSET', key, 'status', status, 'partition', f[1] or '0', 'due_ms', f[2] or '0', 'attempts', f[3] or '0')
-  if pmid and pmid ~= '' then redis.call('HSET', key, 'provider_message_id', pmid) end
-  redis.call('PEXPIRE', key, ttl_ms)
+  redis.call('HSET', done_key, fingerprint, code)
+  redis.call('PEXPIRE', done_key, ttl_ms)
 end

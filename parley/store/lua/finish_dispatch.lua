@@ -1,11 +1,11 @@
 -- Record a pending send's final status; optionally compare-and-set the state too.
--- KEYS: state, send, pending.
--- ARGV: status, provider_message_id ('' = none), finished_ttl_ms, send_id, expected_version ('' = no state), state
+-- KEYS: state, send, pending, done.
+-- ARGV: status code, fingerprint, finished_ttl_ms, send_id, expected_version ('' = no state), state
 -- Returns {recorded 0|1, state_written 0|1, version}.
 local recorded = 0
 local status = redis.call('HGET', KEYS[2], 'status')
 if status == 'scheduled' or status == 'dispatching' then
-  close_send(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+  close_send(KEYS[2], KEYS[4], ARGV[2], ARGV[1], ARGV[3])
   redis.call('HDEL', KEYS[3], ARGV[4])
   recorded = 1
 end

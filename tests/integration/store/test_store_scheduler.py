@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.storage import BeginOutcome, Commit, ScheduledSend, SendRef, SendStatus
 from parley.store import RedisStateStore, StoreConnection
+from parley.store.keys import send_fingerprint
 
 pytestmark = pytest.mark.redis
 
@@ -116,37 +117,35 @@ async def test_a_send_cancelled_before_its_claim_shows_cancelled_and_cannot_begi
     (ref,) = await store.claim_due(PARTITION, now_ms=1_000, lease_ms=60_000, limit=10)
     loaded, record = await store.load_for_dispatch(ref.debtor_id, ref.send_id)
     began = await store.begin_dispatch(ref.debtor_id, ref.send_id, loaded.version, b"should not be written")
-    assert record is not None and record.status is SendStatus.CANCELLED and not record.pending
+    assert record is None  # nothing left to dispatch
     assert began.outcome is BeginOutcome.NOT_PENDING
+    assert (await store.get_send(DEBTOR, "s1")).status is SendStatus.CANCELLED  # type: ignore[union-attr]
     await store.drop_due(PARTITION, ref)
     assert await store.due_count(PARTITION) == 0
     assert (await store.load(DEBTOR, "x")).state == b"paid"
 
 
-async def test_finishing_a_dispatch_records_the_outcome_and_indexes_the_provider_message(
+async def test_finishing_a_dispatch_shrinks_the_send_to_a_status_letter_in_the_debtors_done_hash(
     open_store: StoreFactory,
 ) -> None:
     store, connection = await open_store()
     version = await schedule(store, ("s1", 1_000))
     began = await store.begin_dispatch(DEBTOR, "s1", version, b"attempt")
     finished = await store.finish_dispatch(
-        DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED, "SM123", state=b"sent", expected_version=began.version
+        DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED, state=b"sent", expected_version=began.version
     )
     record = await store.get_send(DEBTOR, "s1")
     assert (finished.recorded, finished.state_written, finished.version) == (True, True, began.version + 1)
     assert record is not None
-    assert (record.status, record.provider_message_id, record.attempts, record.payload) == (
-        SendStatus.DISPATCHED,
-        "SM123",
-        1,
-        None,
-    )
-    assert await store.lookup_provider_message("SM123") == SendRef(DEBTOR, "s1")
+    assert (record.status, record.pending, record.payload) == (SendStatus.DISPATCHED, False, None)
     assert await store.due_count(PARTITION) == 0
     assert await store.pending_sends(DEBTOR) == []
-    send_key = store.keys.send(DEBTOR, "s1")
-    assert 0 < await connection.client.pttl(send_key) <= 35 * 86_400_000
-    assert await connection.client.object("encoding", send_key) in (b"listpack", b"ziplist")
+    client = connection.client
+    assert await client.exists(store.keys.send(DEBTOR, "s1")) == 0
+    done_key = store.keys.done(DEBTOR)
+    assert await client.hgetall(done_key) == {send_fingerprint("s1").encode(): b"d"}
+    assert 0 < await client.pttl(done_key) <= 35 * 86_400_000
+    assert await client.object("encoding", done_key) in (b"listpack", b"ziplist")
 
 
 async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisStateStore) -> None:
@@ -164,7 +163,7 @@ async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisS
 async def test_a_final_status_is_never_overwritten(store: RedisStateStore) -> None:
     await schedule(store, ("s1", 1_000))
     await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.SUPPRESSED)
-    late = await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED, "SM9")
+    late = await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED)
     assert late.recorded is False
     assert (await store.get_send(DEBTOR, "s1")).status is SendStatus.SUPPRESSED  # type: ignore[union-attr]
 
@@ -189,7 +188,8 @@ async def test_rescheduling_a_finished_send_does_nothing(store: RedisStateStore)
     await schedule(store, ("s1", 1_000))
     await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.CANCELLED)
     assert await store.reschedule(DEBTOR, "s1", PARTITION, 5_000) is False
-    assert (await store.get_send(DEBTOR, "s1")).due_ms == 1_000  # type: ignore[union-attr]
+    assert (await store.get_send(DEBTOR, "s1")).status is SendStatus.CANCELLED  # type: ignore[union-attr]
+    assert await store.pending_sends(DEBTOR) == []
 
 
 async def test_restoring_due_entries_re_adds_lost_ones_and_keeps_claimed_ones(store: RedisStateStore) -> None:

@@ -304,22 +304,18 @@ class HookedEmulator(ProviderEmulator):
 
 
 async def send_statuses(redis_url: str, key_prefix: str, sends: Mapping[str, str]) -> dict[str, str]:
-    """The status of each send (send id → debtor id) as the worker recorded it in Redis."""
+    """The status of each send (send id → debtor id) as the worker recorded it in Redis ('' if none)."""
     import redis.asyncio
 
-    from parley.store.keys import StoreKeys
+    from parley.store import RedisStateStore
 
-    keys = StoreKeys(key_prefix)
     client = redis.asyncio.Redis.from_url(redis_url)
     try:
-        pipe = client.pipeline(transaction=False)
-        ordered = list(sends.items())
-        for send_id, debtor_id in ordered:
-            pipe.hget(keys.send(debtor_id, send_id), "status")
-        values = await pipe.execute()
+        store = RedisStateStore(client, key_prefix=key_prefix)
+        records = await asyncio.gather(*(store.get_send(debtor_id, send_id) for send_id, debtor_id in sends.items()))
     finally:
         await client.aclose()
-    return {send_id: (v or b"").decode() for (send_id, _), v in zip(ordered, values, strict=True)}
+    return {send_id: record.status.value if record else "" for send_id, record in zip(sends, records, strict=True)}
 
 
 # --- the worker process ---------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from orchestrator.domain import DebtorState
 from orchestrator.events import DebtorProfile, Name
+from orchestrator.ids import fingerprint
 from orchestrator.service.record import DebtorRecord
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -32,6 +34,14 @@ def test_an_event_older_than_the_newest_still_counts_from_the_newest() -> None:
     assert not record.seeing("next", T0 + timedelta(days=10), WEEK).has_seen("early")
 
 
-def test_the_window_survives_the_records_bytes() -> None:
-    record = a_record().seeing("e1", T0, WEEK)
-    assert DebtorRecord.from_bytes(record.to_bytes()).seen == {"e1": int(T0.timestamp())}
+def test_the_window_survives_the_records_bytes_and_holds_fingerprints_not_ids() -> None:
+    event_id = "demo-7-payment.received-snd_v6wzmdehkq7fsmud5foy3xvhgn"
+    record = a_record().seeing(event_id, T0, WEEK)
+    read = DebtorRecord.from_bytes(record.to_bytes())
+    assert read.seen == {fingerprint(event_id): int(T0.timestamp())}
+    assert read.has_seen(event_id) and not read.has_seen(event_id + "x")
+
+
+def test_a_record_written_before_fingerprints_still_recognises_its_events() -> None:
+    legacy = replace(a_record(), seen={"e1": int(T0.timestamp())})
+    assert legacy.has_seen("e1") and not legacy.has_seen("e2")

@@ -8,8 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from redis.crc import key_slot
 
-from orchestrator.storage import SendRef
-from parley.store.keys import InvalidKeyPart, StoreKeys, parse_send_member, send_member
+from orchestrator.storage import FINAL_SEND_STATUSES, SendRef
+from parley.store.keys import (
+    FINISHED_CODES,
+    FINISHED_STATUSES,
+    InvalidKeyPart,
+    StoreKeys,
+    parse_send_member,
+    send_fingerprint,
+    send_member,
+)
 
 KEYS = StoreKeys("parley")
 debtor_ids = st.text(min_size=1, max_size=40).filter(lambda text: "|" not in text)
@@ -22,6 +30,7 @@ def debtor_slot_keys(debtor_id: str, event_id: str, send_id: str) -> list[str]:
         KEYS.event(debtor_id, event_id),
         KEYS.send(debtor_id, send_id),
         KEYS.pending(debtor_id),
+        KEYS.done(debtor_id),
     ]
 
 
@@ -47,9 +56,21 @@ def test_a_partition_due_set_has_its_own_hash_tag() -> None:
     assert key_slot(KEYS.due(7).encode()) == key_slot(b"{p:7}")
 
 
-def test_global_indexes_are_plain_keys_under_the_prefix() -> None:
-    assert KEYS.provider_message("SM1") == "parley:idx:pmid:SM1"
+def test_the_destination_index_is_plain_keys_under_the_prefix() -> None:
     assert KEYS.destination("+15550001") == "parley:idx:dest:+15550001"
+
+
+def test_a_send_fingerprint_is_short_stable_and_tells_send_ids_apart() -> None:
+    prints = {send_fingerprint(f"snd_{n:026d}") for n in range(10_000)}
+    assert len(prints) == 10_000
+    assert {len(p) for p in prints} == {12}
+    assert send_fingerprint("snd_a") == send_fingerprint("snd_a")
+
+
+def test_every_final_status_has_its_own_letter_and_pending_ones_have_none() -> None:
+    assert set(FINISHED_CODES) == set(FINAL_SEND_STATUSES)
+    assert len(set(FINISHED_CODES.values())) == len(FINISHED_CODES)
+    assert all(FINISHED_STATUSES[code] is status for status, code in FINISHED_CODES.items())
 
 
 @pytest.mark.parametrize("debtor_id", ["", "a|b"])
@@ -83,8 +104,7 @@ def test_a_malformed_member_is_refused() -> None:
 @given(debtor_ids.filter(lambda text: "}:" not in text), ids, ids)
 def test_each_key_names_its_kind_for_memory_reports(debtor_id: str, event_id: str, send_id: str) -> None:
     kinds = [KEYS.kind_of(key) for key in debtor_slot_keys(debtor_id, event_id, send_id)]
-    assert kinds == ["state", "evt", "send", "pending"]
+    assert kinds == ["state", "evt", "send", "pending", "done"]
     assert KEYS.kind_of(KEYS.due(3)) == "due"
-    assert KEYS.kind_of(KEYS.provider_message(send_id)) == "idx:pmid"
     assert KEYS.kind_of(KEYS.destination(event_id)) == "idx:dest"
     assert KEYS.kind_of("someone-else:key") == "other"
