@@ -12,29 +12,34 @@ key                                            type        holds
                                                            outputs are published (TTL as a backstop)
 ``P:{d:ID}:send:<send_id>``                    hash        a pending send: status, partition, due_ms,
                                                            attempts, payload (deleted when it finishes)
-``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
-``P:{d:ID}:done``                              hash        send fingerprint → final status code, for
-                                                           finished sends (TTL, refreshed on each write)
+``P:{d:ID}:sends``                             hash        pending sends: ``<send_id>`` → due_ms;
+                                                           finished ones: ``#<fingerprint>`` → status
+                                                           letter and the day it finished (epoch days)
 ``P:{p:N}:due``                                zset        ``<debtor_id>|<send_id>`` scored by due ms
-``P:idx:dest:<normalised destination>``        string      debtor id
+``P:idx:dest:<bucket>``                        hash        normalised destination → debtor id, in 1,024
+                                                           buckets by CRC-32 (small listpacks, not a
+                                                           key per phone number or address)
 =============================================  ==========  ===============================================
 
-A finished send keeps 12 bytes and a status letter in its debtor's ``done`` hash (a listpack), not a
-key of its own: the attempt itself (channel, destination, time, provider message id, outcome) is in
-the debtor's ledger, and the ``done`` entry is what stops a re-planned send id from being scheduled
-twice. Provider callbacks name their debtor and send (callback URL, SendGrid ``custom_args``), so no
-index by provider message id is kept.
+A finished send keeps ~20 bytes in its debtor's ``sends`` hash (a small listpack), not a key of its
+own: the attempt itself (channel, destination, time, provider message id, outcome) is in the debtor's
+ledger, and the ``#`` entry is what stops a re-planned send id from being scheduled twice. Entries
+older than the finished-send retention are pruned when the hash grows. Provider callbacks name their
+debtor and send (callback URL, SendGrid ``custom_args``), so no index by provider message id is kept.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 from orchestrator.ids import fingerprint
 from orchestrator.storage import SendRef, SendStatus
 
 MEMBER_SEPARATOR = "|"
+DESTINATION_BUCKETS = 1024  # fixed for good: changing it would move every entry
+FINISHED_MARK = "#"  # starts a finished send's field in the ``sends`` hash (a send id never does)
 
 #: A finished send's status, as one letter in its debtor's ``done`` hash.
 FINISHED_CODES: dict[SendStatus, str] = {
@@ -63,8 +68,14 @@ def _check_part(kind: str, value: str) -> None:
         raise InvalidKeyPart(f"{kind} is empty")
 
 
+def _check_send_id(send_id: str) -> None:
+    _check_part("send id", send_id)
+    if send_id.startswith(FINISHED_MARK):
+        raise InvalidKeyPart(f"send id {send_id!r} starts with {FINISHED_MARK!r}, the finished-send mark")
+
+
 # A slot key's kind follows its hash tag: ``{d:<debtor>}:state``, ``{d:<debtor>}:evt:<id>``, ``{p:<n>}:due``.
-_KIND = re.compile(r"\{[dp]:.*?\}:(state|pending|done|due|evt|send)(?::|$)", re.DOTALL)
+_KIND = re.compile(r"\{[dp]:.*?\}:(state|sends|due|evt|send)(?::|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +101,11 @@ class StoreKeys:
         return f"{self.debtor_tag(debtor_id)}:evt:{event_id}"
 
     def send(self, debtor_id: str, send_id: str) -> str:
-        _check_part("send id", send_id)
+        _check_send_id(send_id)
         return f"{self.debtor_tag(debtor_id)}:send:{send_id}"
 
-    def pending(self, debtor_id: str) -> str:
-        return f"{self.debtor_tag(debtor_id)}:pending"
-
-    def done(self, debtor_id: str) -> str:
-        return f"{self.debtor_tag(debtor_id)}:done"
+    def sends(self, debtor_id: str) -> str:
+        return f"{self.debtor_tag(debtor_id)}:sends"
 
     # --- partition slot ---
     def due(self, partition: int) -> str:
@@ -107,12 +115,13 @@ class StoreKeys:
 
     # --- global indexes ---
     def destination(self, destination: str) -> str:
+        """The bucket holding ``destination`` (its field there is the destination itself)."""
         _check_part("destination", destination)
-        return f"{self.prefix}:idx:dest:{destination}"
+        return f"{self.prefix}:idx:dest:{zlib.crc32(destination.encode()) % DESTINATION_BUCKETS}"
 
     def kind_of(self, key: str) -> str:
-        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``pending``, ``done``,
-        ``due``, ``idx:dest`` — for memory reports; ``other`` for anything else."""
+        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``sends``, ``due``,
+        ``idx:dest`` — for memory reports; ``other`` for anything else."""
         rest = key.removeprefix(f"{self.prefix}:")
         if rest.startswith("idx:"):
             return ":".join(rest.split(":", 2)[:2])
@@ -123,7 +132,7 @@ class StoreKeys:
 def send_member(debtor_id: str, send_id: str) -> str:
     """The due-set (and provider-index) value naming a send: ``<debtor_id>|<send_id>``."""
     _check_debtor_id(debtor_id)
-    _check_part("send id", send_id)
+    _check_send_id(send_id)
     return f"{debtor_id}{MEMBER_SEPARATOR}{send_id}"
 
 
@@ -136,7 +145,8 @@ def parse_send_member(member: bytes | str) -> SendRef:
     return SendRef(debtor_id, send_id)
 
 
-def send_fingerprint(send_id: str) -> str:
-    """A finished send's field in the ``done`` hash (``orchestrator.ids.fingerprint``: 12 characters)."""
-    _check_part("send id", send_id)
-    return fingerprint(send_id)
+def finished_field(send_id: str) -> str:
+    """A finished send's field in its debtor's ``sends`` hash: the mark and its fingerprint
+    (``orchestrator.ids.fingerprint``, 12 characters)."""
+    _check_send_id(send_id)
+    return FINISHED_MARK + fingerprint(send_id)

@@ -9,6 +9,8 @@ early entry with ``reschedule`` to the record's ``due_ms``, and drops any other 
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,10 +37,11 @@ from parley.store.autopipeline import AutoPipeline
 from parley.store.connect import StoreConnection, connect
 from parley.store.keys import (
     FINISHED_CODES,
+    FINISHED_MARK,
     FINISHED_STATUSES,
     StoreKeys,
+    finished_field,
     parse_send_member,
-    send_fingerprint,
     send_member,
 )
 from parley.store.scripts import LuaScript, lua_scripts
@@ -91,11 +94,13 @@ class RedisStateStore:
         key_prefix: str = "parley",
         processed_event_ttl_ms: int = DEFAULT_PROCESSED_EVENT_TTL_MS,
         finished_send_ttl_ms: int = DEFAULT_FINISHED_SEND_TTL_MS,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = client
         self.keys = StoreKeys(key_prefix)
         self._event_ttl_ms = processed_event_ttl_ms
-        self._finished_ttl_ms = finished_send_ttl_ms
+        self._finished_keep_days = max(1, math.ceil(finished_send_ttl_ms / DAY_MS))
+        self._wall_clock = wall_clock  # retention runs on wall time, as Redis TTLs do
         self._scripts = lua_scripts()
         self._auto = AutoPipeline(client, self._load_scripts)
 
@@ -123,6 +128,10 @@ class RedisStateStore:
             await pipe.execute()
         except RedisError as error:
             raise StoreError(f"could not load the store's Lua scripts: {error}") from error
+
+    def _retention(self) -> tuple[int, int]:
+        """(today, keep_days) for the scripts: finished-send entries older than keep_days are pruned."""
+        return int(self._wall_clock() * 1000) // DAY_MS, self._finished_keep_days
 
     async def _script(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         (result,) = await self._pipeline(lambda pipe: self._evalsha(pipe, name, keys, args))
@@ -187,8 +196,7 @@ class RedisStateStore:
         script_keys = [
             keys.state(debtor_id),
             keys.event(debtor_id, commit.event_id),
-            keys.pending(debtor_id),
-            keys.done(debtor_id),
+            keys.sends(debtor_id),
         ]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
         script_keys += [keys.send(debtor_id, send_id) for send_id in commit.cancel]
@@ -197,19 +205,19 @@ class RedisStateStore:
             commit.state,
             commit.replay,
             self._event_ttl_ms,
-            self._finished_ttl_ms,
+            *self._retention(),
             len(commit.schedule),
             len(commit.cancel),
             FINISHED_CODES[SendStatus.CANCELLED],
         ]
         for send in commit.schedule:
-            args += [send.send_id, send_fingerprint(send.send_id), send.partition, send.due_ms, send.payload]
+            args += [send.send_id, finished_field(send.send_id), send.partition, send.due_ms, send.payload]
         for send_id in commit.cancel:
-            args += [send_id, send_fingerprint(send_id)]
+            args += [send_id, finished_field(send_id)]
         self._evalsha(pipe, "commit", script_keys, args)
         self._queue_due(pipe, debtor_id, commit.schedule)
         for dest, owner in commit.index.items():
-            pipe.set(keys.destination(dest), owner)
+            pipe.hset(keys.destination(dest), dest, owner)
 
     def _queue_due(self, pipe: Pipeline, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
         by_partition: dict[int, dict[str, int]] = defaultdict(dict)
@@ -254,17 +262,17 @@ class RedisStateStore:
 
     async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
         """The record of a pending send; of a finished one, its status alone (the rest is in the
-        debtor's ledger); None if it never existed or the debtor's ``done`` hash expired."""
+        debtor's ledger); None if it never existed or its finished entry was pruned."""
         keys = self.keys
-        fields, code = await self._pipeline(
+        fields, finished = await self._pipeline(
             lambda pipe: (
                 pipe.hgetall(keys.send(debtor_id, send_id)),
-                pipe.hget(keys.done(debtor_id), send_fingerprint(send_id)),
+                pipe.hget(keys.sends(debtor_id), finished_field(send_id)),
             )
         )
-        if fields or code is None:
+        if fields or finished is None:
             return _send_record(debtor_id, send_id, fields)
-        return SendRecord(debtor_id, send_id, FINISHED_STATUSES[code.decode()], 0, 0, 0, None)
+        return SendRecord(debtor_id, send_id, FINISHED_STATUSES[finished[:1].decode()], 0, 0, 0, None)
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
         """The debtor's state and the pending send's record (None once it is finished), in one round trip."""
@@ -301,13 +309,12 @@ class RedisStateStore:
         script_keys = [
             keys.state(debtor_id),
             keys.send(debtor_id, send_id),
-            keys.pending(debtor_id),
-            keys.done(debtor_id),
+            keys.sends(debtor_id),
         ]
         args: list[Any] = [
             FINISHED_CODES[status],
-            send_fingerprint(send_id),
-            self._finished_ttl_ms,
+            finished_field(send_id),
+            *self._retention(),
             send_id,
             "" if expected_version is None else expected_version,
             state or b"",
@@ -328,7 +335,7 @@ class RedisStateStore:
         False: the send is not scheduled (the entry re-added then is a stale hint, dropped on claim).
         """
         keys = self.keys
-        script_keys = [keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        script_keys = [keys.send(debtor_id, send_id), keys.sends(debtor_id)]
         member = send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
@@ -344,7 +351,7 @@ class RedisStateStore:
         """``dispatching`` → ``scheduled`` at ``due_ms`` after a transient provider refusal; the state
         (without the attempt) is written if the version holds. False: the send was not dispatching."""
         keys = self.keys
-        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
+        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.sends(debtor_id)]
         member = send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
@@ -359,13 +366,16 @@ class RedisStateStore:
 
     async def lookup_destination(self, destination: str) -> str | None:
         """The debtor a normalised destination belongs to (the caller normalises: E.164, lower-case)."""
-        (owner,) = await self._pipeline(lambda pipe: pipe.get(self.keys.destination(destination)))
+        (owner,) = await self._pipeline(lambda pipe: pipe.hget(self.keys.destination(destination), destination))
         return _text(owner)
 
     async def pending_sends(self, debtor_id: str) -> list[SendRecord]:
         """The debtor's scheduled and dispatching sends, by due time (two round trips; not hot)."""
-        (pending,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.pending(debtor_id)))
-        send_ids = sorted((send_id.decode() for send_id in pending), key=lambda s: (int(pending[s.encode()]), s))
+        (sends,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.sends(debtor_id)))
+        pending = {
+            field.decode(): int(due) for field, due in sends.items() if not field.startswith(FINISHED_MARK.encode())
+        }
+        send_ids = sorted(pending, key=lambda send_id: (pending[send_id], send_id))
         if not send_ids:
             return []
         rows = await self._pipeline(lambda pipe: [pipe.hgetall(self.keys.send(debtor_id, s)) for s in send_ids])

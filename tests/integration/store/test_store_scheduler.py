@@ -4,13 +4,14 @@ at-most-once dispatch (in doubt, never twice), outcomes, moves, and stale due en
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from orchestrator.storage import BeginOutcome, Commit, ScheduledSend, SendRef, SendStatus
 from parley.store import RedisStateStore, StoreConnection
-from parley.store.keys import send_fingerprint
+from parley.store.keys import finished_field
 
 pytestmark = pytest.mark.redis
 
@@ -125,7 +126,7 @@ async def test_a_send_cancelled_before_its_claim_shows_cancelled_and_cannot_begi
     assert (await store.load(DEBTOR, "x")).state == b"paid"
 
 
-async def test_finishing_a_dispatch_shrinks_the_send_to_a_status_letter_in_the_debtors_done_hash(
+async def test_finishing_a_dispatch_shrinks_the_send_to_an_entry_in_the_debtors_sends_hash(
     open_store: StoreFactory,
 ) -> None:
     store, connection = await open_store()
@@ -142,10 +143,43 @@ async def test_finishing_a_dispatch_shrinks_the_send_to_a_status_letter_in_the_d
     assert await store.pending_sends(DEBTOR) == []
     client = connection.client
     assert await client.exists(store.keys.send(DEBTOR, "s1")) == 0
-    done_key = store.keys.done(DEBTOR)
-    assert await client.hgetall(done_key) == {send_fingerprint("s1").encode(): b"d"}
-    assert 0 < await client.pttl(done_key) <= 35 * 86_400_000
-    assert await client.object("encoding", done_key) in (b"listpack", b"ziplist")
+    sends_key = store.keys.sends(DEBTOR)
+    today = int(time.time()) // 86_400
+    assert await client.hgetall(sends_key) == {finished_field("s1").encode(): f"d{today}".encode()}
+    assert await client.object("encoding", sends_key) in (b"listpack", b"ziplist")
+
+
+async def test_finished_entries_past_the_retention_are_pruned_when_the_hash_grows(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
+    day = 86_400.0
+    clock = [1_000 * day]
+    dated = RedisStateStore(
+        connection.client,
+        key_prefix=store.keys.prefix,
+        finished_send_ttl_ms=35 * 86_400_000,
+        wall_clock=lambda: clock[0],
+    )
+    old = [f"old-{n}" for n in range(20)]
+    new = [f"new-{n}" for n in range(20)]
+    version = 0
+    for batch, at in ((old, 1_000 * day), (new, 1_030 * day)):
+        clock[0] = at
+        sends = [ScheduledSend(s, PARTITION, 1_000, b"p") for s in batch]
+        version = (await dated.commit(Commit(DEBTOR, version, b"s", f"evt-{batch[0]}", b"", schedule=sends))).version
+        for send_id in batch:
+            await dated.finish_dispatch(DEBTOR, send_id, PARTITION, SendStatus.DISPATCHED)
+    assert None not in [await dated.get_send(DEBTOR, s) for s in old]  # 30 days on: all still kept
+
+    clock[0] = 1_036 * day  # the old ones are now 36 days old
+    version = (
+        await dated.commit(
+            Commit(DEBTOR, version, b"s", "evt-last", b"", schedule=[ScheduledSend("last", PARTITION, 1, b"p")])
+        )
+    ).version
+    await dated.finish_dispatch(DEBTOR, "last", PARTITION, SendStatus.CANCELLED)
+    assert [await dated.get_send(DEBTOR, s) for s in old] == [None] * 20
+    assert None not in [await dated.get_send(DEBTOR, s) for s in new]
+    assert await connection.client.hlen(store.keys.sends(DEBTOR)) == 21
 
 
 async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisStateStore) -> None:

@@ -10,18 +10,21 @@ from redis.crc import key_slot
 
 from orchestrator.storage import FINAL_SEND_STATUSES, SendRef
 from parley.store.keys import (
+    DESTINATION_BUCKETS,
     FINISHED_CODES,
+    FINISHED_MARK,
     FINISHED_STATUSES,
     InvalidKeyPart,
     StoreKeys,
+    finished_field,
     parse_send_member,
-    send_fingerprint,
     send_member,
 )
 
 KEYS = StoreKeys("parley")
 debtor_ids = st.text(min_size=1, max_size=40).filter(lambda text: "|" not in text)
 ids = st.text(min_size=1, max_size=40)
+send_ids = ids.filter(lambda text: not text.startswith("#"))
 
 
 def debtor_slot_keys(debtor_id: str, event_id: str, send_id: str) -> list[str]:
@@ -29,13 +32,12 @@ def debtor_slot_keys(debtor_id: str, event_id: str, send_id: str) -> list[str]:
         KEYS.state(debtor_id),
         KEYS.event(debtor_id, event_id),
         KEYS.send(debtor_id, send_id),
-        KEYS.pending(debtor_id),
-        KEYS.done(debtor_id),
+        KEYS.sends(debtor_id),
     ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(debtor_ids, ids, ids)
+@given(debtor_ids, ids, send_ids)
 def test_every_key_of_one_debtor_hashes_to_one_slot(debtor_id: str, event_id: str, send_id: str) -> None:
     slots = {key_slot(key.encode()) for key in debtor_slot_keys(debtor_id, event_id, send_id)}
     assert len(slots) == 1
@@ -56,15 +58,24 @@ def test_a_partition_due_set_has_its_own_hash_tag() -> None:
     assert key_slot(KEYS.due(7).encode()) == key_slot(b"{p:7}")
 
 
-def test_the_destination_index_is_plain_keys_under_the_prefix() -> None:
-    assert KEYS.destination("+15550001") == "parley:idx:dest:+15550001"
+def test_the_destination_index_spreads_destinations_over_a_fixed_set_of_buckets() -> None:
+    assert KEYS.destination("+15550001") == KEYS.destination("+15550001")
+    buckets = {KEYS.destination(f"+1555{n:07d}") for n in range(20_000)}
+    assert len(buckets) == DESTINATION_BUCKETS
+    assert all(bucket.startswith("parley:idx:dest:") for bucket in buckets)
 
 
-def test_a_send_fingerprint_is_short_stable_and_tells_send_ids_apart() -> None:
-    prints = {send_fingerprint(f"snd_{n:026d}") for n in range(10_000)}
-    assert len(prints) == 10_000
-    assert {len(p) for p in prints} == {12}
-    assert send_fingerprint("snd_a") == send_fingerprint("snd_a")
+def test_a_finished_field_is_short_stable_marked_and_tells_send_ids_apart() -> None:
+    fields = {finished_field(f"snd_{n:026d}") for n in range(10_000)}
+    assert len(fields) == 10_000
+    assert {len(f) for f in fields} == {13}
+    assert all(f.startswith(FINISHED_MARK) for f in fields)
+    assert finished_field("snd_a") == finished_field("snd_a")
+
+
+def test_a_send_id_starting_with_the_finished_mark_is_refused() -> None:
+    with pytest.raises(InvalidKeyPart, match="finished-send mark"):
+        KEYS.send("d1", FINISHED_MARK + "x")
 
 
 def test_every_final_status_has_its_own_letter_and_pending_ones_have_none() -> None:
@@ -90,7 +101,7 @@ def test_a_negative_partition_is_refused() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(debtor_ids, ids)
+@given(debtor_ids, send_ids)
 def test_a_send_member_names_its_send_even_when_the_send_id_holds_the_separator(debtor_id: str, send_id: str) -> None:
     assert parse_send_member(send_member(debtor_id, send_id).encode()) == SendRef(debtor_id, send_id)
 
@@ -101,10 +112,10 @@ def test_a_malformed_member_is_refused() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(debtor_ids.filter(lambda text: "}:" not in text), ids, ids)
+@given(debtor_ids.filter(lambda text: "}:" not in text), ids, send_ids)
 def test_each_key_names_its_kind_for_memory_reports(debtor_id: str, event_id: str, send_id: str) -> None:
     kinds = [KEYS.kind_of(key) for key in debtor_slot_keys(debtor_id, event_id, send_id)]
-    assert kinds == ["state", "evt", "send", "pending", "done"]
+    assert kinds == ["state", "evt", "send", "sends"]
     assert KEYS.kind_of(KEYS.due(3)) == "due"
     assert KEYS.kind_of(KEYS.destination(event_id)) == "idx:dest"
     assert KEYS.kind_of("someone-else:key") == "other"
