@@ -107,5 +107,6 @@ async def build_runtime(
         lease=timedelta(seconds=settings.scheduler_lease_s),
         already_paid_pause=timedelta(days=settings.already_paid_pause_days),
         dedupe_window=timedelta(days=settings.processed_event_ttl_days),
+        finished_window=timedelta(days=settings.finished_send_days),
     )
     return Runtime(ctx=ctx, store=store, connection=connection, channels=channels)

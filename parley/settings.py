@@ -45,8 +45,11 @@ class Settings(BaseSettings):
     processed_event_ttl_days: float = Field(
         7.0, gt=0, description="How long an event id is remembered as processed (re-delivery is a no-op)."
     )
-    finished_send_ttl_days: float = Field(
-        35.0, gt=0, description="How long a debtor's finished-send statuses are kept after their last finished send."
+    finished_send_days: int = Field(
+        35,
+        gt=0,
+        description="How long a debtor's record remembers a send that left the schedule (an id planned again "
+        "within it, from an event delivered again, is not scheduled twice).",
     )
 
     # --- Kafka ---

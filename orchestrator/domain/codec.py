@@ -75,12 +75,37 @@ class _Refs:
         return self.accounts[raw] if isinstance(raw, int) else raw
 
 
+class _ProfileJson:
+    """The JSON of the profiles encoded last, by identity: a profile changes only when an account event
+    re-states it, while the record around it is re-encoded on every send and status. Profiles are
+    immutable models, and the entry keeps its profile alive, so an id is never reused while cached."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._known: dict[int, tuple[DebtorProfile, str]] = {}
+
+    def of(self, profile: DebtorProfile) -> str:
+        known = self._known.get(id(profile))
+        if known is not None and known[0] is profile:
+            return known[1]
+        text = json.dumps(
+            profile.model_dump(mode="json", exclude_defaults=True, by_alias=True),
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        self._known[id(profile)] = (profile, text)
+        if len(self._known) > self.size:
+            del self._known[next(iter(self._known))]  # the oldest
+        return text
+
+
+_PROFILES = _ProfileJson(1024)
+
+
 def _encode(state: DebtorState) -> dict[str, Any]:
+    """Everything but the version and the profile (``to_json_bytes`` writes those first)."""
     refs = _Refs(state)
-    blob: dict[str, Any] = {
-        "v": FORMAT_VERSION,
-        "p": state.profile.model_dump(mode="json", exclude_defaults=True, by_alias=True),
-    }
+    blob: dict[str, Any] = {}
     if state.accounts:
         blob["a"] = [
             [
@@ -124,8 +149,12 @@ def _encode(state: DebtorState) -> dict[str, Any]:
 
 
 def to_json_bytes(state: DebtorState) -> bytes:
-    """Serialise a state to compact, deterministic JSON bytes."""
-    return json.dumps(_encode(state), separators=(",", ":"), ensure_ascii=False).encode()
+    """Serialise a state to compact, deterministic JSON bytes: ``{"v":…,"p":{profile},…the rest}``."""
+    rest = _encode(state)
+    head = f'{{"v":{FORMAT_VERSION},"p":{_PROFILES.of(state.profile)}'
+    if not rest:
+        return (head + "}").encode()
+    return (head + "," + json.dumps(rest, separators=(",", ":"), ensure_ascii=False)[1:]).encode()
 
 
 def from_json_bytes(blob: bytes) -> DebtorState:

@@ -41,6 +41,7 @@ class ServiceContext:
     lease: timedelta = timedelta(seconds=60)
     already_paid_pause: timedelta = timedelta(days=14)
     dedupe_window: timedelta = timedelta(days=7)  # how long a processed inbound event id is recognised
+    finished_window: timedelta = timedelta(days=35)  # how long a send off the schedule is remembered
     retry_backoff: timedelta = timedelta(minutes=2)
     max_provider_retries: int = 8
     fallback_zones: tuple[str, ...] = ("America/New_York",)

@@ -61,8 +61,12 @@ class Dispatch:
             new_output(data, subject=self.ref.debtor_id, time=self.now, id_parts=id_parts, source=self.ctx.source)  # type: ignore[arg-type]
         )
 
+    def off_schedule(self, record: DebtorRecord) -> DebtorRecord:
+        """The record with this send taken off the schedule for good (and remembered as such)."""
+        return record.finishing({self.ref.send_id}, self.now, self.ctx.finished_window)
+
     async def finish(self, partition: int, status: SendStatus, record: DebtorRecord | None, version: int) -> None:
-        await self.ctx.store.finish_dispatch(
+        finished = await self.ctx.store.finish_dispatch(
             self.ref.debtor_id,
             self.ref.send_id,
             partition,
@@ -70,6 +74,21 @@ class Dispatch:
             state=record.to_bytes() if record else None,
             expected_version=version if record else None,
         )
+        if record is not None and finished.recorded and not finished.state_written:
+            await self._remember_finished()
+
+    async def _remember_finished(self) -> None:
+        """The state moved on between load and finish: the send is final in the store, so take it off
+        the fresh record's schedule too (compare-and-set until it holds)."""
+        ref = self.ref
+        for _ in range(MAX_CONFLICT_RETRIES):
+            loaded, _ = await self.ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
+            if loaded.state is None:
+                return
+            record = self.off_schedule(DebtorRecord.from_bytes(loaded.state))
+            if (await self.ctx.store.update_state(ref.debtor_id, loaded.version, record.to_bytes())).ok:
+                return
+        raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
 
     async def suppress(
         self,
@@ -82,7 +101,7 @@ class Dispatch:
     ) -> None:
         """Record the send as suppressed (no longer pending) and say which rules stopped it."""
         ref = self.ref
-        await self.finish(partition, SendStatus.SUPPRESSED, record.without({ref.send_id}), version)
+        await self.finish(partition, SendStatus.SUPPRESSED, self.off_schedule(record), version)
         data = MessageSuppressed(
             send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
         )
@@ -117,7 +136,7 @@ async def _attempt(work: Dispatch) -> bool:
     state = record.state
     skipped = skip_reason(record, planned, now)
     if skipped is not None:
-        await work.finish(send.partition, SendStatus.CANCELLED, record.without({ref.send_id}), loaded.version)
+        await work.finish(send.partition, SendStatus.CANCELLED, work.off_schedule(record), loaded.version)
         work.emit(
             MessageCancelled(
                 send_id=ref.send_id,
@@ -198,7 +217,7 @@ async def _send(
             outcome="placed" if channel == "voice" else "sent",
             purpose=contact.ledger_purpose,
         )
-        dispatching = record.with_state(record_attempt(state, attempt)).without({ref.send_id})
+        dispatching = work.off_schedule(record.with_state(record_attempt(state, attempt)))
         return await _begin_send_finish(work, dispatching, version, planned, rendered, contact, partition)
 
 
@@ -401,7 +420,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
             str(_ms(now)),
         )
         return True
-    await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, record.without({ref.send_id}), version)
+    await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, work.off_schedule(record), version)
     reason = (
         "interrupted between the provider call and its record; the provider cannot tell whether it got it"
         if found is None

@@ -135,10 +135,11 @@ def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: Debtor
     sends = [
         aimed(state, send, ctx.policy, zone, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
+        if not record.planned_before(send.send_id)  # the event came again after the de-duplication window
     ]
     cancelled_ids = [send for send in plan.cancel if send in record.pending]
     cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
-    record = record.without(set(cancelled_ids)).adding(
+    record = record.finishing(set(cancelled_ids), event.time, ctx.finished_window).adding(
         {send.send_id: send.account_ids for send in sends if send.send_id not in record.pending}
     )
     partition = ctx.partition_of(debtor_id)

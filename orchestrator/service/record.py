@@ -1,14 +1,20 @@
 """What the store keeps per debtor: the core's ``DebtorState`` plus the service's own bookkeeping.
 
-Beside the core state: the index of pending sends (send id → accounts), which lets a payment, a
-closure or a hold cancel exactly the affected sends inside the same two round trips as any other
-event; dunning pauses (an "already paid" reply pauses reminders for an account while the
-payment is reconciled); and the ids of the inbound events processed lately (``seen``, the
-de-duplication window, as fingerprints), so a re-delivered event is recognised from the record it
-is loaded with rather than from a key of its own per event. The blob is the core's compact JSON, a
-newline, and this bookkeeping as JSON (JSON never holds a raw newline, so the split is unambiguous),
-deflated with a preset dictionary of record shapes (``record_dictionary``): the record is most of
-Redis' memory per debtor, and at ~1.3 KB deflate alone spends most of its output re-learning the shape.
+Beside the core state:
+- the index of pending sends (send id → accounts), which lets a payment, a closure or a hold cancel
+  exactly the affected sends inside the same two round trips as any other event;
+- the sends that left the schedule lately (``finished``: fingerprints with their day), so a send id
+  planned again — an old event delivered again after the de-duplication window — is not scheduled
+  twice; written in the same atomic step that takes the send off the schedule;
+- dunning pauses (an "already paid" reply pauses reminders for an account while the payment is
+  reconciled);
+- the inbound events processed lately (``seen``: fingerprints, the de-duplication window), so a
+  re-delivered event is recognised from the record it is loaded with, not from a key of its own.
+
+The blob is the core's compact JSON, a newline, and this bookkeeping as JSON (JSON never holds a raw
+newline, so the split is unambiguous), deflated with a preset dictionary of record shapes
+(``record_dictionary``): the record is most of Redis' memory per debtor, and at ~1.3 KB deflate
+alone spends most of its output re-learning the shape.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from orchestrator.service.replay import decompress
 
 RECORD_V1 = b"r"  # raw deflate, 4 KiB window, preset dictionary v1 (older records: replay.decompress)
 _WINDOW_BITS = -12
-_PRIMED_V1 = zlib.compressobj(9, zlib.DEFLATED, _WINDOW_BITS, 8, zlib.Z_DEFAULT_STRATEGY, RECORD_DICTIONARY_V1)
+_PRIMED_V1 = zlib.compressobj(6, zlib.DEFLATED, _WINDOW_BITS, 8, zlib.Z_DEFAULT_STRATEGY, RECORD_DICTIONARY_V1)
 
 
 def encode_record_blob(blob: bytes) -> bytes:
@@ -71,6 +77,7 @@ class DebtorRecord:
     pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paused_until: dict[str, datetime] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # inbound event id's fingerprint → its time (epoch s)
+    finished: dict[str, int] = field(default_factory=dict)  # send id's fingerprint → day it left (epoch days)
 
     def to_bytes(self) -> bytes:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
@@ -78,6 +85,8 @@ class DebtorRecord:
             books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
         if self.seen:
             books["e"] = self.seen
+        if self.finished:
+            books["f"] = self.finished
         raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
         _RECENT.remember(raw, self)
         return raw
@@ -94,6 +103,7 @@ class DebtorRecord:
             pending={send: tuple(accounts) for send, accounts in books["p"].items()},
             paused_until={account: datetime.fromtimestamp(ts, UTC) for account, ts in books.get("z", {}).items()},
             seen=books.get("e", {}),
+            finished=books.get("f", {}),
         )
 
     def has_seen(self, event_id: str) -> bool:
@@ -114,10 +124,24 @@ class DebtorRecord:
         return replace(self, state=state)
 
     def adding(self, sends: dict[str, tuple[str, ...]]) -> DebtorRecord:
-        return replace(self, pending={**self.pending, **sends})
+        """Put sends on the schedule (again: one handed back after a transient failure is not finished)."""
+        back = {fingerprint(send) for send in sends} & self.finished.keys()
+        finished = {known: day for known, day in self.finished.items() if known not in back} if back else self.finished
+        return replace(self, pending={**self.pending, **sends}, finished=finished)
 
-    def without(self, send_ids: set[str] | frozenset[str]) -> DebtorRecord:
-        return replace(self, pending={send: accts for send, accts in self.pending.items() if send not in send_ids})
+    def finishing(self, send_ids: set[str] | frozenset[str], at: datetime, window: timedelta) -> DebtorRecord:
+        """Take sends off the schedule for good (cancelled, suppressed, or handed to the provider) and
+        remember them for ``window`` counted back from the newest, so they are never planned again."""
+        day = int(at.timestamp()) // 86_400
+        horizon = max([day, *self.finished.values()]) - window.days
+        finished = {known: left for known, left in self.finished.items() if left >= horizon}
+        finished.update((fingerprint(send), day) for send in send_ids)
+        pending = {send: accts for send, accts in self.pending.items() if send not in send_ids}
+        return replace(self, pending=pending, finished=finished)
+
+    def planned_before(self, send_id: str) -> bool:
+        """True when ``send_id`` left the schedule within the window (``finishing``)."""
+        return fingerprint(send_id) in self.finished
 
     def pausing(self, account_id: str, until: datetime) -> DebtorRecord:
         return replace(self, paused_until={**self.paused_until, account_id: until})

@@ -206,8 +206,11 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
             _keypad(ctx, event, data.text.removeprefix(KEYPAD_PREFIX).strip(), effects)
         else:
             _act(ctx, event, reply, effects)
+        effects.sends = [s for s in effects.sends if not effects.record.planned_before(s.send_id)]
         outputs = _outputs(ctx, event, reply, effects)
-        record = effects.record.without(set(effects.cancel)).adding({s.send_id: s.account_ids for s in effects.sends})
+        record = effects.record.finishing(set(effects.cancel), event.time, ctx.finished_window).adding(
+            {s.send_id: s.account_ids for s in effects.sends}
+        )
         partition = ctx.partition_of(debtor_id)
         schedule = [schedule_entry(send, partition) for send in effects.sends]
         commit = Commit(

@@ -29,7 +29,15 @@ def money(value: Any, currency: str | None = None) -> str:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError) as error:
         raise RenderError(f"money: {value!r} is not an amount") from error
-    return format_currency(amount, currency or state.currency, locale=babel_locale(state.locale))
+    if not amount.is_finite():
+        raise RenderError(f"money: {value!r} is not a finite amount")
+    return _formatted_money(amount, currency or state.currency, state.locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_money(amount: Decimal, currency: str, locale: str) -> str:
+    """Babel's formatting, remembered: the same balances recur in every reminder of an account."""
+    return format_currency(amount, currency, locale=babel_locale(locale))
 
 
 def _as_date(value: Any) -> date:

@@ -12,20 +12,18 @@ key                                            type        holds
                                                            outputs are published (TTL as a backstop)
 ``P:{d:ID}:send:<send_id>``                    hash        a pending send: status, partition, due_ms,
                                                            attempts, payload (deleted when it finishes)
-``P:{d:ID}:sends``                             hash        pending sends: ``<send_id>`` → due_ms;
-                                                           finished ones: ``#<fingerprint>`` → status
-                                                           letter and the day it finished (epoch days)
+``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
 ``P:{p:N}:due``                                zset        ``<debtor_id>|<send_id>`` scored by due ms
 ``P:idx:dest:<bucket>``                        hash        normalised destination → debtor id, in 1,024
                                                            buckets by CRC-32 (small listpacks, not a
                                                            key per phone number or address)
 =============================================  ==========  ===============================================
 
-A finished send keeps ~20 bytes in its debtor's ``sends`` hash (a small listpack), not a key of its
-own: the attempt itself (channel, destination, time, provider message id, outcome) is in the debtor's
-ledger, and the ``#`` entry is what stops a re-planned send id from being scheduled twice. Entries
-older than the finished-send retention are pruned when the hash grows. Provider callbacks name their
-debtor and send (callback URL, SendGrid ``custom_args``), so no index by provider message id is kept.
+A send has a key only while it is pending: once final, what became of it is in the debtor's ledger
+(the attempt: channel, destination, time, provider message id, outcome) and on the output topics, and
+the debtor's record remembers its fingerprint for a while, so a send id planned again is not
+scheduled twice. Provider callbacks name their debtor and send (callback URL, SendGrid
+``custom_args``), so no index by provider message id is kept either.
 """
 
 from __future__ import annotations
@@ -34,22 +32,10 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from orchestrator.ids import fingerprint
-from orchestrator.storage import SendRef, SendStatus
+from orchestrator.storage import SendRef
 
 MEMBER_SEPARATOR = "|"
 DESTINATION_BUCKETS = 1024  # fixed for good: changing it would move every entry
-FINISHED_MARK = "#"  # starts a finished send's field in the ``sends`` hash (a send id never does)
-
-#: A finished send's status, as one letter in its debtor's ``done`` hash.
-FINISHED_CODES: dict[SendStatus, str] = {
-    SendStatus.DISPATCHED: "d",
-    SendStatus.FAILED: "f",
-    SendStatus.OUTCOME_UNKNOWN: "u",
-    SendStatus.SUPPRESSED: "s",
-    SendStatus.CANCELLED: "c",
-}
-FINISHED_STATUSES: dict[str, SendStatus] = {code: status for status, code in FINISHED_CODES.items()}
 
 
 class InvalidKeyPart(ValueError):
@@ -68,14 +54,8 @@ def _check_part(kind: str, value: str) -> None:
         raise InvalidKeyPart(f"{kind} is empty")
 
 
-def _check_send_id(send_id: str) -> None:
-    _check_part("send id", send_id)
-    if send_id.startswith(FINISHED_MARK):
-        raise InvalidKeyPart(f"send id {send_id!r} starts with {FINISHED_MARK!r}, the finished-send mark")
-
-
 # A slot key's kind follows its hash tag: ``{d:<debtor>}:state``, ``{d:<debtor>}:evt:<id>``, ``{p:<n>}:due``.
-_KIND = re.compile(r"\{[dp]:.*?\}:(state|sends|due|evt|send)(?::|$)", re.DOTALL)
+_KIND = re.compile(r"\{[dp]:.*?\}:(state|pending|due|evt|send)(?::|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +81,11 @@ class StoreKeys:
         return f"{self.debtor_tag(debtor_id)}:evt:{event_id}"
 
     def send(self, debtor_id: str, send_id: str) -> str:
-        _check_send_id(send_id)
+        _check_part("send id", send_id)
         return f"{self.debtor_tag(debtor_id)}:send:{send_id}"
 
-    def sends(self, debtor_id: str) -> str:
-        return f"{self.debtor_tag(debtor_id)}:sends"
+    def pending(self, debtor_id: str) -> str:
+        return f"{self.debtor_tag(debtor_id)}:pending"
 
     # --- partition slot ---
     def due(self, partition: int) -> str:
@@ -120,7 +100,7 @@ class StoreKeys:
         return f"{self.prefix}:idx:dest:{zlib.crc32(destination.encode()) % DESTINATION_BUCKETS}"
 
     def kind_of(self, key: str) -> str:
-        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``sends``, ``due``,
+        """What a key under this prefix holds — ``state``, ``evt``, ``send``, ``pending``, ``due``,
         ``idx:dest`` — for memory reports; ``other`` for anything else."""
         rest = key.removeprefix(f"{self.prefix}:")
         if rest.startswith("idx:"):
@@ -132,7 +112,7 @@ class StoreKeys:
 def send_member(debtor_id: str, send_id: str) -> str:
     """The due-set (and provider-index) value naming a send: ``<debtor_id>|<send_id>``."""
     _check_debtor_id(debtor_id)
-    _check_send_id(send_id)
+    _check_part("send id", send_id)
     return f"{debtor_id}{MEMBER_SEPARATOR}{send_id}"
 
 
@@ -143,10 +123,3 @@ def parse_send_member(member: bytes | str) -> SendRef:
     if not separator or not debtor_id or not send_id:
         raise InvalidKeyPart(f"malformed send member {text!r}")
     return SendRef(debtor_id, send_id)
-
-
-def finished_field(send_id: str) -> str:
-    """A finished send's field in its debtor's ``sends`` hash: the mark and its fingerprint
-    (``orchestrator.ids.fingerprint``, 12 characters)."""
-    _check_send_id(send_id)
-    return FINISHED_MARK + fingerprint(send_id)

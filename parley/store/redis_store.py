@@ -9,8 +9,6 @@ early entry with ``reschedule`` to the record's ``due_ms``, and drops any other 
 
 from __future__ import annotations
 
-import math
-import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,15 +33,7 @@ from orchestrator.storage import (
 )
 from parley.store.autopipeline import AutoPipeline
 from parley.store.connect import StoreConnection, connect
-from parley.store.keys import (
-    FINISHED_CODES,
-    FINISHED_MARK,
-    FINISHED_STATUSES,
-    StoreKeys,
-    finished_field,
-    parse_send_member,
-    send_member,
-)
+from parley.store.keys import StoreKeys, parse_send_member, send_member
 from parley.store.scripts import LuaScript, lua_scripts
 
 if TYPE_CHECKING:
@@ -52,7 +42,6 @@ if TYPE_CHECKING:
 
 DAY_MS = 86_400_000
 DEFAULT_PROCESSED_EVENT_TTL_MS = 7 * DAY_MS
-DEFAULT_FINISHED_SEND_TTL_MS = 35 * DAY_MS
 
 
 def _split_state(raw: bytes | None) -> tuple[int, bytes | None]:
@@ -93,14 +82,10 @@ class RedisStateStore:
         *,
         key_prefix: str = "parley",
         processed_event_ttl_ms: int = DEFAULT_PROCESSED_EVENT_TTL_MS,
-        finished_send_ttl_ms: int = DEFAULT_FINISHED_SEND_TTL_MS,
-        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = client
         self.keys = StoreKeys(key_prefix)
         self._event_ttl_ms = processed_event_ttl_ms
-        self._finished_keep_days = max(1, math.ceil(finished_send_ttl_ms / DAY_MS))
-        self._wall_clock = wall_clock  # retention runs on wall time, as Redis TTLs do
         self._scripts = lua_scripts()
         self._auto = AutoPipeline(client, self._load_scripts)
 
@@ -128,10 +113,6 @@ class RedisStateStore:
             await pipe.execute()
         except RedisError as error:
             raise StoreError(f"could not load the store's Lua scripts: {error}") from error
-
-    def _retention(self) -> tuple[int, int]:
-        """(today, keep_days) for the scripts: finished-send entries older than keep_days are pruned."""
-        return int(self._wall_clock() * 1000) // DAY_MS, self._finished_keep_days
 
     async def _script(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         (result,) = await self._pipeline(lambda pipe: self._evalsha(pipe, name, keys, args))
@@ -196,7 +177,7 @@ class RedisStateStore:
         script_keys = [
             keys.state(debtor_id),
             keys.event(debtor_id, commit.event_id),
-            keys.sends(debtor_id),
+            keys.pending(debtor_id),
         ]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
         script_keys += [keys.send(debtor_id, send_id) for send_id in commit.cancel]
@@ -205,15 +186,12 @@ class RedisStateStore:
             commit.state,
             commit.replay,
             self._event_ttl_ms,
-            *self._retention(),
             len(commit.schedule),
             len(commit.cancel),
-            FINISHED_CODES[SendStatus.CANCELLED],
         ]
         for send in commit.schedule:
-            args += [send.send_id, finished_field(send.send_id), send.partition, send.due_ms, send.payload]
-        for send_id in commit.cancel:
-            args += [send_id, finished_field(send_id)]
+            args += [send.send_id, send.partition, send.due_ms, send.payload]
+        args += list(commit.cancel)
         self._evalsha(pipe, "commit", script_keys, args)
         self._queue_due(pipe, debtor_id, commit.schedule)
         for dest, owner in commit.index.items():
@@ -261,18 +239,10 @@ class RedisStateStore:
         await self._pipeline(lambda pipe: pipe.zrem(self.keys.due(partition), send_member(*_ref(ref))))
 
     async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
-        """The record of a pending send; of a finished one, its status alone (the rest is in the
-        debtor's ledger); None if it never existed or its finished entry was pruned."""
-        keys = self.keys
-        fields, finished = await self._pipeline(
-            lambda pipe: (
-                pipe.hgetall(keys.send(debtor_id, send_id)),
-                pipe.hget(keys.sends(debtor_id), finished_field(send_id)),
-            )
-        )
-        if fields or finished is None:
-            return _send_record(debtor_id, send_id, fields)
-        return SendRecord(debtor_id, send_id, FINISHED_STATUSES[finished[:1].decode()], 0, 0, 0, None)
+        """The record of a pending (``scheduled`` or ``dispatching``) send; None once it is final: what
+        became of it is in the debtor's ledger and on the output topics."""
+        (fields,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.send(debtor_id, send_id)))
+        return _send_record(debtor_id, send_id, fields)
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
         """The debtor's state and the pending send's record (None once it is finished), in one round trip."""
@@ -298,8 +268,8 @@ class RedisStateStore:
         state: bytes | None = None,
         expected_version: int | None = None,
     ) -> FinishResult:
-        """Record the final status of a pending send (its record goes; its status letter joins the
-        debtor's ``done`` hash), remove its due entry; compare-and-set ``state`` if given."""
+        """Record that a pending send is final (its record goes: the ledger and the outputs say what
+        became of it), remove its due entry; compare-and-set ``state`` if given."""
         status = SendStatus(status)
         if status not in FINAL_SEND_STATUSES:
             raise ValueError(f"{status} is not a final send status")
@@ -309,12 +279,9 @@ class RedisStateStore:
         script_keys = [
             keys.state(debtor_id),
             keys.send(debtor_id, send_id),
-            keys.sends(debtor_id),
+            keys.pending(debtor_id),
         ]
         args: list[Any] = [
-            FINISHED_CODES[status],
-            finished_field(send_id),
-            *self._retention(),
             send_id,
             "" if expected_version is None else expected_version,
             state or b"",
@@ -335,7 +302,7 @@ class RedisStateStore:
         False: the send is not scheduled (the entry re-added then is a stale hint, dropped on claim).
         """
         keys = self.keys
-        script_keys = [keys.send(debtor_id, send_id), keys.sends(debtor_id)]
+        script_keys = [keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         member = send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
@@ -351,7 +318,7 @@ class RedisStateStore:
         """``dispatching`` → ``scheduled`` at ``due_ms`` after a transient provider refusal; the state
         (without the attempt) is written if the version holds. False: the send was not dispatching."""
         keys = self.keys
-        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.sends(debtor_id)]
+        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         member = send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
@@ -371,10 +338,8 @@ class RedisStateStore:
 
     async def pending_sends(self, debtor_id: str) -> list[SendRecord]:
         """The debtor's scheduled and dispatching sends, by due time (two round trips; not hot)."""
-        (sends,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.sends(debtor_id)))
-        pending = {
-            field.decode(): int(due) for field, due in sends.items() if not field.startswith(FINISHED_MARK.encode())
-        }
+        (due_by_send,) = await self._pipeline(lambda pipe: pipe.hgetall(self.keys.pending(debtor_id)))
+        pending = {send_id.decode(): int(due) for send_id, due in due_by_send.items()}
         send_ids = sorted(pending, key=lambda send_id: (pending[send_id], send_id))
         if not send_ids:
             return []
@@ -428,7 +393,6 @@ async def open_state_store(settings: Settings) -> tuple[RedisStateStore, StoreCo
         connection.client,
         key_prefix=settings.key_prefix,
         processed_event_ttl_ms=round(settings.processed_event_ttl_days * DAY_MS),
-        finished_send_ttl_ms=round(settings.finished_send_ttl_days * DAY_MS),
     )
     try:
         await store.prepare()

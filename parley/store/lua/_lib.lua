@@ -11,20 +11,8 @@ local function write_state(key, version, blob)
   redis.call('SET', key, string.format('%d', version) .. ':' .. blob)
 end
 
--- A send is final: its record goes, and its fingerprint field ('#...') in the debtor's sends hash
--- holds its status letter and the day it finished. When the hash has grown, finished entries older
--- than keep_days are pruned (a listpack of a few dozen entries: cheap to walk).
-local function close_send(key, sends_key, field, code, today, keep_days)
+-- A send is final: its record goes (the ledger in the state, and the outputs, say what became of it).
+local function close_send(key, pending_key, send_id)
   redis.call('DEL', key)
-  redis.call('HSET', sends_key, field, code .. today)
-  if redis.call('HLEN', sends_key) > 32 then
-    local entries = redis.call('HGETALL', sends_key)
-    local oldest = tonumber(today) - tonumber(keep_days)
-    for i = 1, #entries, 2 do
-      local name, value = entries[i], entries[i + 1]
-      if string.sub(name, 1, 1) == '#' and tonumber(string.sub(value, 2)) < oldest then
-        redis.call('HDEL', sends_key, name)
-      end
-    end
-  end
+  redis.call('HDEL', pending_key, send_id)
 end

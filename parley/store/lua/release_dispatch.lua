@@ -1,6 +1,6 @@
 -- Hand a dispatching send back to the schedule: the provider refused it with a transient error (it
 -- never accepted it), so it will be tried again at due_ms. The state without the attempt is written
--- if the version still holds. KEYS: state, send, sends. ARGV: send_id, due_ms, expected_version, state.
+-- if the version still holds. KEYS: state, send, pending. ARGV: send_id, due_ms, expected_version, state.
 -- Returns {released (0/1), version}.
 local raw = redis.call('GET', KEYS[1])
 local version = state_version(raw)

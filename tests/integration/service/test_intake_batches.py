@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, PaymentMissed, Phone
-from orchestrator.outputs import OutputEvent
-from orchestrator.service.api import handle_event, handle_events
-from orchestrator.service.intake import UnknownDebtor
+from orchestrator.outputs import MessageDispatched, OutputEvent
+from orchestrator.service.api import handle_event, handle_events, run_due
+from orchestrator.service.intake import UnknownDebtor, scheduled_ids
 from orchestrator.storage import Commit, CommitResult
 from parley.bootstrap import Runtime, build_runtime
 from parley.settings import Settings
@@ -124,3 +124,22 @@ async def test_a_redelivered_event_replays_until_published_then_is_recognised_fr
     assert again == [[]]
     after = await ctx.store.load("debtor-redelivered", event.id)
     assert (after.version, after.replay) == (version, None)
+
+
+async def test_an_event_delivered_again_after_the_window_does_not_schedule_its_finished_sends_twice(
+    runtime: Runtime,
+) -> None:
+    ctx, debtor = runtime.ctx, "debtor-late-redelivery"
+    event = placed(debtor)
+    planned = scheduled_ids(await handle_event(ctx, event))
+    worked = await run_due(ctx, 0, NOW + timedelta(hours=1), 100)
+    finished = {o.data.send_id for o in worked if isinstance(o.data, MessageDispatched)}
+    assert finished and finished < set(planned)  # the first notices went; the later steps wait
+    # Eight days on, the placement's id is past the 7-day de-duplication window; its blob is gone.
+    await handle_event(ctx, missed(debtor).model_copy(update={"time": NOW + timedelta(days=8)}))
+    await ctx.store.forget_replays([(debtor, event.id)])
+
+    again = scheduled_ids(await handle_event(ctx, event))
+    assert again  # processed anew: the cadence planned its steps again (same ids for the same steps)...
+    assert not finished & set(again)  # ...but the sends that already went are not scheduled twice
+    assert not finished & {record.send_id for record in await ctx.store.pending_sends(debtor)}

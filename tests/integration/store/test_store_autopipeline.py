@@ -72,7 +72,7 @@ async def test_the_memory_report_counts_each_kind_of_key_under_the_prefix(open_s
         "state": 1,
         "evt": 1,
         "send": 1,
-        "sends": 1,
+        "pending": 1,
         "due": 1,
     }
     assert all(used > 0 for _, used in report.values())

@@ -23,7 +23,7 @@ from worker_harness import (
     account_placed,
     open_zone,
     produce,
-    send_statuses,
+    still_pending,
     structured,
     unique_phone,
 )
@@ -93,7 +93,15 @@ async def test_a_worker_killed_mid_burst_and_restarted_sends_every_planned_send_
         30,
     )
     _assert_each_send_reached_the_emulator_once(emulator, set(planned))
-    statuses = await send_statuses(stack.redis_url, stack.key_prefix, planned)
+
+    def settled(send_id: str) -> str:
+        if outputs.of("message.dispatched", send_id=send_id):
+            return "dispatched"
+        return "outcome_unknown" if outputs.of("message.outcome_unknown", send_id=send_id) else ""
+
+    await outputs.wait_for("every planned send settled", lambda: all(settled(s) for s in planned), 30)
+    assert await still_pending(stack.redis_url, stack.key_prefix, planned) == []
+    statuses = {send_id: settled(send_id) for send_id in planned}
     provider_can_tell = in_flight[0].provider == "twilio"
     expected = "dispatched" if provider_can_tell else "outcome_unknown"
     assert statuses.pop(crashed_send) == expected, (

@@ -303,8 +303,8 @@ class HookedEmulator(ProviderEmulator):
         return next((r for r in reversed(self.requests) if provider_id and r.provider_id == provider_id), None)
 
 
-async def send_statuses(redis_url: str, key_prefix: str, sends: Mapping[str, str]) -> dict[str, str]:
-    """The status of each send (send id → debtor id) as the worker recorded it in Redis ('' if none)."""
+async def still_pending(redis_url: str, key_prefix: str, sends: Mapping[str, str]) -> list[str]:
+    """The sends (send id → debtor id) whose record in Redis is still scheduled or dispatching."""
     import redis.asyncio
 
     from parley.store import RedisStateStore
@@ -315,7 +315,7 @@ async def send_statuses(redis_url: str, key_prefix: str, sends: Mapping[str, str
         records = await asyncio.gather(*(store.get_send(debtor_id, send_id) for send_id, debtor_id in sends.items()))
     finally:
         await client.aclose()
-    return {send_id: record.status.value if record else "" for send_id, record in zip(sends, records, strict=True)}
+    return [record.send_id for record in records if record is not None]
 
 
 # --- the worker process ---------------------------------------------------------------------------

@@ -45,3 +45,25 @@ def test_the_window_survives_the_records_bytes_and_holds_fingerprints_not_ids() 
 def test_a_record_written_before_fingerprints_still_recognises_its_events() -> None:
     legacy = replace(a_record(), seen={"e1": int(T0.timestamp())})
     assert legacy.has_seen("e1") and not legacy.has_seen("e2")
+
+
+def test_a_send_taken_off_the_schedule_is_remembered_as_planned_before() -> None:
+    record = a_record().adding({"s1": ("a",), "s2": ("a",)}).finishing({"s1"}, T0, timedelta(days=35))
+    assert record.pending == {"s2": ("a",)}
+    assert record.planned_before("s1") and not record.planned_before("s2")
+    assert DebtorRecord.from_bytes(record.to_bytes()).planned_before("s1")
+
+
+def test_a_send_handed_back_to_the_schedule_is_no_longer_finished() -> None:
+    record = a_record().adding({"s1": ("a",)}).finishing({"s1"}, T0, timedelta(days=35))
+    back = record.adding({"s1": ("a",)})
+    assert back.pending == {"s1": ("a",)} and not back.planned_before("s1")
+
+
+def test_finished_sends_are_forgotten_after_the_window_counted_from_the_newest() -> None:
+    window = timedelta(days=35)
+    record = a_record().finishing({"old"}, T0, window).finishing({"mid"}, T0 + timedelta(days=20), window)
+    assert record.planned_before("old") and record.planned_before("mid")
+    later = record.finishing({"new"}, T0 + timedelta(days=36), window)
+    assert not later.planned_before("old")
+    assert later.planned_before("mid") and later.planned_before("new")

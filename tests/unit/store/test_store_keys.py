@@ -8,23 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from redis.crc import key_slot
 
-from orchestrator.storage import FINAL_SEND_STATUSES, SendRef
-from parley.store.keys import (
-    DESTINATION_BUCKETS,
-    FINISHED_CODES,
-    FINISHED_MARK,
-    FINISHED_STATUSES,
-    InvalidKeyPart,
-    StoreKeys,
-    finished_field,
-    parse_send_member,
-    send_member,
-)
+from orchestrator.storage import SendRef
+from parley.store.keys import DESTINATION_BUCKETS, InvalidKeyPart, StoreKeys, parse_send_member, send_member
 
 KEYS = StoreKeys("parley")
 debtor_ids = st.text(min_size=1, max_size=40).filter(lambda text: "|" not in text)
 ids = st.text(min_size=1, max_size=40)
-send_ids = ids.filter(lambda text: not text.startswith("#"))
 
 
 def debtor_slot_keys(debtor_id: str, event_id: str, send_id: str) -> list[str]:
@@ -32,12 +21,12 @@ def debtor_slot_keys(debtor_id: str, event_id: str, send_id: str) -> list[str]:
         KEYS.state(debtor_id),
         KEYS.event(debtor_id, event_id),
         KEYS.send(debtor_id, send_id),
-        KEYS.sends(debtor_id),
+        KEYS.pending(debtor_id),
     ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(debtor_ids, ids, send_ids)
+@given(debtor_ids, ids, ids)
 def test_every_key_of_one_debtor_hashes_to_one_slot(debtor_id: str, event_id: str, send_id: str) -> None:
     slots = {key_slot(key.encode()) for key in debtor_slot_keys(debtor_id, event_id, send_id)}
     assert len(slots) == 1
@@ -65,25 +54,6 @@ def test_the_destination_index_spreads_destinations_over_a_fixed_set_of_buckets(
     assert all(bucket.startswith("parley:idx:dest:") for bucket in buckets)
 
 
-def test_a_finished_field_is_short_stable_marked_and_tells_send_ids_apart() -> None:
-    fields = {finished_field(f"snd_{n:026d}") for n in range(10_000)}
-    assert len(fields) == 10_000
-    assert {len(f) for f in fields} == {13}
-    assert all(f.startswith(FINISHED_MARK) for f in fields)
-    assert finished_field("snd_a") == finished_field("snd_a")
-
-
-def test_a_send_id_starting_with_the_finished_mark_is_refused() -> None:
-    with pytest.raises(InvalidKeyPart, match="finished-send mark"):
-        KEYS.send("d1", FINISHED_MARK + "x")
-
-
-def test_every_final_status_has_its_own_letter_and_pending_ones_have_none() -> None:
-    assert set(FINISHED_CODES) == set(FINAL_SEND_STATUSES)
-    assert len(set(FINISHED_CODES.values())) == len(FINISHED_CODES)
-    assert all(FINISHED_STATUSES[code] is status for status, code in FINISHED_CODES.items())
-
-
 @pytest.mark.parametrize("debtor_id", ["", "a|b"])
 def test_a_debtor_id_that_cannot_be_keyed_is_refused(debtor_id: str) -> None:
     with pytest.raises(InvalidKeyPart):
@@ -101,7 +71,7 @@ def test_a_negative_partition_is_refused() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(debtor_ids, send_ids)
+@given(debtor_ids, ids)
 def test_a_send_member_names_its_send_even_when_the_send_id_holds_the_separator(debtor_id: str, send_id: str) -> None:
     assert parse_send_member(send_member(debtor_id, send_id).encode()) == SendRef(debtor_id, send_id)
 
@@ -112,10 +82,10 @@ def test_a_malformed_member_is_refused() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(debtor_ids.filter(lambda text: "}:" not in text), ids, send_ids)
+@given(debtor_ids.filter(lambda text: "}:" not in text), ids, ids)
 def test_each_key_names_its_kind_for_memory_reports(debtor_id: str, event_id: str, send_id: str) -> None:
     kinds = [KEYS.kind_of(key) for key in debtor_slot_keys(debtor_id, event_id, send_id)]
-    assert kinds == ["state", "evt", "send", "sends"]
+    assert kinds == ["state", "evt", "send", "pending"]
     assert KEYS.kind_of(KEYS.due(3)) == "due"
     assert KEYS.kind_of(KEYS.destination(event_id)) == "idx:dest"
     assert KEYS.kind_of("someone-else:key") == "other"

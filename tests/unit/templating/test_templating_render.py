@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from templating_helpers import SECRET, make_renderer, reminder_sources
@@ -11,6 +12,7 @@ from orchestrator.templating import (
     ChannelNotAvailable,
     ForbiddenContent,
     RenderContext,
+    RenderError,
     RequiredContentMissing,
     TemplateNotFound,
     verify_payment_token,
@@ -118,3 +120,17 @@ def test_an_oversized_message_is_refused(context: RenderContext) -> None:
 
     with pytest.raises(RenderLimitExceeded):
         make_renderer(reminder_sources(sms="{{ 'x' * 900 }}"), max_bytes=500).render("reminder", "sms", "en", context)
+
+
+def test_money_is_formatted_per_locale_each_time_even_when_remembered(context: RenderContext) -> None:
+    renderer = make_renderer(reminder_sources())
+    english = [renderer.render("reminder", "sms", "en", context).body for _ in range(2)]
+    spanish = renderer.render("reminder", "sms", "es", context).body
+    assert english[0] == english[1] and "$75.50" in english[0]
+    assert "75,50" in spanish and "$75.50" not in spanish
+
+
+def test_a_non_finite_amount_is_a_render_error(context: RenderContext) -> None:
+    renderer = make_renderer(reminder_sources())
+    with pytest.raises(RenderError, match="not a finite amount"):
+        renderer.render("reminder", "sms", "en", context.model_copy(update={"amount_due": Decimal("NaN")}))
