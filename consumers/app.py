@@ -7,16 +7,17 @@ debtor's records in order. Every output of the batch is published and acknowledg
 before the batch is acked, so faust commits offsets only after their effects are durable. The
 scheduler timer claims the due sends of the partitions this worker owns; a rebalance moves them with
 the partitions. Sends a batch makes due at once are worked right after it, without waiting for the
-next tick. Due sends are claimed in batches and worked concurrently across debtors (one debtor's in
-order); the store pipelines their round trips together, and the dispatch lane
-(orchestrator/service/lane.py) decides which provider calls may be in flight at once.
+next tick: before the next batch when the stream is ahead (a full batch), beside it otherwise (lower
+latency when the worker keeps up). Due sends are claimed in batches and worked concurrently across
+debtors (one debtor's in order); the store pipelines their round trips together, and the dispatch
+lane (orchestrator/service/lane.py) decides which provider calls may be in flight at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Hashable, Sequence
+from collections.abc import AsyncIterator, Coroutine, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,7 @@ DISPATCH_CONCURRENCY = 64  # debtors whose due sends are worked at once
 MAX_BATCHES_PER_TICK = 64
 BATCH_MAX = 500  # records taken from a stream at once
 BATCH_WITHIN_S = 0.001  # how long a partial batch waits for more records
+BACKLOG_BATCH = 64  # a batch this large means the stream is ahead of the worker
 # Debtors whose records are worked at once, by both agents together (their store calls share
 # pipelines; the store's connection pool makes any caller beyond its 64 connections wait).
 DEBTOR_CONCURRENCY = 48
@@ -82,6 +84,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     publisher = OutputPublisher(app, settings.topic_prefix)
     runtime.publish = publisher.publish
     ownership = Ownership()
+    drains = BackgroundDrains()
     debtor_slots = asyncio.Semaphore(DEBTOR_CONCURRENCY)
     dispatch_slots = asyncio.Semaphore(DISPATCH_CONCURRENCY)
 
@@ -111,8 +114,15 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         await ctx.store.forget_replays([published for record in records if (published := record.processed())])
         METRICS.events.labels(topic=topic).inc(len(records))
         due_partitions = sorted({record.partition for record in records if _due_now(record.outputs, now)})
-        # The sends this batch made due at once, without waiting for a tick, before the next batch.
-        await asyncio.gather(*(drain_due(ctx, partition) for partition in due_partitions))
+        # The sends this batch made due at once, without waiting for a tick. A full batch means a
+        # backlog: work its sends before reading more (large claims, and the stream waits for the
+        # sends). A partial one means the worker keeps up: its sends go while the next batch is read
+        # (they are durable in Redis already, so the batch's offsets need not wait for them).
+        if len(records) >= BACKLOG_BATCH:
+            await asyncio.gather(*(drain_due(ctx, partition) for partition in due_partitions))
+        else:
+            for partition in due_partitions:
+                drains.start(drain_due(ctx, partition))
         elapsed = asyncio.get_running_loop().time() - started
         for _ in records:
             METRICS.event_seconds.observe(elapsed)
@@ -155,6 +165,24 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         await runtime.start_web(publisher)
 
     return app
+
+
+class BackgroundDrains:
+    """Drains run beside the stream. A drain that fails is logged with its error (its sends stay due in
+    Redis, and the next tick claims them again)."""
+
+    def __init__(self) -> None:
+        self._running: set[asyncio.Task[None]] = set()
+
+    def start(self, drain: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(drain)
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("draining due sends failed; the next tick retries them", exc_info=task.exception())
 
 
 class Ownership:
