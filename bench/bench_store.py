@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orchestrator.storage import Commit, ScheduledSend, SendStatus
+from orchestrator.storage import Commit, ScheduledSend
 from parley.devservers import RedisServer
 from parley.store import RedisStateStore, StoreConnection, connect
 
@@ -72,7 +72,7 @@ async def memory_per_debtor(store: RedisStateStore, connection: StoreConnection,
     for n in range(debtors):
         debtor = f"m{run}-{n:07d}"
         await one_event(store, debtor, "evt-1", n % 8)
-        await store.finish_dispatch(debtor, "evt-1:0", n % 8, SendStatus.DISPATCHED)
+        await store.finish_dispatch(debtor, "evt-1:0", n % 8)
     after = (await connection.client.info("memory"))["used_memory"]
     return float(after - before) / debtors
 

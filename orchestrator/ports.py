@@ -22,7 +22,6 @@ from orchestrator.storage import (
     ScheduledSend,
     SendRecord,
     SendRef,
-    SendStatus,
 )
 from orchestrator.templating.model import RenderContext, RenderedMessage
 
@@ -117,11 +116,11 @@ class StateStore(Protocol):
         ...
 
     async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
-        """The send record, the truth about a send; None if unknown (or expired)."""
+        """The record of a pending send; None if there is none (never planned, or final)."""
         ...
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
-        """State and the pending send's record (None once finished) in one round trip, before ``begin_dispatch``."""
+        """State and the pending send's record (None once final) in one round trip, before ``begin_dispatch``."""
         ...
 
     async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
@@ -133,11 +132,10 @@ class StateStore(Protocol):
         debtor_id: str,
         send_id: str,
         partition: int,
-        status: SendStatus,
         state: bytes | None = None,
         expected_version: int | None = None,
     ) -> FinishResult:
-        """Record a pending send's final status (its record shrinks to that status) and drop its due entry."""
+        """A pending send is final: its record and due entry go; ``state`` is written if the version holds."""
         ...
 
     async def release_dispatch(

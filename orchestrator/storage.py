@@ -13,27 +13,11 @@ from enum import StrEnum
 
 
 class SendStatus(StrEnum):
-    """Where a planned send is in its life. Only ``SCHEDULED`` and ``DISPATCHING`` are pending."""
+    """Where a pending send is. Once final its record goes: the debtor's ledger and the outputs
+    (``message.dispatched``, ``message.failed``, ``message.suppressed``, …) say what became of it."""
 
     SCHEDULED = "scheduled"
     DISPATCHING = "dispatching"
-    DISPATCHED = "dispatched"
-    FAILED = "failed"
-    OUTCOME_UNKNOWN = "outcome_unknown"
-    SUPPRESSED = "suppressed"
-    CANCELLED = "cancelled"
-
-
-#: The statuses ``finish_dispatch`` may record (a send's final status).
-FINAL_SEND_STATUSES: frozenset[SendStatus] = frozenset(
-    {
-        SendStatus.DISPATCHED,
-        SendStatus.FAILED,
-        SendStatus.OUTCOME_UNKNOWN,
-        SendStatus.SUPPRESSED,
-        SendStatus.CANCELLED,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +85,7 @@ class CommitResult:
 
 @dataclass(frozen=True, slots=True)
 class SendRecord:
-    """The durable truth about one send. Once it is final only ``status`` is kept (the attempt itself is in
-    the debtor's ledger): ``partition``, ``due_ms`` and ``attempts`` read 0 and ``payload`` None."""
+    """The durable truth about one pending send (there is none once it is final)."""
 
     debtor_id: str
     send_id: str
@@ -111,11 +94,6 @@ class SendRecord:
     due_ms: int
     attempts: int
     payload: bytes | None
-
-    @property
-    def pending(self) -> bool:
-        """True while the send may still reach the provider."""
-        return self.status in (SendStatus.SCHEDULED, SendStatus.DISPATCHING)
 
 
 class BeginOutcome(StrEnum):

@@ -5,7 +5,8 @@ re-check compliance now — a payment, STOP or hold may have arrived since plann
 suppress the send if it may not go; render; write the attempt into the ledger and mark the send
 ``dispatching`` in one atomic step (so two workers can never both take the last allowed call);
 call the provider; record the outcome. A send found ``dispatching`` was interrupted between the
-provider call and its record: it is recorded ``outcome_unknown`` and never sent again.
+provider call and its record: the provider's own records decide (``reconcile``), and when they cannot,
+it is closed as ``message.outcome_unknown``, never sent again.
 """
 
 from __future__ import annotations
@@ -65,12 +66,12 @@ class Dispatch:
         """The record with this send taken off the schedule for good (and remembered as such)."""
         return record.finishing({self.ref.send_id}, self.now, self.ctx.finished_window)
 
-    async def finish(self, partition: int, status: SendStatus, record: DebtorRecord | None, version: int) -> None:
+    async def finish(self, partition: int, record: DebtorRecord | None, version: int) -> None:
+        """Close the send (it is final: the outputs say how) and write ``record`` if the version holds."""
         finished = await self.ctx.store.finish_dispatch(
             self.ref.debtor_id,
             self.ref.send_id,
             partition,
-            status,
             state=record.to_bytes() if record else None,
             expected_version=version if record else None,
         )
@@ -101,7 +102,7 @@ class Dispatch:
     ) -> None:
         """Record the send as suppressed (no longer pending) and say which rules stopped it."""
         ref = self.ref
-        await self.finish(partition, SendStatus.SUPPRESSED, self.off_schedule(record), version)
+        await self.finish(partition, self.off_schedule(record), version)
         data = MessageSuppressed(
             send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
         )
@@ -122,7 +123,7 @@ async def _attempt(work: Dispatch) -> bool:
     """One pass; False on a version conflict (the caller starts over)."""
     ctx, ref, now = work.ctx, work.ref, work.now
     loaded, send = await ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
-    if send is None or not send.pending or send.payload is None or loaded.state is None:
+    if send is None or send.payload is None or loaded.state is None:
         partition = send.partition if send else ctx.partition_of(ref.debtor_id)
         await ctx.store.drop_due(partition, ref)
         return True
@@ -136,7 +137,7 @@ async def _attempt(work: Dispatch) -> bool:
     state = record.state
     skipped = skip_reason(record, planned, now)
     if skipped is not None:
-        await work.finish(send.partition, SendStatus.CANCELLED, work.off_schedule(record), loaded.version)
+        await work.finish(send.partition, work.off_schedule(record), loaded.version)
         work.emit(
             MessageCancelled(
                 send_id=ref.send_id,
@@ -286,7 +287,6 @@ async def _begin_send_finish(
         ref.debtor_id,
         ref.send_id,
         partition,
-        SendStatus.DISPATCHED,
         state=done.to_bytes(),
         expected_version=begun.version,
     )
@@ -306,7 +306,7 @@ async def _provider_refused(
     ctx, ref, now = work.ctx, work.ref, work.now
     channel = message.channel
     if error.outcome_unknown:
-        await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, None, version)
+        await work.finish(partition, None, version)
         work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=str(error)), ref.send_id)
         return
     if error.retryable:
@@ -343,7 +343,7 @@ async def _provider_refused(
     failed = record.with_state(
         settle_failure(record_outcome(record.state, ref.send_id, "failed"), channel, message.to, error, now)
     )
-    await work.finish(partition, SendStatus.FAILED, failed, version)
+    await work.finish(partition, failed, version)
     work.emit(
         MessageFailed(
             send_id=ref.send_id,
@@ -404,9 +404,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
         if ctx.publish is not None:
             await ctx.publish(work.outputs)
             work.outputs.clear()
-        await ctx.store.finish_dispatch(
-            ref.debtor_id, ref.send_id, partition, SendStatus.DISPATCHED, done.to_bytes(), version
-        )
+        await ctx.store.finish_dispatch(ref.debtor_id, ref.send_id, partition, done.to_bytes(), version)
         return True
     if attempt is not None and found == []:
         reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
@@ -420,7 +418,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
             str(_ms(now)),
         )
         return True
-    await work.finish(partition, SendStatus.OUTCOME_UNKNOWN, work.off_schedule(record), version)
+    await work.finish(partition, work.off_schedule(record), version)
     reason = (
         "interrupted between the provider call and its record; the provider cannot tell whether it got it"
         if found is None

@@ -18,7 +18,6 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from orchestrator.storage import (
-    FINAL_SEND_STATUSES,
     BeginOutcome,
     BeginResult,
     Commit,
@@ -56,13 +55,18 @@ def _text(value: bytes | str | None) -> str | None:
     return value.decode() if isinstance(value, bytes) else value
 
 
+_PENDING_STATUSES = {status.value.encode(): status for status in SendStatus}
+
+
 def _send_record(debtor_id: str, send_id: str, fields: dict[bytes, bytes]) -> SendRecord | None:
-    if not fields:
+    """A pending send's record; None for none (or a final one an earlier version kept)."""
+    status = _PENDING_STATUSES.get(fields.get(b"status", b""))
+    if status is None:
         return None
     return SendRecord(
         debtor_id=debtor_id,
         send_id=send_id,
-        status=SendStatus(fields[b"status"].decode()),
+        status=status,
         partition=int(fields.get(b"partition", b"0")),
         due_ms=int(fields.get(b"due_ms", b"0")),
         attempts=int(fields.get(b"attempts", b"0")),
@@ -264,15 +268,11 @@ class RedisStateStore:
         debtor_id: str,
         send_id: str,
         partition: int,
-        status: SendStatus,
         state: bytes | None = None,
         expected_version: int | None = None,
     ) -> FinishResult:
         """Record that a pending send is final (its record goes: the ledger and the outputs say what
         became of it), remove its due entry; compare-and-set ``state`` if given."""
-        status = SendStatus(status)
-        if status not in FINAL_SEND_STATUSES:
-            raise ValueError(f"{status} is not a final send status")
         if (state is None) != (expected_version is None):
             raise ValueError("state and expected_version go together")
         keys = self.keys
@@ -345,7 +345,7 @@ class RedisStateStore:
             return []
         rows = await self._pipeline(lambda pipe: [pipe.hgetall(self.keys.send(debtor_id, s)) for s in send_ids])
         records = (_send_record(debtor_id, send_id, fields) for send_id, fields in zip(send_ids, rows, strict=True))
-        return [record for record in records if record is not None and record.pending]
+        return [record for record in records if record is not None]
 
     async def memory_by_kind(self) -> dict[str, tuple[int, int]]:
         """Key kind (``StoreKeys.kind_of``) → (keys, bytes by MEMORY USAGE), over every key under the

@@ -89,7 +89,7 @@ async def test_sends_scheduled_by_a_commit_are_pending_and_due_on_their_partitio
 
 async def test_a_commit_cancels_only_sends_that_are_still_scheduled(store: RedisStateStore) -> None:
     await store.commit(a_commit(0, "evt-1", schedule=[a_send("s1"), a_send("s2"), a_send("s3")]))
-    await store.finish_dispatch(DEBTOR, "s2", 3, SendStatus.DISPATCHED)
+    await store.finish_dispatch(DEBTOR, "s2", 3)
     taken = await store.begin_dispatch(DEBTOR, "s3", 1, b"attempt on s3")
 
     result = await store.commit(a_commit(taken.version, "evt-paid", cancel=["s1", "s2", "s3", "never-planned"]))

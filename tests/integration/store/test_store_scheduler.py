@@ -127,9 +127,7 @@ async def test_finishing_a_dispatch_deletes_the_send_record_and_writes_the_state
     store, connection = await open_store()
     version = await schedule(store, ("s1", 1_000))
     began = await store.begin_dispatch(DEBTOR, "s1", version, b"attempt")
-    finished = await store.finish_dispatch(
-        DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED, state=b"sent", expected_version=began.version
-    )
+    finished = await store.finish_dispatch(DEBTOR, "s1", PARTITION, state=b"sent", expected_version=began.version)
     assert (finished.recorded, finished.state_written, finished.version) == (True, True, began.version + 1)
     assert await store.get_send(DEBTOR, "s1") is None
     assert await store.due_count(PARTITION) == 0
@@ -142,9 +140,7 @@ async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisS
     version = await schedule(store, ("s1", 1_000))
     began = await store.begin_dispatch(DEBTOR, "s1", version, b"attempt")
     await store.update_state(DEBTOR, began.version, b"a reply arrived meanwhile")
-    finished = await store.finish_dispatch(
-        DEBTOR, "s1", PARTITION, SendStatus.FAILED, state=b"failed", expected_version=began.version
-    )
+    finished = await store.finish_dispatch(DEBTOR, "s1", PARTITION, state=b"failed", expected_version=began.version)
     assert (finished.recorded, finished.state_written, finished.version) == (True, False, began.version + 1)
     assert await store.get_send(DEBTOR, "s1") is None
     assert (await store.load(DEBTOR, "x")).state == b"a reply arrived meanwhile"
@@ -152,15 +148,15 @@ async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisS
 
 async def test_a_final_status_is_never_overwritten(store: RedisStateStore) -> None:
     await schedule(store, ("s1", 1_000))
-    await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.SUPPRESSED)
-    late = await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.DISPATCHED)
+    await store.finish_dispatch(DEBTOR, "s1", PARTITION)
+    late = await store.finish_dispatch(DEBTOR, "s1", PARTITION)
     assert late.recorded is False
     assert await store.begin_dispatch(DEBTOR, "s1", 1, b"too late") == BeginResult(BeginOutcome.NOT_PENDING, 1)
 
 
-async def test_finish_refuses_a_status_that_is_not_final(store: RedisStateStore) -> None:
-    with pytest.raises(ValueError, match="not a final send status"):
-        await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.DISPATCHING)
+async def test_finish_refuses_a_state_without_the_version_it_was_computed_on(store: RedisStateStore) -> None:
+    with pytest.raises(ValueError, match="go together"):
+        await store.finish_dispatch(DEBTOR, "s1", PARTITION, state=b"blind write")
 
 
 async def test_rescheduling_moves_a_claimed_send_to_its_new_due_time(store: RedisStateStore) -> None:
@@ -176,7 +172,7 @@ async def test_rescheduling_moves_a_claimed_send_to_its_new_due_time(store: Redi
 
 async def test_rescheduling_a_finished_send_does_nothing(store: RedisStateStore) -> None:
     await schedule(store, ("s1", 1_000))
-    await store.finish_dispatch(DEBTOR, "s1", PARTITION, SendStatus.CANCELLED)
+    await store.finish_dispatch(DEBTOR, "s1", PARTITION)
     assert await store.reschedule(DEBTOR, "s1", PARTITION, 5_000) is False
     assert await store.get_send(DEBTOR, "s1") is None
     assert await store.pending_sends(DEBTOR) == []
