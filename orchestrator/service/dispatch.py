@@ -11,11 +11,10 @@ it is closed as ``message.outcome_unknown``, never sent again.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from orchestrator.compliance import ProposedContact
-from orchestrator.domain import Attempt, DebtorState
+from orchestrator.domain import Attempt
 from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
 from orchestrator.outbound import FIND_SENT, Disposition, OutboundMessage, ProviderError
 from orchestrator.outputs import (
@@ -24,13 +23,13 @@ from orchestrator.outputs import (
     MessageFailed,
     MessageOutcomeUnknown,
     MessageRescheduled,
-    MessageSuppressed,
     OutputEvent,
     RuleReason,
-    new_output,
 )
 from orchestrator.service.audit import decision_output, rule_reasons
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.dispatch_work import MAX_CONFLICT_RETRIES, Dispatch, epoch_ms, without_attempt
+from orchestrator.service.reconcile import reconcile
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.rendering import render_for
 from orchestrator.service.sends import PlannedSend
@@ -41,72 +40,6 @@ from orchestrator.service.zones import primary_zone
 from orchestrator.storage import BeginOutcome, SendRef, SendStatus
 from orchestrator.templating.errors import TemplateError
 from orchestrator.templating.model import RenderedMessage
-
-MAX_CONFLICT_RETRIES = 16
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
-class Dispatch:
-    """One due send being worked: the context, the send, the clock reading, and what it produced."""
-
-    def __init__(self, ctx: ServiceContext, ref: SendRef, now: datetime) -> None:
-        self.ctx, self.ref, self.now = ctx, ref, now
-        self.outputs: list[OutputEvent] = []
-        self.attempts = 0  # provider attempts so far (transient failures), for the backoff
-
-    def emit(self, data: object, *id_parts: str) -> None:
-        self.outputs.append(
-            new_output(data, subject=self.ref.debtor_id, time=self.now, id_parts=id_parts, source=self.ctx.source)  # type: ignore[arg-type]
-        )
-
-    def off_schedule(self, record: DebtorRecord) -> DebtorRecord:
-        """The record with this send taken off the schedule for good (and remembered as such)."""
-        return record.finishing({self.ref.send_id}, self.now, self.ctx.finished_window)
-
-    async def finish(self, partition: int, record: DebtorRecord | None, version: int) -> None:
-        """Close the send (it is final: the outputs say how) and write ``record`` if the version holds."""
-        finished = await self.ctx.store.finish_dispatch(
-            self.ref.debtor_id,
-            self.ref.send_id,
-            partition,
-            state=record.to_bytes() if record else None,
-            expected_version=version if record else None,
-        )
-        if record is not None and finished.recorded and not finished.state_written:
-            await self._remember_finished()
-
-    async def _remember_finished(self) -> None:
-        """The state moved on between load and finish: the send is final in the store, so take it off
-        the fresh record's schedule too (compare-and-set until it holds)."""
-        ref = self.ref
-        for _ in range(MAX_CONFLICT_RETRIES):
-            loaded, _ = await self.ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
-            if loaded.state is None:
-                return
-            record = self.off_schedule(DebtorRecord.from_bytes(loaded.state))
-            if (await self.ctx.store.update_state(ref.debtor_id, loaded.version, record.to_bytes())).ok:
-                return
-        raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
-
-    async def suppress(
-        self,
-        partition: int,
-        record: DebtorRecord,
-        version: int,
-        planned: PlannedSend,
-        channel: str,
-        rules: tuple[RuleReason, ...],
-    ) -> None:
-        """Record the send as suppressed (no longer pending) and say which rules stopped it."""
-        ref = self.ref
-        await self.finish(partition, self.off_schedule(record), version)
-        data = MessageSuppressed(
-            send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
-        )
-        self.emit(data, ref.send_id)
 
 
 async def dispatch_due(ctx: ServiceContext, ref: SendRef, now: datetime) -> list[OutputEvent]:
@@ -155,7 +88,7 @@ async def _attempt(work: Dispatch) -> bool:
         state, planned, now, ctx.policy, zone, template_channels, naive=ctx.naive_policy
     )
     if chosen.decision is not None and channel is not None:
-        work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(_ms(now)))
+        work.emit(decision_output(ref, channel, now, chosen.decision), ref.send_id, str(epoch_ms(now)))
     if chosen.contact is None or chosen.send_at is None:
         rules = (
             rule_reasons(chosen.decision)
@@ -170,7 +103,7 @@ async def _attempt(work: Dispatch) -> bool:
         return True
     assert channel is not None
     if not chosen.ready(now):
-        moved = await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, _ms(chosen.send_at))
+        moved = await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, epoch_ms(chosen.send_at))
         if moved:
             rules = (
                 rule_reasons(chosen.decision)
@@ -182,7 +115,7 @@ async def _attempt(work: Dispatch) -> bool:
                     {"send_id": ref.send_id, "from": now, "to": chosen.send_at, "rules": rules}
                 ),
                 ref.send_id,
-                str(_ms(now)),
+                str(epoch_ms(now)),
             )
         return True
     work.attempts = send.attempts
@@ -316,7 +249,7 @@ async def _provider_refused(
             backoff = ctx.retry_backoff * (2 ** min(attempts, 6))
             if retry_after:
                 backoff = max(backoff, timedelta(seconds=float(retry_after)))
-            reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
+            reverted = record.with_state(without_attempt(record.state, ref.send_id)).adding(
                 {ref.send_id: planned.account_ids}
             )
             await ctx.store.release_dispatch(
@@ -357,72 +290,3 @@ async def _provider_refused(
         ),
         ref.send_id,
     )
-
-
-def _without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
-    return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))
-
-
-RECONCILE_SLACK = timedelta(minutes=2)  # provider clocks and second-resolution timestamps
-
-
-async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned: PlannedSend, partition: int) -> bool:
-    """A send left ``dispatching``: did the provider get it? Ask the provider rather than guess.
-
-    Until the lease has run out since the attempt began, another worker may still be in its provider
-    call: leave it. After that, the provider's own records decide: one message to the destination since
-    the attempt began (and not another attempt's) → it was sent, record it; none → it never left, so it
-    goes back to the schedule and is sent once; more than one, or a provider that cannot tell (SendGrid)
-    → ``outcome_unknown``, for an operator to reconcile. Never a blind retry.
-    """
-    ctx, ref, now = work.ctx, work.ref, work.now
-    attempt = next((a for a in record.state.ledger if a.id == ref.send_id), None)
-    if attempt is not None and now - attempt.at < ctx.lease:
-        return True
-    found = None
-    if attempt is not None:
-        known = {a.provider_message_id for a in record.state.ledger if a.id != ref.send_id}
-        sent = await ctx.channels[attempt.channel].find_sent(attempt.destination, attempt.at - RECONCILE_SLACK, now)
-        found = None if sent is None else [r for r in sent if r.provider_message_id not in known]
-    if attempt is not None and found is not None and len(found) == 1:
-        pmid = found[0].provider_message_id
-        done = record.with_state(record_provider_id(record.state, ref.send_id, pmid))
-        work.emit(
-            MessageDispatched(
-                send_id=ref.send_id,
-                debtor_id=ref.debtor_id,
-                account_ids=planned.account_ids,
-                channel=attempt.channel,
-                to=attempt.destination,
-                template_id=planned.template_id,
-                template_version="",
-                provider_message_id=pmid,
-                locale=record.state.profile.language,
-            ),
-            ref.send_id,
-        )
-        if ctx.publish is not None:
-            await ctx.publish(work.outputs)
-            work.outputs.clear()
-        await ctx.store.finish_dispatch(ref.debtor_id, ref.send_id, partition, done.to_bytes(), version)
-        return True
-    if attempt is not None and found == []:
-        reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
-            {ref.send_id: planned.account_ids}
-        )
-        await ctx.store.release_dispatch(ref.debtor_id, ref.send_id, partition, _ms(now), version, reverted.to_bytes())
-        rules = (RuleReason(rule_id="reconciled", reason="interrupted before the provider received it; sent again"),)
-        work.emit(
-            MessageRescheduled.model_validate({"send_id": ref.send_id, "from": now, "to": now, "rules": rules}),
-            ref.send_id,
-            str(_ms(now)),
-        )
-        return True
-    await work.finish(partition, work.off_schedule(record), version)
-    reason = (
-        "interrupted between the provider call and its record; the provider cannot tell whether it got it"
-        if found is None
-        else f"interrupted; the provider holds {len(found)} candidate messages"
-    )
-    work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=reason), ref.send_id)
-    return True

@@ -1,0 +1,92 @@
+"""One due send being worked: the context, the send, the clock reading, and what it produced.
+
+Shared by the dispatch use case (``dispatch.py``) and reconciliation (``reconcile.py``): emitting
+outputs, taking the send off the debtor's schedule, and closing it in the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from orchestrator.domain import DebtorState
+from orchestrator.outputs import (
+    MessageSuppressed,
+    OutputEvent,
+    RuleReason,
+    new_output,
+)
+from orchestrator.service.context import ServiceContext
+from orchestrator.service.record import DebtorRecord
+from orchestrator.service.sends import PlannedSend
+from orchestrator.storage import SendRef
+
+MAX_CONFLICT_RETRIES = 16
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class Dispatch:
+    """One due send being worked: the context, the send, the clock reading, and what it produced."""
+
+    def __init__(self, ctx: ServiceContext, ref: SendRef, now: datetime) -> None:
+        self.ctx, self.ref, self.now = ctx, ref, now
+        self.outputs: list[OutputEvent] = []
+        self.attempts = 0  # provider attempts so far (transient failures), for the backoff
+
+    def emit(self, data: object, *id_parts: str) -> None:
+        self.outputs.append(
+            new_output(data, subject=self.ref.debtor_id, time=self.now, id_parts=id_parts, source=self.ctx.source)  # type: ignore[arg-type]
+        )
+
+    def off_schedule(self, record: DebtorRecord) -> DebtorRecord:
+        """The record with this send taken off the schedule for good (and remembered as such)."""
+        return record.finishing({self.ref.send_id}, self.now, self.ctx.finished_window)
+
+    async def finish(self, partition: int, record: DebtorRecord | None, version: int) -> None:
+        """Close the send (it is final: the outputs say how) and write ``record`` if the version holds."""
+        finished = await self.ctx.store.finish_dispatch(
+            self.ref.debtor_id,
+            self.ref.send_id,
+            partition,
+            state=record.to_bytes() if record else None,
+            expected_version=version if record else None,
+        )
+        if record is not None and finished.recorded and not finished.state_written:
+            await self._remember_finished()
+
+    async def _remember_finished(self) -> None:
+        """The state moved on between load and finish: the send is final in the store, so take it off
+        the fresh record's schedule too (compare-and-set until it holds)."""
+        ref = self.ref
+        for _ in range(MAX_CONFLICT_RETRIES):
+            loaded, _ = await self.ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
+            if loaded.state is None:
+                return
+            record = self.off_schedule(DebtorRecord.from_bytes(loaded.state))
+            if (await self.ctx.store.update_state(ref.debtor_id, loaded.version, record.to_bytes())).ok:
+                return
+        raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
+
+    async def suppress(
+        self,
+        partition: int,
+        record: DebtorRecord,
+        version: int,
+        planned: PlannedSend,
+        channel: str,
+        rules: tuple[RuleReason, ...],
+    ) -> None:
+        """Record the send as suppressed (no longer pending) and say which rules stopped it."""
+        ref = self.ref
+        await self.finish(partition, self.off_schedule(record), version)
+        data = MessageSuppressed(
+            send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
+        )
+        self.emit(data, ref.send_id)
+
+
+def without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
+    return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))
