@@ -70,7 +70,7 @@ async def _attempt(work: Dispatch) -> bool:
     state = record.state
     skipped = skip_reason(record, planned, now)
     if skipped is not None:
-        await work.finish(send.partition, work.off_schedule(record), loaded.version)
+        await work.finish(send.partition, record, loaded.version, work.off_schedule)
         work.emit(
             MessageCancelled(
                 send_id=ref.send_id,
@@ -195,7 +195,6 @@ async def _begin_send_finish(
     except ProviderError as error:
         await _provider_refused(work, dispatching, begun.version, planned, message, partition, error)
         return True
-    done = dispatching.with_state(record_provider_id(dispatching.state, ref.send_id, result.provider_message_id))
     work.emit(
         MessageDispatched(
             send_id=ref.send_id,
@@ -216,12 +215,12 @@ async def _begin_send_finish(
     if ctx.publish is not None:
         await ctx.publish(work.outputs)
         work.outputs.clear()
-    await ctx.store.finish_dispatch(
-        ref.debtor_id,
-        ref.send_id,
+    provider_id = result.provider_message_id
+    await work.finish(
         partition,
-        state=done.to_bytes(),
-        expected_version=begun.version,
+        dispatching,
+        begun.version,
+        lambda r: r.with_state(record_provider_id(r.state, ref.send_id, provider_id)),
     )
     return True
 
@@ -239,7 +238,7 @@ async def _provider_refused(
     ctx, ref, now = work.ctx, work.ref, work.now
     channel = message.channel
     if error.outcome_unknown:
-        await work.finish(partition, None, version)
+        await work.finish(partition)  # the state already holds the attempt (written when it began)
         work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=str(error)), ref.send_id)
         return
     if error.retryable:
@@ -273,10 +272,12 @@ async def _provider_refused(
                 str(int(now.timestamp() * 1000)),
             )
             return
-    failed = record.with_state(
-        settle_failure(record_outcome(record.state, ref.send_id, "failed"), channel, message.to, error, now)
-    )
-    await work.finish(partition, failed, version)
+
+    def settled(fresh: DebtorRecord) -> DebtorRecord:
+        failed = record_outcome(fresh.state, ref.send_id, "failed")
+        return fresh.with_state(settle_failure(failed, channel, message.to, error, now))
+
+    await work.finish(partition, record, version, settled)
     work.emit(
         MessageFailed(
             send_id=ref.send_id,

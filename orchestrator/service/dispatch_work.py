@@ -6,6 +6,7 @@ outputs, taking the send off the debtor's schedule, and closing it in the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,6 +23,8 @@ from orchestrator.service.sends import PlannedSend
 from orchestrator.storage import SendRef
 
 MAX_CONFLICT_RETRIES = 16
+
+Change = Callable[[DebtorRecord], DebtorRecord]  # what finishing a send does to the debtor's record
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -45,27 +48,30 @@ class Dispatch:
         """The record with this send taken off the schedule for good (and remembered as such)."""
         return record.finishing({self.ref.send_id}, self.now, self.ctx.finished_window)
 
-    async def finish(self, partition: int, record: DebtorRecord | None, version: int) -> None:
-        """Close the send (it is final: the outputs say how) and write ``record`` if the version holds."""
+    async def finish(
+        self, partition: int, record: DebtorRecord | None = None, version: int = 0, change: Change | None = None
+    ) -> None:
+        """Close the send (it is final: the outputs say how) and write ``change(record)`` if the state
+        is still at ``version``. If it moved on meanwhile (an event for the debtor landed during the
+        provider call), the send is closed all the same and ``change`` is applied to the fresh record —
+        the provider id, the failure, the send taken off the schedule are never lost to a race."""
+        if record is None or change is None:
+            await self.ctx.store.finish_dispatch(self.ref.debtor_id, self.ref.send_id, partition)
+            return
         finished = await self.ctx.store.finish_dispatch(
-            self.ref.debtor_id,
-            self.ref.send_id,
-            partition,
-            state=record.to_bytes() if record else None,
-            expected_version=version if record else None,
+            self.ref.debtor_id, self.ref.send_id, partition, state=change(record).to_bytes(), expected_version=version
         )
-        if record is not None and finished.recorded and not finished.state_written:
-            await self._remember_finished()
+        if finished.recorded and not finished.state_written:
+            await self._apply_to_fresh(change)
 
-    async def _remember_finished(self) -> None:
-        """The state moved on between load and finish: the send is final in the store, so take it off
-        the fresh record's schedule too (compare-and-set until it holds)."""
+    async def _apply_to_fresh(self, change: Change) -> None:
+        """``change`` on the debtor's current record, compare-and-set until it holds."""
         ref = self.ref
         for _ in range(MAX_CONFLICT_RETRIES):
             loaded, _ = await self.ctx.store.load_for_dispatch(ref.debtor_id, ref.send_id)
             if loaded.state is None:
                 return
-            record = self.off_schedule(DebtorRecord.from_bytes(loaded.state))
+            record = change(DebtorRecord.from_bytes(loaded.state))
             if (await self.ctx.store.update_state(ref.debtor_id, loaded.version, record.to_bytes())).ok:
                 return
         raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
@@ -81,7 +87,7 @@ class Dispatch:
     ) -> None:
         """Record the send as suppressed (no longer pending) and say which rules stopped it."""
         ref = self.ref
-        await self.finish(partition, self.off_schedule(record), version)
+        await self.finish(partition, record, version, self.off_schedule)
         data = MessageSuppressed(
             send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
         )

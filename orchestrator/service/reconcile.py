@@ -43,7 +43,6 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
         found = None if sent is None else [r for r in sent if r.provider_message_id not in known]
     if attempt is not None and found is not None and len(found) == 1:
         pmid = found[0].provider_message_id
-        done = record.with_state(record_provider_id(record.state, ref.send_id, pmid))
         work.emit(
             MessageDispatched(
                 send_id=ref.send_id,
@@ -61,7 +60,9 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
         if ctx.publish is not None:
             await ctx.publish(work.outputs)
             work.outputs.clear()
-        await ctx.store.finish_dispatch(ref.debtor_id, ref.send_id, partition, done.to_bytes(), version)
+        await work.finish(
+            partition, record, version, lambda r: r.with_state(record_provider_id(r.state, ref.send_id, pmid))
+        )
         return True
     if attempt is not None and found == []:
         reverted = record.with_state(without_attempt(record.state, ref.send_id)).adding(
@@ -77,7 +78,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
             str(epoch_ms(now)),
         )
         return True
-    await work.finish(partition, work.off_schedule(record), version)
+    await work.finish(partition, record, version, work.off_schedule)
     reason = (
         "interrupted between the provider call and its record; the provider cannot tell whether it got it"
         if found is None

@@ -1,4 +1,5 @@
-"""A dispatch interrupted between its provider call and its record is reconciled with the provider, not guessed.
+"""A dispatch interrupted between its provider call and its record is reconciled with the provider, not
+guessed; one raced by an event for the same debtor during the provider call keeps both outcomes.
 
 The service runs on a real redis-server and the sandbox channel. A "crash" is a BaseException raised
 around the real channel call — before it (the provider never got the send) or after it (the provider
@@ -7,7 +8,7 @@ accepted it but the record was never written) — which is what a killed worker 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,11 +16,12 @@ from decimal import Decimal
 import pytest
 
 from channels.sandbox import SandboxChannel
-from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, Phone
+from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, PaymentMissed, Phone
 from orchestrator.outbound import OutboundMessage, SendResult
 from orchestrator.outputs import MessageDispatched, MessageRescheduled, OutputEvent
 from orchestrator.service.api import handle_event, run_due
 from orchestrator.service.dispatch import dispatch_due
+from orchestrator.service.record import DebtorRecord
 from orchestrator.storage import SendRef, SendStatus
 from parley.bootstrap import Runtime, build_runtime
 from parley.settings import Settings
@@ -31,21 +33,24 @@ class WorkerDied(BaseException):
     """Stands for the process being killed: nothing after it runs."""
 
 
-class DyingChannel:
-    """Wraps a real sandbox channel; dies once, before or after handing the send to it."""
+class HookedChannel:
+    """Wraps a real sandbox channel; runs ``before`` and ``after`` around handing it the send."""
 
-    def __init__(self, inner: SandboxChannel, when: str) -> None:
-        self.inner, self.when, self.died = inner, when, False
+    def __init__(
+        self,
+        inner: SandboxChannel,
+        before: Callable[[], Awaitable[None]] | None = None,
+        after: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.inner, self.before, self.after = inner, before, after
         self.channel, self.limits = inner.channel, inner.limits
 
     async def send(self, message: OutboundMessage) -> SendResult:
-        if not self.died and self.when == "before":
-            self.died = True
-            raise WorkerDied
+        if self.before is not None:
+            await self.before()
         result = await self.inner.send(message)
-        if not self.died and self.when == "after":
-            self.died = True
-            raise WorkerDied
+        if self.after is not None:
+            await self.after()
         return result
 
     async def find_sent(self, to: str, since: datetime, until: datetime) -> list[SendResult] | None:
@@ -53,6 +58,17 @@ class DyingChannel:
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+def dies_once() -> Callable[[], Awaitable[None]]:
+    died: list[bool] = []
+
+    async def die() -> None:
+        if not died:
+            died.append(True)
+            raise WorkerDied
+
+    return die
 
 
 @pytest.fixture
@@ -77,12 +93,13 @@ def placed() -> InboundEvent:
     return InboundEvent(id="placed-rec", type="account.placed", source="test", subject="d-rec", time=NOW, data=data)
 
 
-def only_sms(runtime: Runtime, when: str) -> tuple[DyingChannel, SandboxChannel]:
+def only_sms(runtime: Runtime, when: str) -> tuple[HookedChannel, SandboxChannel]:
+    """SMS through the sandbox, with the worker dying once ``before`` or ``after`` the provider call."""
     sandbox = runtime.channels["sms"]
     assert isinstance(sandbox, SandboxChannel)
-    dying = DyingChannel(sandbox, when)
-    runtime.ctx = replace(runtime.ctx, channels={**runtime.ctx.channels, "sms": dying})  # type: ignore[dict-item]
-    return dying, sandbox
+    hooked = HookedChannel(sandbox, **{when: dies_once()})
+    runtime.ctx = replace(runtime.ctx, channels={**runtime.ctx.channels, "sms": hooked})
+    return hooked, sandbox
 
 
 async def work_all_due(runtime: Runtime, at: datetime) -> list[OutputEvent]:
@@ -136,3 +153,37 @@ async def test_within_the_lease_an_interrupted_send_is_left_to_its_worker(runtim
     after = await runtime.store.get_send("d-rec", ref.send_id)
     assert after is not None and after.status == SendStatus.DISPATCHING
     assert len(sandbox.sent) == 0
+
+
+async def test_an_event_during_the_provider_call_keeps_its_effect_and_the_send_gets_its_provider_id(
+    runtime: Runtime,
+) -> None:
+    sandbox = runtime.channels["sms"]
+    assert isinstance(sandbox, SandboxChannel)
+    missed = InboundEvent(
+        id="missed-rec",
+        type="payment.missed",
+        source="test",
+        subject="d-rec",
+        time=NOW,
+        data=PaymentMissed(account_id="A", amount_due=Decimal("10.00"), due_date=NOW.date()),
+    )
+    landed: list[list[OutputEvent]] = []
+
+    async def an_event_lands() -> None:
+        if not landed:
+            landed.append(await handle_event(runtime.ctx, missed))
+
+    hooked = HookedChannel(sandbox, after=an_event_lands)
+    runtime.ctx = replace(runtime.ctx, channels={**runtime.ctx.channels, "sms": hooked})
+    await handle_event(runtime.ctx, placed())
+    (sent,) = dispatched_sms(await run_due(runtime.ctx, 0, NOW))
+
+    assert landed  # the payment.missed committed while the SMS was at the provider
+    loaded = await runtime.store.load("d-rec", "after")
+    assert loaded.state is not None
+    record = DebtorRecord.from_bytes(loaded.state)
+    assert record.has_seen(missed.id)  # its effect survived the send's record...
+    (attempt,) = [a for a in record.state.ledger if a.id == sent.send_id]
+    assert attempt.provider_message_id == sent.provider_message_id  # ...and the send's record survived it
+    assert record.planned_before(sent.send_id)
