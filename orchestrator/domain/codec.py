@@ -25,6 +25,7 @@ from orchestrator.domain.model import (
     ResponseStat,
 )
 from orchestrator.events import DebtorProfile
+from orchestrator.recent import Recent
 
 FORMAT_VERSION = 1
 
@@ -75,31 +76,21 @@ class _Refs:
         return self.accounts[raw] if isinstance(raw, int) else raw
 
 
-class _ProfileJson:
-    """The JSON of the profiles encoded last, by identity: a profile changes only when an account event
-    re-states it, while the record around it is re-encoded on every send and status. Profiles are
-    immutable models, and the entry keeps its profile alive, so an id is never reused while cached."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._known: dict[int, tuple[DebtorProfile, str]] = {}
-
-    def of(self, profile: DebtorProfile) -> str:
-        known = self._known.get(id(profile))
-        if known is not None and known[0] is profile:
-            return known[1]
-        text = json.dumps(
-            profile.model_dump(mode="json", exclude_defaults=True, by_alias=True),
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-        self._known[id(profile)] = (profile, text)
-        if len(self._known) > self.size:
-            del self._known[next(iter(self._known))]  # the oldest
-        return text
+# The JSON of the profiles encoded last, by identity: a profile changes only when an account event
+# re-states it, while the record around it is re-encoded on every send and status. Profiles are
+# immutable models, and each entry keeps its profile alive, so an id is never reused while cached.
+_PROFILES: Recent[int, tuple[DebtorProfile, str]] = Recent(1024)
 
 
-_PROFILES = _ProfileJson(1024)
+def _profile_json(profile: DebtorProfile) -> str:
+    known = _PROFILES.get(id(profile))
+    if known is not None and known[0] is profile:
+        return known[1]
+    text = json.dumps(
+        profile.model_dump(mode="json", exclude_defaults=True, by_alias=True), separators=(",", ":"), ensure_ascii=False
+    )
+    _PROFILES.put(id(profile), (profile, text))
+    return text
 
 
 def _encode(state: DebtorState) -> dict[str, Any]:
@@ -151,7 +142,7 @@ def _encode(state: DebtorState) -> dict[str, Any]:
 def to_json_bytes(state: DebtorState) -> bytes:
     """Serialise a state to compact, deterministic JSON bytes: ``{"v":…,"p":{profile},…the rest}``."""
     rest = _encode(state)
-    head = f'{{"v":{FORMAT_VERSION},"p":{_PROFILES.of(state.profile)}'
+    head = f'{{"v":{FORMAT_VERSION},"p":{_profile_json(state.profile)}'
     if not rest:
         return (head + "}").encode()
     return (head + "," + json.dumps(rest, separators=(",", ":"), ensure_ascii=False)[1:]).encode()

@@ -28,7 +28,7 @@ from orchestrator.outputs import (
 )
 from orchestrator.service.audit import decision_output, rule_reasons
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.dispatch_work import MAX_CONFLICT_RETRIES, Dispatch, epoch_ms, without_attempt
+from orchestrator.service.dispatch_work import MAX_CONFLICT_RETRIES, Dispatch, epoch_ms
 from orchestrator.service.reconcile import reconcile
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.rendering import render_for
@@ -248,17 +248,7 @@ async def _provider_refused(
             backoff = ctx.retry_backoff * (2 ** min(attempts, 6))
             if retry_after:
                 backoff = max(backoff, timedelta(seconds=float(retry_after)))
-            reverted = record.with_state(without_attempt(record.state, ref.send_id)).adding(
-                {ref.send_id: planned.account_ids}
-            )
-            await ctx.store.release_dispatch(
-                ref.debtor_id,
-                ref.send_id,
-                partition,
-                int((now + backoff).timestamp() * 1000),
-                version,
-                reverted.to_bytes(),
-            )
+            await work.hand_back(partition, record, version, planned, now + backoff)
             work.emit(
                 MessageRescheduled.model_validate(
                     {
@@ -269,7 +259,7 @@ async def _provider_refused(
                     }
                 ),
                 ref.send_id,
-                str(int(now.timestamp() * 1000)),
+                str(epoch_ms(now)),
             )
             return
 

@@ -76,6 +76,19 @@ class Dispatch:
                 return
         raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
 
+    async def hand_back(
+        self, partition: int, record: DebtorRecord, version: int, planned: PlannedSend, due: datetime
+    ) -> None:
+        """``dispatching`` → ``scheduled`` at ``due``: the provider never took the send (a transient
+        refusal, or a crash before the call), so its attempt leaves the ledger and it goes again."""
+        ref = self.ref
+        reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
+            {ref.send_id: planned.account_ids}
+        )
+        await self.ctx.store.release_dispatch(
+            ref.debtor_id, ref.send_id, partition, epoch_ms(due), version, reverted.to_bytes()
+        )
+
     async def suppress(
         self,
         partition: int,
@@ -94,5 +107,5 @@ class Dispatch:
         self.emit(data, ref.send_id)
 
 
-def without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
+def _without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
     return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))

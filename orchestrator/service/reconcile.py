@@ -16,7 +16,7 @@ from orchestrator.outputs import (
     MessageRescheduled,
     RuleReason,
 )
-from orchestrator.service.dispatch_work import Dispatch, epoch_ms, without_attempt
+from orchestrator.service.dispatch_work import Dispatch, epoch_ms
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
 
@@ -65,12 +65,7 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
         )
         return True
     if attempt is not None and found == []:
-        reverted = record.with_state(without_attempt(record.state, ref.send_id)).adding(
-            {ref.send_id: planned.account_ids}
-        )
-        await ctx.store.release_dispatch(
-            ref.debtor_id, ref.send_id, partition, epoch_ms(now), version, reverted.to_bytes()
-        )
+        await work.hand_back(partition, record, version, planned, now)
         rules = (RuleReason(rule_id="reconciled", reason="interrupted before the provider received it; sent again"),)
         work.emit(
             MessageRescheduled.model_validate({"send_id": ref.send_id, "from": now, "to": now, "rules": rules}),

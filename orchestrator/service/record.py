@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.ids import fingerprint
+from orchestrator.recent import Recent
 from orchestrator.service.record_dictionary import RECORD_DICTIONARY_V1
 from orchestrator.service.replay import decompress
 
@@ -48,25 +49,10 @@ def decode_record_blob(raw: bytes) -> bytes:
     return decompress(raw)
 
 
-class _RecentRecords:
-    """The records this process encoded last, by their bytes: a record is read back soon after it is
-    written (a due send after its event, a delivery receipt after its send), and decoding the same
-    bytes again would give an equal record. Records never change in place, so sharing them is safe."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._records: dict[bytes, DebtorRecord] = {}
-
-    def remember(self, raw: bytes, record: DebtorRecord) -> None:
-        self._records[raw] = record
-        if len(self._records) > self.size:
-            del self._records[next(iter(self._records))]  # the oldest
-
-    def get(self, raw: bytes) -> DebtorRecord | None:
-        return self._records.get(raw)
-
-
-_RECENT = _RecentRecords(1024)
+# The records this process encoded last, by their bytes: a record is read back soon after it is written
+# (a due send after its event, a delivery receipt after its send), and decoding the same bytes again
+# would give an equal record. Records never change in place, so sharing them is safe.
+_RECENT: Recent[bytes, DebtorRecord] = Recent(1024)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +74,7 @@ class DebtorRecord:
         if self.finished:
             books["f"] = self.finished
         raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
-        _RECENT.remember(raw, self)
+        _RECENT.put(raw, self)
         return raw
 
     @classmethod
@@ -114,11 +100,8 @@ class DebtorRecord:
     def seeing(self, event_id: str, at: datetime, window: timedelta) -> DebtorRecord:
         """The record remembering ``event_id`` (at ``at``) and forgetting ids older than ``window`` before
         the newest it holds."""
-        stamp = int(at.timestamp())
-        horizon = max([stamp, *self.seen.values()]) - int(window.total_seconds())
-        kept = {known: ts for known, ts in self.seen.items() if ts >= horizon}
-        kept[fingerprint(event_id)] = stamp
-        return replace(self, seen=kept)
+        seen = _within_window(self.seen, int(at.timestamp()), int(window.total_seconds()), [fingerprint(event_id)])
+        return replace(self, seen=seen)
 
     def with_state(self, state: DebtorState) -> DebtorRecord:
         return replace(self, state=state)
@@ -133,9 +116,7 @@ class DebtorRecord:
         """Take sends off the schedule for good (cancelled, suppressed, or handed to the provider) and
         remember them for ``window`` counted back from the newest, so they are never planned again."""
         day = int(at.timestamp()) // 86_400
-        horizon = max([day, *self.finished.values()]) - window.days
-        finished = {known: left for known, left in self.finished.items() if left >= horizon}
-        finished.update((fingerprint(send), day) for send in send_ids)
+        finished = _within_window(self.finished, day, window.days, [fingerprint(send) for send in send_ids])
         pending = {send: accts for send, accts in self.pending.items() if send not in send_ids}
         return replace(self, pending=pending, finished=finished)
 
@@ -153,3 +134,12 @@ class DebtorRecord:
     def sends_for(self, account_id: str | None) -> list[str]:
         """Pending sends about ``account_id`` (every pending send when None)."""
         return [send for send, accounts in self.pending.items() if account_id is None or account_id in accounts]
+
+
+def _within_window(stamped: dict[str, int], stamp: int, span: int, new: list[str]) -> dict[str, int]:
+    """The entries no more than ``span`` older than the newest stamp (``stamp`` included), and ``new``
+    stamped ``stamp``."""
+    horizon = max([stamp, *stamped.values()]) - span
+    kept = {key: at for key, at in stamped.items() if at >= horizon}
+    kept.update((key, stamp) for key in new)
+    return kept

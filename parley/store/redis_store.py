@@ -178,11 +178,7 @@ class RedisStateStore:
 
     def _queue_commit(self, pipe: Pipeline, commit: Commit) -> None:
         keys, debtor_id = self.keys, commit.debtor_id
-        script_keys = [
-            keys.state(debtor_id),
-            keys.event(debtor_id, commit.event_id),
-            keys.pending(debtor_id),
-        ]
+        script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
         script_keys += [keys.send(debtor_id, send_id) for send_id in commit.cancel]
         args: list[Any] = [
@@ -276,11 +272,7 @@ class RedisStateStore:
         if (state is None) != (expected_version is None):
             raise ValueError("state and expected_version go together")
         keys = self.keys
-        script_keys = [
-            keys.state(debtor_id),
-            keys.send(debtor_id, send_id),
-            keys.pending(debtor_id),
-        ]
+        script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         args: list[Any] = [
             send_id,
             "" if expected_version is None else expected_version,

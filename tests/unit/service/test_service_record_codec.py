@@ -12,6 +12,7 @@ import pytest
 
 from orchestrator.domain import DebtorState, to_json_bytes
 from orchestrator.events import DebtorProfile, Name
+from orchestrator.recent import Recent
 from orchestrator.service import record as record_module
 from orchestrator.service.record import RECORD_V1, DebtorRecord, decode_record_blob, encode_record_blob
 from orchestrator.service.record_dictionary import RECORD_DICTIONARY_V1
@@ -45,7 +46,7 @@ def test_dictionary_v1_is_the_one_records_were_written_with() -> None:
 @pytest.fixture(autouse=True)
 def no_recent_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """Decode for real: without this, bytes this process just encoded come back from a cache."""
-    monkeypatch.setattr(record_module, "_RECENT", record_module._RecentRecords(0))
+    monkeypatch.setattr(record_module, "_RECENT", Recent(0))
 
 
 def test_a_record_round_trips_through_its_bytes() -> None:
