@@ -19,6 +19,7 @@ from orchestrator.storage import (
     CommitResult,
     FinishResult,
     Loaded,
+    ReleaseResult,
     ScheduledSend,
     SendRecord,
     SendRef,
@@ -140,8 +141,9 @@ class StateStore(Protocol):
 
     async def release_dispatch(
         self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
-    ) -> bool:
-        """Hand a ``dispatching`` send back to the schedule after a transient provider refusal."""
+    ) -> ReleaseResult:
+        """Hand a ``dispatching`` send back to the schedule after a transient provider refusal; ``state``
+        is written if the version holds."""
         ...
 
     async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:

@@ -130,6 +130,19 @@ class FinishResult:
     version: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseResult:
+    """``released``: the send was ``dispatching`` and is ``scheduled`` again (False: it was not dispatching).
+
+    ``state_written``: the state without the attempt was written (False: a version conflict — the send is
+    released regardless; take the attempt out of the fresh state with ``update_state``).
+    """
+
+    released: bool
+    state_written: bool
+    version: int
+
+
 class StoreError(Exception):
     """Raised when the state store fails a request; the reason is in the message and ``__cause__``."""
 

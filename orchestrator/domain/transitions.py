@@ -367,13 +367,24 @@ def apply_event(state: DebtorState | None, event: InboundEvent) -> DebtorState:
 
 
 def record_attempt(state: DebtorState, attempt: Attempt) -> DebtorState:
-    """The state after dispatching ``attempt`` (idempotent on the attempt id)."""
-    if any(a.id == attempt.id for a in state.ledger):
-        return state
+    """The state after dispatching ``attempt``: one ledger entry per attempt id, so a send that goes
+    again (handed back after the provider refused it) replaces its earlier entry — its channel, time
+    and destination are the ones that count. Recording the same attempt twice changes nothing."""
     attempt = replace(attempt, at=_utc(attempt.at))
+    state = withdraw_attempt(state, attempt.id)
     state = replace(state, ledger=(*state.ledger, attempt))
     state = _count_response(state, attempt.channel, _band(state, attempt.at), 0, 1)
     return prune(state, attempt.at)
+
+
+def withdraw_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
+    """The state without the attempt (the provider never took it): its ledger entry goes, and so does
+    what it added to the response history."""
+    earlier = next((a for a in state.ledger if a.id == attempt_id), None)
+    if earlier is None:
+        return state
+    state = replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))
+    return _count_response(state, earlier.channel, _band(state, earlier.at), -int(earlier.responded), -1)
 
 
 def record_provider_id(state: DebtorState, attempt_id: str, provider_message_id: str) -> DebtorState:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from orchestrator.compliance import ProposedContact
+from orchestrator.compliance import ProposedContact, decide
 from orchestrator.domain import Attempt
 from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
 from orchestrator.outbound import FIND_SENT, Disposition, OutboundMessage, ProviderError
@@ -44,11 +44,12 @@ from orchestrator.templating.model import RenderedMessage
 
 async def dispatch_due(ctx: ServiceContext, ref: SendRef, now: datetime) -> list[OutputEvent]:
     """Work one claimed send to its end (or move it); return the outputs to publish."""
-    work = Dispatch(ctx, ref, now)
+    work = Dispatch(ctx, ref, _reading(ctx, now))
     for _ in range(MAX_CONFLICT_RETRIES):
         if await _attempt(work):
             return work.outputs
         work.outputs.clear()
+        work.now = _reading(ctx, work.now)  # start over: decide at the time it is now
     raise RuntimeError(f"send {ref.send_id}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
 
 
@@ -140,14 +141,18 @@ async def _send(
         await work.suppress(partition, record, version, planned, channel, rules)
         return True
     async with ctx.lane.hold(confirmable=FIND_SENT in ctx.channels[channel].limits.features):
-        # Stamped when it begins, not when it was claimed: waiting for the lane takes time, and a
-        # reconciler leaves a send alone for the lease counted from this moment.
+        # Stamped when it begins, not when it was decided: waiting for the lane takes time, and a
+        # reconciler leaves a send alone for the lease counted from this moment. If the wait carried it
+        # past what the rules allow (21:00, a cap's window), start over and decide again at that time.
+        began = _reading(ctx, now)
+        if began > now and not decide(state, contact, began, ctx.policy, find_next=False).allowed:
+            return False
         attempt = Attempt(
             id=ref.send_id,
             channel=channel,
             destination=destination,
             account_ids=planned.account_ids,
-            at=max(now, ctx.clock()) if ctx.clock else now,
+            at=began,
             outcome="placed" if channel == "voice" else "sent",
             purpose=contact.ledger_purpose,
         )
@@ -223,6 +228,13 @@ async def _begin_send_finish(
         lambda r: r.with_state(record_provider_id(r.state, ref.send_id, provider_id)),
     )
     return True
+
+
+def _reading(ctx: ServiceContext, now: datetime) -> datetime:
+    """The clock now (never before ``now``): each send is decided, and its attempt stamped, at the time
+    it is worked — not at its batch's start, which would hide one send of a debtor from the rules that
+    judge the debtor's next send in the same batch. Virtual time (no clock): ``now`` itself."""
+    return max(now, ctx.clock()) if ctx.clock else now
 
 
 async def _provider_refused(

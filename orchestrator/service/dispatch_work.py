@@ -7,10 +7,9 @@ outputs, taking the send off the debtor's schedule, and closing it in the store.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
-from orchestrator.domain import DebtorState
+from orchestrator.domain.transitions import withdraw_attempt
 from orchestrator.outputs import (
     MessageSuppressed,
     OutputEvent,
@@ -82,12 +81,16 @@ class Dispatch:
         """``dispatching`` → ``scheduled`` at ``due``: the provider never took the send (a transient
         refusal, or a crash before the call), so its attempt leaves the ledger and it goes again."""
         ref = self.ref
-        reverted = record.with_state(_without_attempt(record.state, ref.send_id)).adding(
-            {ref.send_id: planned.account_ids}
+
+        def reverted(fresh: DebtorRecord) -> DebtorRecord:
+            withdrawn = fresh.with_state(withdraw_attempt(fresh.state, ref.send_id))
+            return withdrawn.adding({ref.send_id: planned.account_ids})
+
+        released = await self.ctx.store.release_dispatch(
+            ref.debtor_id, ref.send_id, partition, epoch_ms(due), version, reverted(record).to_bytes()
         )
-        await self.ctx.store.release_dispatch(
-            ref.debtor_id, ref.send_id, partition, epoch_ms(due), version, reverted.to_bytes()
-        )
+        if released.released and not released.state_written:  # an event landed during the provider call
+            await self._apply_to_fresh(reverted)
 
     async def suppress(
         self,
@@ -105,7 +108,3 @@ class Dispatch:
             send_id=ref.send_id, debtor_id=ref.debtor_id, account_ids=planned.account_ids, channel=channel, rules=rules
         )
         self.emit(data, ref.send_id)
-
-
-def _without_attempt(state: DebtorState, attempt_id: str) -> DebtorState:
-    return replace(state, ledger=tuple(a for a in state.ledger if a.id != attempt_id))

@@ -24,6 +24,7 @@ from orchestrator.storage import (
     CommitResult,
     FinishResult,
     Loaded,
+    ReleaseResult,
     ScheduledSend,
     SendRecord,
     SendRef,
@@ -306,9 +307,9 @@ class RedisStateStore:
 
     async def release_dispatch(
         self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
-    ) -> bool:
+    ) -> ReleaseResult:
         """``dispatching`` → ``scheduled`` at ``due_ms`` after a transient provider refusal; the state
-        (without the attempt) is written if the version holds. False: the send was not dispatching."""
+        (without the attempt) is written if the version holds."""
         keys = self.keys
         script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         member = send_member(debtor_id, send_id)
@@ -318,8 +319,8 @@ class RedisStateStore:
             pipe.zadd(keys.due(partition), {member: due_ms})
 
         results = await self._pipeline(build)
-        released, _version = results[0]
-        return bool(released)
+        released, written, version = results[0]
+        return ReleaseResult(bool(released), bool(written), int(version))
 
     # --- lookups -------------------------------------------------------------------------------------
 

@@ -16,9 +16,18 @@ from decimal import Decimal
 import pytest
 
 from channels.sandbox import SandboxChannel
-from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, PaymentMissed, Phone
-from orchestrator.outbound import OutboundMessage, SendResult
-from orchestrator.outputs import MessageDispatched, MessageRescheduled, OutputEvent
+from orchestrator.events import (
+    Account,
+    AccountPlaced,
+    DebtorProfile,
+    InboundEvent,
+    Name,
+    PaymentMissed,
+    PaymentReceived,
+    Phone,
+)
+from orchestrator.outbound import OutboundMessage, SendResult, Throttled
+from orchestrator.outputs import MessageCancelled, MessageDispatched, MessageRescheduled, OutputEvent
 from orchestrator.service.api import handle_event, run_due
 from orchestrator.service.dispatch import dispatch_due
 from orchestrator.service.record import DebtorRecord
@@ -187,3 +196,51 @@ async def test_an_event_during_the_provider_call_keeps_its_effect_and_the_send_g
     (attempt,) = [a for a in record.state.ledger if a.id == sent.send_id]
     assert attempt.provider_message_id == sent.provider_message_id  # ...and the send's record survived it
     assert record.planned_before(sent.send_id)
+
+
+async def test_a_send_handed_back_while_an_event_landed_leaves_the_ledger_and_stays_cancellable(
+    runtime: Runtime,
+) -> None:
+    """The provider throttles the SMS while a payment.missed for the debtor commits: the send goes back on
+    the schedule, its attempt out of the ledger, and the debtor's record lists it as pending again, so a
+    payment cancels it."""
+    sandbox = runtime.channels["sms"]
+    assert isinstance(sandbox, SandboxChannel)
+    missed = InboundEvent(
+        id="missed-back",
+        type="payment.missed",
+        source="test",
+        subject="d-rec",
+        time=NOW,
+        data=PaymentMissed(account_id="A", amount_due=Decimal("10.00"), due_date=NOW.date()),
+    )
+
+    async def an_event_lands_then_throttled() -> None:
+        await handle_event(runtime.ctx, missed)
+        raise Throttled("twilio", "Too Many Requests", "20429", retry_after=30.0)
+
+    hooked = HookedChannel(sandbox, before=an_event_lands_then_throttled)
+    runtime.ctx = replace(runtime.ctx, channels={**runtime.ctx.channels, "sms": hooked})
+    await handle_event(runtime.ctx, placed())
+    outputs = await run_due(runtime.ctx, 0, NOW)
+    (moved,) = [o.data for o in outputs if isinstance(o.data, MessageRescheduled)]
+
+    loaded = await runtime.store.load("d-rec", "after")
+    assert loaded.state is not None
+    record = DebtorRecord.from_bytes(loaded.state)
+    assert record.has_seen(missed.id)
+    assert [a.id for a in record.state.ledger if a.id == moved.send_id] == []  # no call that never happened
+    assert moved.send_id in record.pending and not record.planned_before(moved.send_id)
+    send = await runtime.store.get_send("d-rec", moved.send_id)
+    assert send is not None and send.status == SendStatus.SCHEDULED
+
+    paid = InboundEvent(
+        id="paid-back",
+        type="payment.received",
+        source="test",
+        subject="d-rec",
+        time=NOW + timedelta(seconds=5),
+        data=PaymentReceived(account_id="A", amount=Decimal("90.00"), paid_at=NOW),
+    )
+    cancelled = [o.data for o in await handle_event(runtime.ctx, paid) if isinstance(o.data, MessageCancelled)]
+    assert moved.send_id in [c.send_id for c in cancelled]

@@ -7,7 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from orchestrator.domain import Attempt, DebtorState, from_json_bytes, to_json_bytes
-from orchestrator.domain.transitions import LEDGER_RETENTION, apply_event, record_attempt, record_provider_id
+from orchestrator.domain.transitions import (
+    LEDGER_RETENTION,
+    apply_event,
+    record_attempt,
+    record_provider_id,
+    withdraw_attempt,
+)
 from orchestrator.events import INBOUND_EVENT_TYPES, InboundEvent
 
 T0 = datetime(2026, 3, 16, 14, tzinfo=UTC)
@@ -166,6 +172,15 @@ def test_recording_an_attempt_twice_is_a_no_op() -> None:
     state = sent(apply_event(None, placed()), "s1")
     again = record_attempt(state, state.ledger[0])
     assert again == state and len(again.ledger) == 1
+
+
+def test_a_send_that_goes_again_replaces_its_ledger_entry_and_its_trial() -> None:
+    first = sent(apply_event(None, placed()), "s1", channel="sms", at=T0)
+    again = sent(first, "s1", channel="voice", at=T0 + timedelta(hours=3))
+    assert [(a.id, a.channel, a.at) for a in again.ledger] == [("s1", "voice", T0 + timedelta(hours=3))]
+    assert sum(r.trials for r in again.responses) == 1
+    assert sum(r.trials for r in withdraw_attempt(again, "s1").responses) == 0
+    assert withdraw_attempt(again, "s1").ledger == ()
 
 
 def test_old_ledger_entries_are_pruned() -> None:
