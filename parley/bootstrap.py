@@ -108,5 +108,6 @@ async def build_runtime(
         already_paid_pause=timedelta(days=settings.already_paid_pause_days),
         dedupe_window=timedelta(days=settings.processed_event_ttl_days),
         finished_window=timedelta(days=settings.finished_send_days),
+        max_event_lead=timedelta(minutes=settings.max_event_lead_minutes),
     )
     return Runtime(ctx=ctx, store=store, connection=connection, channels=channels)

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     processed_event_ttl_days: float = Field(
         7.0, gt=0, description="How long an event id is remembered as processed (re-delivery is a no-op)."
     )
+    max_event_lead_minutes: float = Field(
+        60.0,
+        gt=0,
+        description="How far an inbound event's time may be ahead of the worker's clock; an event further "
+        "ahead is dead-lettered (its time would prune the contact history the call limits count).",
+    )
     finished_send_days: int = Field(
         35,
         gt=0,

@@ -16,10 +16,25 @@ from orchestrator.service.intake import ConcurrentUpdates, UnknownDebtor, handle
 from orchestrator.service.replies import handle_reply
 from orchestrator.storage import SendRef
 
-# Events the core understood but cannot act on: the transport dead-letters them with the reason.
-NOT_ACTIONABLE: tuple[type[Exception], ...] = (UnknownDebtor, UnknownProviderMessage)
 
-__all__ = ["NOT_ACTIONABLE", "ConcurrentUpdates", "by_key", "handle_event", "handle_events", "run_due", "run_groups"]
+class EventFromTheFuture(Exception):
+    """Raised for an event stamped later than the worker's clock allows: its time would move the debtor's
+    windows forward (pruning the ledger that the call limits count), so it is not acted on."""
+
+
+# Events the core understood but cannot act on: the transport dead-letters them with the reason.
+NOT_ACTIONABLE: tuple[type[Exception], ...] = (UnknownDebtor, UnknownProviderMessage, EventFromTheFuture)
+
+__all__ = [
+    "NOT_ACTIONABLE",
+    "ConcurrentUpdates",
+    "EventFromTheFuture",
+    "by_key",
+    "handle_event",
+    "handle_events",
+    "run_due",
+    "run_groups",
+]
 
 PROVIDER_TYPES = ("provider.status", "provider.inbound")
 
@@ -29,6 +44,7 @@ Result = TypeVar("Result")
 
 async def handle_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
     """Process one decoded inbound event; returns the outputs to publish (same ones on a re-run)."""
+    _check_time(ctx, event)
     if event.type == "provider.status":
         return await handle_provider_status(ctx, event)
     if event.type == "provider.inbound":
@@ -46,8 +62,14 @@ async def handle_events(
     any other failure propagates.
     """
     results: list[list[OutputEvent] | Exception] = [[] for _ in events]
-    account = [n for n, event in enumerate(events) if event.type not in PROVIDER_TYPES]
-    provider = [n for n, event in enumerate(events) if event.type in PROVIDER_TYPES]
+    for n, event in enumerate(events):
+        try:
+            _check_time(ctx, event)
+        except EventFromTheFuture as error:
+            results[n] = error
+    timely = [n for n, result in enumerate(results) if not isinstance(result, Exception)]
+    account = [n for n in timely if events[n].type not in PROVIDER_TYPES]
+    provider = [n for n in timely if events[n].type in PROVIDER_TYPES]
     for n, result in zip(account, await handle_account_events(ctx, [events[n] for n in account]), strict=True):
         results[n] = result
 
@@ -61,6 +83,19 @@ async def handle_events(
     for n, outcome in zip(provider, outcomes, strict=True):
         results[n] = outcome
     return results
+
+
+def _check_time(ctx: ServiceContext, event: InboundEvent) -> None:
+    """Raises ``EventFromTheFuture`` when the event's time is more than ``ctx.max_event_lead`` ahead of
+    the wall clock (virtual time has no clock to be ahead of)."""
+    if ctx.clock is None:
+        return
+    now = ctx.clock()
+    if event.time > now + ctx.max_event_lead:
+        raise EventFromTheFuture(
+            f"event time {event.time.isoformat()} is more than {ctx.max_event_lead} ahead of the worker's clock "
+            f"({now.isoformat()}); check the producer's clock"
+        )
 
 
 async def run_due(

@@ -52,5 +52,8 @@ class ServiceContext:
     # The wall clock, where ``now`` is the wall clock's (the worker): it stamps when a dispatch really
     # began, after waiting for the lane. None (tests, the embedded runner's virtual time): ``now``.
     clock: Callable[[], datetime] | None = None
+    # How far an inbound event's time may be ahead of ``clock`` (producers' clocks drift a little); an
+    # event further ahead is dead-lettered: its time would prune the ledger the limits count.
+    max_event_lead: timedelta = timedelta(hours=1)
     # Which sends may be in flight together (service/lane.py); one per context, shared by its callers.
     lane: DispatchLane = field(default_factory=DispatchLane)
