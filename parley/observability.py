@@ -1,14 +1,17 @@
 """Prometheus metrics and the logging set-up that masks personal data.
 
 One registry object per process, built here and passed around; the worker serves it on
-``/metrics``. Log records go through ``channels.logsafe``'s masking filter, so a phone number or an
-email address never reaches a log line in full.
+``/metrics``. Log records are masked by ``channels.logsafe``'s filter as they are created, so a phone
+number, an email address or a secret never reaches a log line in full, whichever handlers print it.
 """
 
 from __future__ import annotations
 
 import logging
+import logging.config
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -36,14 +39,61 @@ class WorkerMetrics:
 METRICS = WorkerMetrics()
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JSON_FORMAT = '{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":"%(message)s"}'
+
+
+class RedactingRecordFactory:
+    """Masks each log record as it is created.
+
+    A filter on the root handlers is lost when faust's worker (mode's ``setup_logging``) replaces them,
+    and it never sees loggers with handlers of their own; every record passes through the factory.
+    """
+
+    def __init__(self, base: Callable[..., logging.LogRecord], secrets: Iterable[str] = ()) -> None:
+        from channels.logsafe import RedactingFilter
+
+        self.base = base
+        self.redacting = RedactingFilter(secrets)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.base(*args, **kwargs)
+        self.redacting.filter(record)
+        return record
+
+
+def install_record_redaction(secrets: Iterable[str] = ()) -> RedactingRecordFactory:
+    """Mask every record the process creates from now on; installing again replaces the secrets."""
+    current = logging.getLogRecordFactory()
+    base = current.base if isinstance(current, RedactingRecordFactory) else current
+    factory = RedactingRecordFactory(base, secrets)
+    logging.setLogRecordFactory(factory)
+    return factory
+
+
+def logging_config(level: str = "INFO", json_lines: bool = False) -> dict[str, Any]:
+    """The root handler and its format for ``logging.config.dictConfig``.
+
+    faust's Worker takes the same dict (``logging_config=``) when it resets logging, so the worker keeps
+    Parley's text or JSON lines instead of mode's coloured default.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"parley": {"format": JSON_FORMAT if json_lines else TEXT_FORMAT}},
+        "handlers": {
+            "default": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "parley",
+                "level": level.upper(),
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["default"]},
+    }
+
+
 def configure_logging(level: str = "INFO", json_lines: bool = False, secrets: tuple[str, ...] = ()) -> None:
     """Root logging for the CLI and the worker, with personal data and secrets masked in every record."""
-    from channels.logsafe import install_log_redaction
-
-    fmt = (
-        '{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":"%(message)s"}'
-        if json_lines
-        else "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.basicConfig(level=level.upper(), format=fmt)
-    install_log_redaction(secrets)
+    install_record_redaction(secrets)
+    logging.config.dictConfig(logging_config(level, json_lines))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import click
 
 from parley.settings import Settings
+
+if TYPE_CHECKING:
+    import faust
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -17,8 +21,6 @@ def worker(loglevel: str | None) -> None:
     Start as many as the topics have partitions; they share the partitions and the scheduled sends.
     Webhooks, /health and /metrics are served on PARLEY_WEB_HOST:PARLEY_WEB_PORT.
     """
-    from faust import Worker
-
     from consumers.app import create_app
     from parley.collector import settle_after_startup
     from parley.observability import configure_logging
@@ -29,7 +31,19 @@ def worker(loglevel: str | None) -> None:
     configure_logging(level, settings.log_json, secrets=secrets_of(settings))
     app = create_app(settings)
     settle_after_startup()
-    Worker(app, loglevel=level.lower(), quiet=True).execute_from_commandline()
+    faust_worker(app, settings, level).execute_from_commandline()
+
+
+def faust_worker(app: faust.App, settings: Settings, level: str) -> faust.Worker:
+    """faust's Worker for ``app``. It replaces the root handlers when it starts: give it Parley's format.
+
+    Masking does not depend on those handlers (``configure_logging`` masks records as they are created).
+    """
+    from faust import Worker
+
+    from parley.observability import logging_config
+
+    return Worker(app, loglevel=level.lower(), quiet=True, logging_config=logging_config(level, settings.log_json))
 
 
 def use_uvloop() -> None:
