@@ -7,6 +7,7 @@ number, an email address or a secret never reaches a log line in full, whichever
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
 from collections.abc import Callable, Iterable
@@ -40,7 +41,24 @@ METRICS = WorkerMetrics()
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-JSON_FORMAT = '{"time":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","message":"%(message)s"}'
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line — time, level, logger, message, and the traceback when there is one —
+    valid whatever the message holds (quotes, newlines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
 class RedactingRecordFactory:
@@ -80,7 +98,7 @@ def logging_config(level: str = "INFO", json_lines: bool = False) -> dict[str, A
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"parley": {"format": JSON_FORMAT if json_lines else TEXT_FORMAT}},
+        "formatters": {"parley": {"()": JsonLineFormatter} if json_lines else {"format": TEXT_FORMAT}},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",

@@ -85,3 +85,16 @@ def test_json_lines_survive_faust_resetting_the_handlers_and_are_masked(capfd: p
     record = json.loads(line)
     assert record["level"] == "INFO"
     assert record["message"] == "+*******0006 j***@example.com ***"
+
+
+@pytest.mark.usefixtures("process_logging")
+def test_a_json_line_stays_valid_json_with_quotes_newlines_and_a_traceback(capfd: pytest.CaptureFixture[str]) -> None:
+    start_worker_logging(json_lines=True)
+    try:
+        raise ValueError('bad "value"\nfor jane@example.com')
+    except ValueError:
+        logging.getLogger("parley.worker").exception('could not "parse"\nthe event')
+    (line,) = [line for line in printed(capfd).splitlines() if '"logger":"parley.worker"' in line]
+    record = json.loads(line)
+    assert record["message"] == 'could not "parse"\nthe event'
+    assert "ValueError" in record["exception"] and "jane@example.com" not in record["exception"]
