@@ -2,12 +2,20 @@
 
 Adapters wrap every SDK call in ``with provider_errors("twilio"):``; nothing from twilio,
 python_http_client, aiohttp or urllib escapes a ``Channel.send``.
+
+A transport failure is ``Retryable`` only when it proves the request never reached the provider (the
+connection was never made: refused, DNS). Once a connection was open the request may have been read in
+full before the connection broke, so a reset, a disconnect or a cut-off answer is ``ProviderTimeout``:
+outcome unknown, never sent again blindly.
 """
 
 from __future__ import annotations
 
+import errno
+import http.client
 import json
 import socket
+import ssl
 import urllib.error
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +32,19 @@ from orchestrator.outbound import (
     error_for_response,
     parse_retry_after,
 )
+
+_LOST = "connection lost after the request was sent"
+# OS errors only the connect phase raises (a reset or a broken pipe may follow a fully read request).
+_NEVER_CONNECTED = (ConnectionRefusedError, socket.gaierror, ssl.SSLCertVerificationError)
+# What connect() reports when there is no route to the provider (a network outage: retried with backoff).
+_UNREACHABLE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL})
+
+
+def _never_connected(reason: object) -> bool:
+    """True for a failure that proves no connection was made, so nothing reached the provider."""
+    return isinstance(reason, (str, *_NEVER_CONNECTED)) or (
+        isinstance(reason, OSError) and reason.errno in _UNREACHABLE
+    )
 
 
 def _sendgrid_reason(error: SendGridHTTPError) -> str:
@@ -59,15 +80,21 @@ def provider_errors(provider: str) -> Iterator[None]:
         raise error_for_response(provider, status, _sendgrid_reason(error), str(status), retry_after) from None
     except TimeoutError as error:
         raise ProviderTimeout(provider, f"no answer in time ({type(error).__name__})") from None
-    except aiohttp.ClientConnectorError as error:
+    except aiohttp.ClientConnectorError as error:  # DNS, refused, TLS handshake: nothing was sent
         raise Retryable(provider, f"cannot connect: {error.os_error}") from None
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
-        raise ProviderTimeout(provider, f"connection lost mid-request: {type(error).__name__}") from None
+    except aiohttp.InvalidURL as error:
+        raise Retryable(provider, f"invalid URL, nothing sent: {error}") from None
+    except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:
+        raise ProviderTimeout(provider, f"{_LOST}: {type(error).__name__}: {error}") from None
     except aiohttp.ClientError as error:
-        raise Retryable(provider, f"transport error: {type(error).__name__}") from None
-    except urllib.error.URLError as error:
+        raise ProviderTimeout(provider, f"no usable answer to the request: {type(error).__name__}") from None
+    except urllib.error.URLError as error:  # urllib wraps whatever fails while connecting *or* writing
         if isinstance(error.reason, TimeoutError | socket.timeout):
             raise ProviderTimeout(provider, "no answer in time") from None
-        raise Retryable(provider, f"cannot connect: {error.reason}") from None
-    except ConnectionError as error:
-        raise Retryable(provider, f"connection error: {type(error).__name__}") from None
+        if _never_connected(error.reason):  # a str reason: refused before any socket
+            raise Retryable(provider, f"cannot connect: {error.reason}") from None
+        raise ProviderTimeout(provider, f"{_LOST}: {error.reason!r}") from None
+    except _NEVER_CONNECTED as error:
+        raise Retryable(provider, f"cannot connect: {error!r}") from None
+    except (http.client.HTTPException, OSError) as error:  # RemoteDisconnected, resets while reading the answer
+        raise ProviderTimeout(provider, f"{_LOST}: {error!r}") from None

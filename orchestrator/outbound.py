@@ -116,7 +116,8 @@ class Retryable(ProviderError):
 
 
 class ProviderTimeout(Retryable):
-    """Raised when the request went out but no answer came in time: the send may or may not exist."""
+    """Raised when the request went out but no usable answer came back — a timeout, a connection lost
+    after the request was sent, a gateway's 502/504: the send may or may not exist (never sent again)."""
 
     @property
     def outcome_unknown(self) -> bool:
@@ -174,6 +175,11 @@ def disposition_for_code(provider: str, code: str | None) -> Disposition | None:
     return TWILIO_CODE_DISPOSITIONS.get(code) or TWILIO_DELIVERY_CODE_DISPOSITIONS.get(code)
 
 
+# A gateway's answer that it does not know what the upstream did with the request (502 Bad Gateway,
+# 504 Gateway Timeout): the provider may have accepted the send.
+OUTCOME_UNKNOWN_STATUSES = frozenset({502, 504})
+
+
 def error_for_response(
     provider: str,
     http_status: int,
@@ -182,9 +188,12 @@ def error_for_response(
     retry_after: float | None = None,
 ) -> ProviderError:
     """The one rule mapping a failed provider response to the error tree:
-    429 → Throttled, 5xx → Retryable, other 4xx → Permanent (with the code's disposition)."""
+    429 → Throttled; 502, 504 → ProviderTimeout (outcome unknown: a gateway cannot say whether the
+    provider took it); other 5xx and 408 → Retryable; other 4xx → Permanent (with the code's disposition)."""
     if http_status == 429:
         return Throttled(provider, reason, code, retry_after=retry_after if retry_after is not None else 1.0)
+    if http_status in OUTCOME_UNKNOWN_STATUSES:
+        return ProviderTimeout(provider, reason, code, http_status=http_status)
     if http_status >= 500 or http_status in (408,):
         return Retryable(provider, reason, code, http_status=http_status)
     disposition = disposition_for_code(provider, code)

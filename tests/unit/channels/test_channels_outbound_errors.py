@@ -23,10 +23,17 @@ def test_a_429_becomes_throttled_with_the_retry_after_delay() -> None:
     assert error.retry_after == 7 and error.retryable and error.code == "20429"
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("status", [500, 503, 408])
 def test_server_errors_are_retryable(status: int) -> None:
     error = error_for_response("sendgrid", status, "boom", str(status))
     assert isinstance(error, Retryable) and error.retryable and not error.outcome_unknown
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_that_cannot_say_what_the_provider_did_leaves_the_outcome_unknown(status: int) -> None:
+    error = error_for_response("twilio", status, "bad gateway", "20504")
+    assert isinstance(error, ProviderTimeout) and error.outcome_unknown
+    assert error.http_status == status and error.code == "20504"
 
 
 @pytest.mark.parametrize(
