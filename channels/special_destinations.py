@@ -54,6 +54,9 @@ EMAIL_SCENARIOS: dict[str, Scenario] = {
     "timeout": Scenario(api="timeout"),
     "bounce": Scenario(outcome="bounce", outcome_code="5.1.1"),
     "dropped": Scenario(outcome="dropped", outcome_code="Bounced Address"),
+    "unsubscribe": Scenario(outcome="unsubscribe"),
+    "group_unsubscribe": Scenario(outcome="group_unsubscribe"),
+    "spamreport": Scenario(outcome="spamreport"),
     "reply": Scenario(reply="I already paid this last week"),
 }
 

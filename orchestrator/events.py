@@ -9,15 +9,37 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+import phonenumbers
+from phonenumbers import ValidationResult
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 Channel = Literal["sms", "voice", "email"]
 Language = Literal["en", "es"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HoldReason = Literal["cease", "dispute", "attorney", "bankruptcy", "deceased", "other"]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+# A number written without a country code is read as a US one.
+PHONE_REGION = "US"
+# Validation context flag for a profile read back from Parley's own store: it was checked on intake,
+# and a number stored before numbers were checked is kept as it was rather than making the record unreadable.
+STORED_PROFILE = "stored_profile"
+_UNREADABLE = {
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "not a number",
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too few digits",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too few digits",
+    phonenumbers.NumberParseException.TOO_LONG: "too many digits",
+}
+_NOT_POSSIBLE = {
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "no area code",
+    ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    ValidationResult.TOO_SHORT: "too few digits",
+    ValidationResult.TOO_LONG: "too many digits",
+    ValidationResult.INVALID_LENGTH: "wrong number of digits",
+}
 
 
 class Contract(BaseModel):
@@ -39,11 +61,46 @@ class Address(Contract):
     country: str = "US"
 
 
+@lru_cache(maxsize=65_536)
+def e164(number: str) -> str:
+    """``number`` in E.164 (``(212) 555-0123`` → ``+12125550123``): opt-outs, the destination index and
+    the providers compare numbers as exact strings. Raises ValueError saying why it is not a number."""
+    try:
+        parsed = phonenumbers.parse(number, PHONE_REGION)
+    except phonenumbers.NumberParseException as error:
+        raise _not_a_number(_UNREADABLE.get(error.error_type, "not a number")) from None
+    problem = _NOT_POSSIBLE.get(phonenumbers.is_possible_number_with_reason(parsed))
+    if problem is None and parsed.extension:
+        problem = "an extension cannot be dialled"
+    if problem is not None:
+        raise _not_a_number(problem)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_a_number(problem: str) -> ValueError:
+    # The number itself stays out of the message: dead-letter reasons are logged.
+    return ValueError(f"not a phone number ({problem}); use E.164, e.g. +12125550123")
+
+
+def _phone_number(number: str, info: ValidationInfo) -> str:
+    try:
+        return e164(number)
+    except ValueError:
+        if info.context and info.context.get(STORED_PROFILE):
+            return number
+        raise
+
+
 class Phone(Contract):
     number: str = Field(description="E.164, e.g. +12125550123.")
     type: Literal["mobile", "landline"] = "mobile"
     sms_consent: bool = False
     call_consent: bool = False
+
+    @field_validator("number")
+    @classmethod
+    def _in_e164(cls, number: str, info: ValidationInfo) -> str:
+        return _phone_number(number, info)
 
 
 class Email(Contract):
@@ -71,6 +128,14 @@ class OptOut(Contract):
 
     channel: Channel
     destination: str | None = None
+
+    @field_validator("destination")
+    @classmethod
+    def _number_in_e164(cls, destination: str | None, info: ValidationInfo) -> str | None:
+        """A number must compare equal to the profile's (E.164) numbers, or the opt-out would block nothing."""
+        if destination is None or info.data.get("channel") not in ("sms", "voice"):
+            return destination
+        return _phone_number(destination, info)
 
 
 class DebtorProfile(Contract):

@@ -183,6 +183,8 @@ class CallbackSender:
             final |= {"reason": "550 5.1.1 user unknown", "status": scenario.outcome_code or "5.1.1", "type": "bounce"}
         elif scenario.outcome == "dropped":
             final |= {"reason": scenario.outcome_code or "Bounced Address"}
+        elif scenario.outcome == "group_unsubscribe":
+            final |= {"asm_group_id": 1}
         events.append(base | final)
         raw = (json.dumps(events) + "\r\n").encode()
         try:

@@ -16,6 +16,9 @@ from orchestrator.events import Channel
 from orchestrator.timezones import ZoneSet, zone, zones_for_profile
 
 REPLY_PURPOSE = "reply"
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"
+# Ledger purposes that use up the one same-medium reply a consumer's own contact allows.
+_REPLIES_RECORDED = frozenset({REPLY_PURPOSE, OPT_OUT_CONFIRMATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,10 @@ class ProposedContact:
 
     @property
     def ledger_purpose(self) -> str:
-        """The purpose to record on the attempt (a reply is recorded as ``reply`` so it is used once)."""
+        """The purpose to record on the attempt: a reply is recorded as ``reply`` so it is used once; an
+        opt-out confirmation keeps its own purpose, so the opt-out rule allows only one."""
+        if self.purpose == OPT_OUT_CONFIRMATION:
+            return OPT_OUT_CONFIRMATION
         return REPLY_PURPOSE if self.is_reply else self.purpose
 
 
@@ -79,7 +85,7 @@ class ContactScope:
         if inbound is None or inbound.at > at or inbound.source.lower() != contact.destination.lower():
             return False
         return not any(
-            a.channel == contact.channel and a.purpose == REPLY_PURPOSE and a.at >= inbound.at
+            a.channel == contact.channel and a.purpose in _REPLIES_RECORDED and a.at >= inbound.at
             for a in self.state.ledger
         )
 

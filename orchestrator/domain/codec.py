@@ -24,7 +24,7 @@ from orchestrator.domain.model import (
     Promise,
     ResponseStat,
 )
-from orchestrator.events import DebtorProfile
+from orchestrator.events import STORED_PROFILE, DebtorProfile
 from orchestrator.recent import Recent
 
 FORMAT_VERSION = 1
@@ -174,7 +174,7 @@ def _decode(raw: dict[str, Any]) -> DebtorState:
         )
         for a in raw.get("a", ())
     )
-    profile = DebtorProfile.model_validate(raw["p"])
+    profile = DebtorProfile.model_validate(raw["p"], context={STORED_PROFILE: True})
     refs = _Refs(DebtorState(profile=profile, accounts=accounts))
     return DebtorState(
         profile=profile,

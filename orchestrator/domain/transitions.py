@@ -61,6 +61,9 @@ OPT_IN_KEYWORDS = frozenset({"start", "unstop"})
 BAD_DESTINATION_CODES = frozenset({"30005", "21211"})
 NOT_TEXTABLE_CODES = frozenset({"30006", "21614", "21635"})
 SMS_OPT_OUT_CODE = "21610"
+# SendGrid events in which the consumer asks for no more email to that address (Reg F §1006.6(e)):
+# an opt-out of the address, as an UNSUBSCRIBE reply is. A resubscribe is no opt-in (COMPLIANCE.md item 5).
+EMAIL_OPT_OUT_STATUSES = frozenset({"unsubscribe", "group_unsubscribe", "spamreport"})
 
 _FINAL_OUTCOMES = frozenset({"delivered", "failed", "human", "machine", "conversation", "not_connected"})
 _COMMUNICATED = frozenset({"delivered", "human", "conversation"})
@@ -272,6 +275,8 @@ def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> 
         state = replace(state, bad_destinations=state.bad_destinations | {not_textable(attempt.destination)})
     if data.error_code == SMS_OPT_OUT_CODE:
         state = _opt_out(state, "sms", attempt.destination, at)
+    elif attempt.channel == "email" and data.status.lower() in EMAIL_OPT_OUT_STATUSES:
+        state = _opt_out(state, "email", attempt.destination.lower(), at)
     if data.channel != "voice" and data.status.lower() in ("open", "opened", "click", "clicked"):
         return _mark_responded(state, attempt)
     outcome = _voice_outcome(data) if attempt.channel == "voice" else _message_outcome(data.status)

@@ -6,11 +6,9 @@ update, ``hold.released``) lifts them.
 
 from __future__ import annotations
 
-from orchestrator.compliance.context import RuleContext, Verdict
+from orchestrator.compliance.context import OPT_OUT_CONFIRMATION, RuleContext, Verdict
 from orchestrator.compliance.rules.base import NamedRule
 from orchestrator.events import HoldReason
-
-OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 
 
 class MediumOptout(NamedRule):
@@ -43,7 +41,9 @@ class MediumOptout(NamedRule):
                 a.purpose == OPT_OUT_CONFIRMATION and a.channel == contact.channel and a.at >= first.at
                 for a in scope.state.ledger
             )
-            if not confirmed and first.at <= ctx.at <= first.at + window:
+            if confirmed:
+                return self.block("The one confirmation of this opt-out was already sent.", None)
+            if first.at <= ctx.at <= first.at + window:
                 return self.allow("Opted out; this is the one confirmation of the opt-out that is allowed.")
         inbound = scope.state.last_inbound(contact.channel)
         if inbound is not None and inbound.at > first.at and scope.reply_available(ctx.at):

@@ -127,6 +127,26 @@ async def test_sendgrid_events_and_replies_map_back_to_the_send(
     assert emulator.counts() == {"mail-bounce": 1, "mail-reply": 1}
 
 
+async def test_sendgrid_unsubscribes_and_spam_reports_reach_the_core_as_statuses_of_the_send(
+    emulator: ProviderEmulator, webhook_server: WebhookServer
+) -> None:
+    """The core turns these statuses into an email opt-out of the address (domain/transitions.py)."""
+    email = SendGridEmailChannel.from_settings(webhook_server.settings)
+    kinds = ("unsubscribe", "group_unsubscribe", "spamreport")
+    sent = {kind: await email.send(_message("email", f"{kind}@example.test", f"mail-{kind}")) for kind in kinds}
+    await _settle(emulator, webhook_server, 2 * len(kinds))
+    await email.close()
+    for kind, result in sent.items():
+        events = [
+            e for e in webhook_server.publisher.events if e.data.provider_message_id == result.provider_message_id
+        ]
+        assert [(e.data.status, e.data.send_id) for e in events] == [  # type: ignore[union-attr]
+            ("processed", f"mail-{kind}"),
+            (kind, f"mail-{kind}"),
+        ]
+        assert events[-1].type == "provider.status" and events[-1].subject == "d-1"
+
+
 @pytest.mark.parametrize("sample", ["default_data.txt", "raw_data.txt", "raw_data_with_attachments.txt"])
 async def test_sendgrids_sample_inbound_parse_payloads_become_email_replies(
     webhook_server: WebhookServer, sample: str

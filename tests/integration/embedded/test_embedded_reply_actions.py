@@ -1,5 +1,6 @@
 """Issue 8 end to end in the embedded runner: a placed account, then the debtor's reply from their own
-number (a ``provider.inbound`` line in the replay file), and what Parley does about it over 30 days."""
+number (a ``provider.inbound`` line in the replay file), and what Parley does about it over 30 days;
+and an email unsubscribe or spam report, which the provider reports as a status of the send."""
 
 from __future__ import annotations
 
@@ -116,3 +117,36 @@ def test_a_wrong_number_is_never_used_again(replay_events: Replay, text: str) ->
     assert received["intent"] == "wrong_number" and received["needs_review"] is True
     assert [e for e in _dispatched_after(outputs, REPLY_AT) if e["data"]["to"] == MOBILE] == []
     assert any(e["data"]["to"] == EMAIL for e in _dispatched_after(outputs, REPLY_AT))  # the email still works
+
+
+def _email_only(address: str) -> dict[str, Any]:
+    event = placed()
+    debtor = event["data"]["debtor"]
+    debtor["phones"] = []
+    debtor["emails"][0]["address"] = address
+    return event
+
+
+def test_without_an_unsubscribe_the_cadence_keeps_emailing_that_address(replay_events: Replay) -> None:
+    outputs = replay_events([_email_only(EMAIL)])
+    emails = [e["data"]["to"] for e in outputs if e["type"] == "message.dispatched"]
+    assert emails.count(EMAIL) >= 3, "the control run must email the address again, or the test below proves nothing"
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "group_unsubscribe", "spamreport"])
+def test_an_unsubscribe_or_spam_report_from_sendgrid_stops_email_to_that_address(
+    replay_events: Replay, kind: str
+) -> None:
+    """The sandbox reports ``kind`` for mail to ``kind@…`` as SendGrid's Event Webhook does (special destinations)."""
+    address = f"{kind}@example.com"
+    outputs = replay_events([_email_only(address)])
+    (first,) = [e for e in outputs if e["type"] == "message.dispatched"]
+    assert first["data"]["to"] == address and first["data"]["template_id"] == "first_notice"
+    later = [
+        e["data"] for e in outputs if e["type"] == "message.suppressed" and e["data"]["channel"] in ("email", "best")
+    ]
+    later = [data for data in later if any(rule["rule_id"] == "medium_optout" for rule in data["rules"])]
+    assert len(later) >= 2  # every later email step, blocked by the opt-out rule
+    assert not [
+        e for e in outputs if e["type"] == "message.scheduled" and e["data"]["template_id"] == "opt_out_confirmation"
+    ]

@@ -106,9 +106,8 @@ async def test_a_send_carried_past_the_evening_limit_while_waiting_is_decided_ag
         timezone="America/New_York",
         emails=(Email(address="ana@example.com", consent=True),),
     )
-    await place(runtime, debtor, "A", evening)
-
     claim_at(evening)
+    await place(runtime, debtor, "A", evening)
     outputs = await run_due(runtime.ctx, 0, evening, limit=128)
 
     sent = [o for o in outputs if isinstance(o.data, MessageDispatched)]

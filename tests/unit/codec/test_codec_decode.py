@@ -158,6 +158,29 @@ def test_invalid_data_is_reported_with_the_field_path() -> None:
     assert "data.account.balance: Input should be a valid decimal" in reason
 
 
+def test_a_us_number_written_nationally_is_read_as_e164() -> None:
+    data = json.loads(json.dumps(PLACED_DATA))
+    data["debtor"]["phones"][0]["number"] = "(512) 555-0123"
+    data["debtor"]["opt_outs"] = [{"channel": "voice", "destination": "512.555.0123"}]
+    placed = decode_inbound(structured({"data": data}), topic="account-events").data
+    assert isinstance(placed, AccountPlaced)
+    assert [p.number for p in placed.debtor.phones] == ["+15125550123"]
+    assert [o.destination for o in placed.debtor.opt_outs] == ["+15125550123"]
+
+
+@pytest.mark.parametrize(
+    ("number", "problem"),
+    [("555-0123", "no area code"), ("12345", "too few digits"), ("call me", "not a number"), ("+0 123", "unknown")],
+)
+def test_a_phone_number_that_is_not_one_is_a_dead_letter_saying_which_and_why(number: str, problem: str) -> None:
+    data = json.loads(json.dumps(PLACED_DATA))
+    data["debtor"]["phones"][0]["number"] = number
+    reason = reason_for(structured({"data": data}))
+    assert reason.startswith("invalid data for account.placed: data.debtor.phones[0].number: ")
+    assert f"not a phone number ({problem}" in reason and "E.164" in reason
+    assert number not in reason  # reasons are logged; the path names the field
+
+
 def test_missing_data_is_rejected() -> None:
     assert reason_for(structured(drop=("data",))) == "missing data for account.placed"
 

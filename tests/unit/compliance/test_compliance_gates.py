@@ -5,11 +5,26 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from compliance_fixtures import EMAIL, MOBILE, attempt, call, debtor, email, et, sms, verdict, with_attempts, with_hold
+from compliance_fixtures import (
+    EMAIL,
+    MOBILE,
+    NO_QUIET_DAYS,
+    attempt,
+    call,
+    debtor,
+    email,
+    et,
+    sms,
+    verdict,
+    with_attempts,
+    with_hold,
+)
 
 from orchestrator.compliance import ProposedContact, decide
-from orchestrator.domain import AccountState, InboundContact, OptOutRecord
+from orchestrator.domain import AccountState, Attempt, DebtorState, InboundContact, OptOutRecord
 from orchestrator.events import Email, HoldReason, OptOut, Phone, Preferences
+from orchestrator.service.sends import PlannedSend
+from orchestrator.service.targeting import Target, target_channel
 
 AT = et(2026, 3, 16, 12)
 
@@ -30,6 +45,41 @@ def test_one_confirmation_of_an_opt_out_is_allowed_and_only_one() -> None:
     assert decide(state, confirm, AT).allowed
     confirmed = with_attempts(state, attempt(AT, "sms", outcome="sent", purpose="opt_out_confirmation"))
     assert not decide(confirmed, confirm, et(2026, 3, 16, 12, 1)).allowed
+
+
+def _confirmation(stop: InboundContact, n: int) -> PlannedSend:
+    """The opt-out confirmation a STOP plans (service/replies.py), answered where it came from."""
+    return PlannedSend(
+        f"confirm-{n}", "d-1", ("A",), "opt_out_confirmation", stop.channel, "opt_out_confirmation",
+        stop.at, f"in-{n}", stop.at, "opt_out_confirmation", destination=stop.source,
+    )  # fmt: skip
+
+
+def _sent(state: DebtorState, target: Target, n: int) -> DebtorState:
+    """The ledger entry dispatch writes for an allowed target (purpose: ``contact.ledger_purpose``)."""
+    assert target.contact is not None and target.send_at is not None
+    contact = target.contact
+    sent = Attempt(
+        f"sent-{n}", contact.channel, contact.destination, ("A",), target.send_at, "sent", contact.ledger_purpose
+    )
+    return with_attempts(state, sent)
+
+
+def test_a_second_opt_out_confirmation_sent_as_targeting_marks_it_is_blocked() -> None:
+    stop = InboundContact("sms", MOBILE, et(2026, 3, 16, 11, 58))
+    state = replace(debtor(), opt_outs=(OptOutRecord("sms", MOBILE, stop.at),), inbound=(stop,))
+    first = target_channel(state, _confirmation(stop, 1), "sms", AT, NO_QUIET_DAYS)
+    assert first.ready(AT) and first.contact is not None and first.contact.is_reply_to_inbound
+    state = _sent(state, first, 1)
+    again = et(2026, 3, 16, 12, 1)
+    second = decide(state, sms(purpose="opt_out_confirmation", is_reply_to_inbound=True), again)
+    assert not verdict(second, "medium_optout").allowed
+    # Nor when the consumer writes again after it: the one reply that allows is not a second confirmation.
+    later = InboundContact("sms", MOBILE, et(2026, 3, 16, 12, 0, 30))
+    wrote_again = replace(state, inbound=(later,))
+    blocked = target_channel(wrote_again, _confirmation(later, 2), "sms", again, NO_QUIET_DAYS)
+    assert blocked.send_at is None and blocked.decision is not None
+    assert not verdict(blocked.decision, "medium_optout").allowed
 
 
 def test_an_opt_out_in_the_profile_and_a_blocked_channel_both_block() -> None:

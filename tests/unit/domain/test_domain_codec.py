@@ -91,3 +91,12 @@ def test_a_corrupt_blob_says_why() -> None:
         from_json_bytes(b'{"v": 99}')
     with pytest.raises(StateDecodeError, match="malformed"):
         from_json_bytes(b'{"v": 1}')
+
+
+def test_a_stored_profile_with_a_number_from_before_numbers_were_checked_still_reads() -> None:
+    """Intake now rejects such a number; a record written earlier must not become unreadable (its STOP
+    could not be recorded), and a national number in it reads as E.164."""
+    blob = to_json_bytes(full_state()).replace(PHONE.encode(), b"(617) 555-0123", 1)
+    assert from_json_bytes(blob).profile.phones[0].number == PHONE
+    legacy = to_json_bytes(full_state()).replace(PHONE.encode(), b"ext. 12", 1)
+    assert from_json_bytes(legacy).profile.phones[0].number == "ext. 12"

@@ -6,6 +6,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from orchestrator.compliance import Decision, ProposedContact, decide
 from orchestrator.domain import Attempt, DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.domain.transitions import (
     LEDGER_RETENTION,
@@ -46,6 +49,14 @@ def sent(state: DebtorState, attempt_id: str, channel: str = "sms", at: datetime
 
 def status(attempt_id: str, channel: str = "sms", at: datetime = T0, **kw: Any) -> InboundEvent:
     return event("provider.status", {"channel": channel, "provider_message_id": f"P{attempt_id}", **kw}, at)
+
+
+def placed_as(debtor: dict[str, Any]) -> InboundEvent:
+    return event("account.placed", {"debtor": debtor, "account": {"id": "A", "creditor": "x", "balance": "1"}})
+
+
+def opt_out_verdict(decision: Decision) -> bool:
+    return next(v.allowed for v in decision.verdicts if v.rule_id == "medium_optout")
 
 
 def inbound(text: str, at: datetime = T0) -> InboundEvent:
@@ -134,6 +145,31 @@ def test_unreachable_number_codes_mark_the_destination_bad_and_21610_opts_it_out
     assert MOBILE in state.bad_destinations
     state = apply_event(state, status("s2", status="failed", error_code="21610"))
     assert [(o.channel, o.destination) for o in state.opt_outs] == [("sms", MOBILE)]
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "group_unsubscribe", "spamreport"])
+def test_a_sendgrid_unsubscribe_or_spam_report_opts_that_address_out_of_email(kind: str) -> None:
+    mixed_case = {**PROFILE, "emails": [{"address": "Maria@Example.com", "consent": True}]}
+    state = apply_event(None, placed_as(mixed_case))
+    state = record_attempt(state, Attempt("m1", "email", "Maria@Example.com", ("A",), T0, "sent"))
+    state = record_provider_id(state, "m1", "Pm1")
+    later = T0 + timedelta(hours=1)
+    state = apply_event(state, status("m1", "email", later, status=kind))
+    assert [(o.channel, o.destination, o.at) for o in state.opt_outs] == [("email", "maria@example.com", later)]
+    again = apply_event(state, status("m1", "email", later + timedelta(hours=1), status="group_resubscribe"))
+    assert again.opt_outs == state.opt_outs  # opting back in takes a consent update (COMPLIANCE.md item 5)
+    next_email = ProposedContact("email", "Maria@Example.com", ("A",))
+    assert not opt_out_verdict(decide(again, next_email, later + timedelta(days=1)))
+    assert decide(again, ProposedContact("sms", MOBILE, ("A",)), later + timedelta(days=1)).allowed
+
+
+def test_a_stop_from_the_e164_number_opts_out_a_profile_number_written_nationally() -> None:
+    national = {**PROFILE, "phones": [{"number": "(212) 555-0123", "sms_consent": True, "call_consent": True}]}
+    state = apply_event(None, placed_as(national))
+    assert [p.number for p in state.profile.phones] == [MOBILE]
+    state = apply_event(state, inbound("STOP"))  # Twilio's From is E.164
+    (phone,) = state.profile.phones
+    assert not opt_out_verdict(decide(state, ProposedContact("sms", phone.number, ("A",)), T0 + timedelta(days=1)))
 
 
 def test_stop_family_keywords_opt_out_and_start_opts_back_in() -> None:
