@@ -47,7 +47,7 @@ async def one_event(store: RedisStateStore, debtor: str, event: str, partition: 
     loaded = await store.load(debtor, event)
     sends = [ScheduledSend(f"{event}:{step}", partition, 1_000 + step, PAYLOAD) for step in range(2)]
     result = await store.commit(
-        Commit(debtor, loaded.version, STATE, event, REPLAY, schedule=sends, index={f"+1555{debtor[-7:]}": debtor})
+        Commit(debtor, loaded.version, STATE, event, REPLAY, schedule=sends, index=[f"+1555{debtor[-7:]}"])
     )
     assert result.ok
 

@@ -76,6 +76,12 @@ def _status(message: OutboundMessage, sid: str, status: str, **extra: object) ->
     )
 
 
+def _amd(message: OutboundMessage, sid: str, answered_by: str) -> ProviderStatus:
+    """Twilio's async AMD callback as the webhook publishes it: AnsweredBy comes only here, never with
+    the call's ``completed`` (channels/webhooks/normalize.py ``twilio_amd_result``)."""
+    return _status(message, sid, "answered", answered_by=answered_by)
+
+
 def _reply(message: OutboundMessage, sender: str, text: str, rng: random.Random) -> ProviderInbound:
     return ProviderInbound.model_validate(
         {
@@ -118,17 +124,11 @@ class DefaultOutcomeModel:
         elif message.channel == "voice":
             if draw < 0.35:
                 duration = rng.randint(30, 180)
-                events.append(
-                    self._at(
-                        seconds + duration, _status(message, sid, "completed", answered_by="human", duration_s=duration)
-                    )
-                )
+                events.append(self._at(seconds + 3, _amd(message, sid, "human")))
+                events.append(self._at(seconds + duration, _status(message, sid, "completed", duration_s=duration)))
             elif draw < 0.70:
-                events.append(
-                    self._at(
-                        seconds + 30, _status(message, sid, "completed", answered_by="machine_end_beep", duration_s=30)
-                    )
-                )
+                events.append(self._at(seconds + 5, _amd(message, sid, "machine_end_beep")))
+                events.append(self._at(seconds + 30, _status(message, sid, "completed", duration_s=30)))
             elif draw < 0.92:
                 events.append(self._at(seconds + 30, _status(message, sid, "no-answer")))
             else:
@@ -167,16 +167,14 @@ def _scenario_events(
     status = scenario.outcome
     if message.channel == "voice" and status == "delivered":
         status = "completed"
-    answered_by = scenario.answered_by or ("human" if message.channel == "voice" and status == "completed" else None)
+    answered = message.channel == "voice" and status == "completed"
     data = _status(
-        message,
-        sid,
-        status,
-        error_code=scenario.outcome_code,
-        answered_by=answered_by,
-        duration_s=30 if status == "completed" else None,
+        message, sid, status, error_code=scenario.outcome_code, duration_s=30 if status == "completed" else None
     )
     events = [SimulatedEvent(timedelta(seconds=5), "provider.status", data)]
+    if answered:  # async AMD, as the emulator: the answer comes in its own callback, before the call ends
+        amd = _amd(message, sid, scenario.answered_by or "human")
+        events.insert(0, SimulatedEvent(timedelta(seconds=4), "provider.status", amd))
     if scenario.reply:
         events.append(
             SimulatedEvent(timedelta(seconds=60), "provider.inbound", _reply(message, sender, scenario.reply, rng))

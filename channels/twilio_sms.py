@@ -9,7 +9,14 @@ from channels.errors import provider_errors
 from channels.logsafe import mask_phone
 from channels.twilio_client import RECONCILE_LOOKBACK, TwilioChannelBase
 from channels.webhooks.paths import TWILIO_SMS_STATUS, callback_url
-from orchestrator.outbound import FIND_SENT, ChannelLimits, OutboundMessage, Permanent, SendResult
+from orchestrator.outbound import (
+    FIND_SENT,
+    PROVIDER_KEYWORD_REPLIES,
+    ChannelLimits,
+    OutboundMessage,
+    Permanent,
+    SendResult,
+)
 
 log = logging.getLogger("parley.channels.twilio_sms")
 
@@ -20,7 +27,11 @@ class TwilioSmsChannel(TwilioChannelBase):
     """``Channel`` for SMS via Twilio's Messages API."""
 
     channel = "sms"
-    limits = ChannelLimits(rate_per_s=1.0, max_body=SMS_MAX_BODY, features=frozenset({"status_callback", FIND_SENT}))
+    limits = ChannelLimits(
+        rate_per_s=1.0,
+        max_body=SMS_MAX_BODY,
+        features=frozenset({"status_callback", FIND_SENT, PROVIDER_KEYWORD_REPLIES}),
+    )
 
     max_body = SMS_MAX_BODY
 

@@ -250,6 +250,7 @@ class ProviderStatus(Contract):
     answered_by: str | None = Field(None, description="AMD result: human, machine_end_beep, …")
     duration_s: int | None = Field(None, ge=0)
     send_id: str | None = Field(None, description="Parley's send id, when the provider echoed it back.")
+    url: str | None = Field(None, description="The link the debtor clicked (email `click` events).")
 
 
 class ProviderInbound(Contract):

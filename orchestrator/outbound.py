@@ -48,6 +48,8 @@ class SendResult:
 
 
 FIND_SENT = "find_sent"  # a ChannelLimits feature
+# A ChannelLimits feature: the provider answers its own keywords (STOP, START, HELP) itself (Twilio).
+PROVIDER_KEYWORD_REPLIES = "keyword_replies"
 
 
 @dataclass(frozen=True)

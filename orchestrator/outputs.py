@@ -125,9 +125,14 @@ class MessageDelivered(ProviderOutcome):
 
 class MessageFailed(ProviderOutcome):
     event_type: ClassVar[str] = "message.failed"
-    error_code: str | None = None
+    error_code: str | None = Field(
+        None, description="Provider code: Twilio's error code; SendGrid's bounce status (5.1.1) or drop reason."
+    )
     reason: str
-    retryable: bool
+    retryable: bool = Field(
+        description="Whether sending to this destination again may work: false when the provider reported it "
+        "bad (unknown number, hard bounce, dropped as bounced or invalid) or opted out (dropped as unsubscribed)."
+    )
 
 
 class MessageOpened(ProviderOutcome):
@@ -136,12 +141,22 @@ class MessageOpened(ProviderOutcome):
 
 class MessageClicked(ProviderOutcome):
     event_type: ClassVar[str] = "message.clicked"
-    url: str
+    url: str = Field(description="The link clicked, as the provider reported it; empty when it reported none.")
 
 
 class CallCompleted(ProviderOutcome):
     event_type: ClassVar[str] = "call.completed"
-    answered_by: str | None = Field(None, description="human, machine_end_beep, … (answering-machine detection).")
+    status: str | None = Field(
+        None,
+        description="The call's final status: completed, busy, no-answer, failed or canceled "
+        "(null only in events written before the field existed).",
+    )
+    error_code: str | None = Field(None, description="SIP response code of a call that did not connect, e.g. 486.")
+    answered_by: str | None = Field(
+        None,
+        description="human, machine_end_beep, … (answering-machine detection, which reports apart from the call's "
+        "end); null when no result had arrived by then.",
+    )
     duration_s: int | None = Field(None, ge=0)
 
 
@@ -176,8 +191,20 @@ class CallbackRequested(Output):
     event_type: ClassVar[str] = "callback.requested"
     debtor_id: str
     requested_at: AwareDatetime = Field(description="When the debtor asked.")
-    when: AwareDatetime | None = Field(None, description="The callback time the debtor asked for, if any.")
+    when: AwareDatetime | None = Field(
+        None,
+        description="The moment the debtor asked to be called, when they named a time of day (read in "
+        "`time_zone`, published in UTC); null when they named only a day (see `date`) or nothing.",
+    )
     source: str = Field(description="What carried the request, e.g. the reply id.")
+    date: dt.date | None = Field(
+        None, description="The debtor's local day for the call (in `time_zone`), whenever they named a day or a time."
+    )
+    time_zone: str | None = Field(
+        None,
+        description="The debtor's primary IANA zone, in which `date` and `when` were read (e.g. America/New_York).",
+    )
+    account_ids: AccountIds = Field((), description="The debtor's open accounts when they asked.")
 
 
 # --- payment-intents ------------------------------------------------------------------------
@@ -191,6 +218,11 @@ class PaymentIntentDetected(Output):
     date: dt.date | None
     confidence: Confidence
     source_reply_id: str
+    needs_review: bool = Field(
+        False,
+        description="True when the reply could not be tied to one account (several open, none named): "
+        "no promise was recorded, a person should follow up.",
+    )
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -150,8 +150,9 @@ class StateStore(Protocol):
         """Move a still-scheduled send to ``due_ms``; False if it is no longer scheduled."""
         ...
 
-    async def lookup_destination(self, destination: str) -> str | None:
-        """The debtor id a normalised phone number or email address belongs to (inbound replies)."""
+    async def debtors_at(self, destination: str) -> tuple[str, ...]:
+        """The debtor ids a normalised phone number or email address belongs to (inbound replies), sorted;
+        several when debtors share it."""
         ...
 
     async def pending_sends(self, debtor_id: str) -> list[SendRecord]:

@@ -7,8 +7,8 @@ version is unchanged (optimistic concurrency). Pure types, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -55,8 +55,9 @@ class ScheduledSend:
 class Commit:
     """Everything one processed event changes, written atomically if ``expected_version`` still holds.
 
-    ``index`` maps normalised destinations (E.164 number, lower-case email) to this debtor, so inbound
-    replies find them. Sends in ``schedule`` that already exist are left alone (re-processing is a
+    ``index`` names the normalised destinations (E.164 number, lower-case email) that are this debtor's,
+    so inbound replies find them; ``unindex`` those that are no longer theirs (others sharing a
+    destination keep it). Sends in ``schedule`` that already exist are left alone (re-processing is a
     no-op); sends in ``cancel`` are cancelled only if still ``scheduled``.
     """
 
@@ -67,7 +68,8 @@ class Commit:
     replay: bytes
     schedule: Sequence[ScheduledSend] = ()
     cancel: Sequence[str] = ()
-    index: Mapping[str, str] = field(default_factory=dict)
+    index: Collection[str] = ()
+    unindex: Collection[str] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,7 @@ OUTPUT_EXAMPLES: dict[str, dict[str, Any]] = {
     "message.failed": {**_OUTCOME, "error_code": "30006", "reason": "landline or unreachable", "retryable": False},
     "message.opened": {**_OUTCOME, "channel": "email"},
     "message.clicked": {**_OUTCOME, "channel": "email", "url": "https://pay.example.com/p/acc-2001"},
-    "call.completed": {**_OUTCOME, "channel": "voice", "answered_by": "human", "duration_s": 95},
+    "call.completed": {**_OUTCOME, "channel": "voice", "status": "completed", "answered_by": "human", "duration_s": 95},
     "message.outcome_unknown": {"send_id": SEND, "reason": "worker stopped after the provider call"},
     "reply.received": {
         "reply_id": "evt_rp3x2c4v5b6n7m8k9j0h1g2f3d",
@@ -136,6 +136,9 @@ OUTPUT_EXAMPLES: dict[str, dict[str, Any]] = {
         "requested_at": AT,
         "when": "2024-03-05T22:00:00Z",
         "source": "evt_rp3x2c4v5b6n7m8k9j0h1g2f3d",
+        "date": "2024-03-05",
+        "time_zone": "America/Chicago",
+        "account_ids": [ACCOUNT],
     },
     "payment_intent.detected": {
         "debtor_id": DEBTOR,

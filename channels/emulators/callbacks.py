@@ -28,6 +28,7 @@ from channels.webhooks.signatures import (
 log = logging.getLogger("parley.channels.emulators")
 
 _GATHER_ACTION = re.compile(r'<Gather[^>]*\baction="([^"]+)"')
+_FIRST_LINK = re.compile(r"https?://[^\s\"'<>\\]+")
 
 
 @dataclass
@@ -181,6 +182,16 @@ class CallbackSender:
             final |= {"response": "250 OK", "ip": "168.1.1.1", "tls": 1}
         elif scenario.outcome == "bounce":
             final |= {"reason": "550 5.1.1 user unknown", "status": scenario.outcome_code or "5.1.1", "type": "bounce"}
+            final |= {"bounce_classification": "Invalid Address"}
+        elif scenario.outcome == "blocked":  # SendGrid reports a block as a bounce of type "blocked"
+            final |= {"event": "bounce", "type": "blocked", "status": scenario.outcome_code or "5.7.1"}
+            final |= {"reason": "550 5.7.1 rejected by policy", "bounce_classification": "Reputation"}
+        elif scenario.outcome == "click":  # delivered, then the debtor clicks the first link of the mail
+            link = _FIRST_LINK.search(json.dumps(body.get("content", [])))
+            clicked = link.group(0) if link else "https://example.test/"
+            delivered = {"event": "delivered", "timestamp": now, "sg_event_id": secrets.token_urlsafe(16)}
+            events.append(base | delivered | {"response": "250 OK", "ip": "168.1.1.1", "tls": 1})
+            final |= {"url": clicked, "useragent": "Mozilla/5.0", "ip": "203.0.113.7"}
         elif scenario.outcome == "dropped":
             final |= {"reason": scenario.outcome_code or "Bounced Address"}
         elif scenario.outcome == "group_unsubscribe":

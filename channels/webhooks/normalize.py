@@ -62,6 +62,10 @@ def twilio_inbound_sms(form: Mapping[str, str], now: datetime) -> InboundEvent:
     return _event("provider.inbound", TWILIO_SOURCE, data, now, sid, "received")
 
 
+# Final call statuses whose SipResponseCode says why the call did not connect (486 busy, 487 no answer…).
+_UNCONNECTED_CALL_STATUSES = frozenset({"failed", "busy", "no-answer", "canceled"})
+
+
 def twilio_call_status(form: Mapping[str, str], now: datetime) -> InboundEvent:
     sid = form.get("CallSid", "")
     status = form.get("CallStatus", "")
@@ -69,7 +73,7 @@ def twilio_call_status(form: Mapping[str, str], now: datetime) -> InboundEvent:
         channel="voice",
         provider_message_id=sid,
         status=status,
-        error_code=form.get("SipResponseCode") if status in ("failed", "busy") else None,
+        error_code=(form.get("SipResponseCode") or None) if status in _UNCONNECTED_CALL_STATUSES else None,
         answered_by=form.get("AnsweredBy") or None,
         duration_s=_duration(form.get("CallDuration")),
     )
@@ -118,8 +122,13 @@ def sendgrid_event(event: Mapping[str, Any], now: datetime) -> InboundEvent:
     message_id = sendgrid_message_id(str(event.get("sg_message_id", "")))
     kind = str(event.get("event", ""))
     status = "blocked" if kind == "bounce" and event.get("type") == "blocked" else kind
+    url = event.get("url") if kind == "click" else None
     data = ProviderStatus(
-        channel="email", provider_message_id=message_id, status=status, error_code=_sendgrid_error_code(event)
+        channel="email",
+        provider_message_id=message_id,
+        status=status,
+        error_code=_sendgrid_error_code(event),
+        url=url if isinstance(url, str) and url else None,
     )
     return _event("provider.status", SENDGRID_SOURCE, data, now, message_id, status, str(event.get("sg_event_id", "")))
 

@@ -22,6 +22,7 @@ from orchestrator.cadence.model import (
     parse_duration,
     required_template_channels,
     step_due_at,
+    step_passed,
 )
 
 DEFAULT_CADENCES_FILE = "default.yaml"
@@ -53,4 +54,5 @@ __all__ = [
     "parse_duration",
     "required_template_channels",
     "step_due_at",
+    "step_passed",
 ]

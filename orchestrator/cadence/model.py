@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from orchestrator.events import ACCOUNT_EVENT_TYPES, Channel, Contract
 
@@ -47,7 +47,7 @@ Purpose = Literal[
 ]
 
 CONDITIONS: dict[str, str] = {
-    "account_paid": "A payment for the step's account arrived after the cause event, or its balance is zero.",
+    "account_paid": "The step's account is paid in full: settled by a payment, or its balance is zero or less.",
     "account_closed": "The step's account is closed.",
     "promise_active": "The debtor has an open promise to pay on the step's account (not yet kept or broken).",
     "promise_kept": "The promise the step is about has been paid.",
@@ -139,13 +139,22 @@ class EventCadence(BaseModel):
 
     ``cancel: account`` cancels the pending sends of the event's account (every account of the
     debtor when the event names none, e.g. a hold with ``account_id: null``); ``cancel: all`` every
-    pending send of the debtor. Cancelling happens before the event's own steps are planned.
+    pending send of the debtor. ``cancel_purposes`` narrows either to the sends of those purposes (a
+    new promise replaces the earlier promise's messages, not the dunning). Cancelling happens before
+    the event's own steps are planned.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     cancel: CancelScope = "none"
+    cancel_purposes: tuple[Purpose, ...] = Field((), description="Only these purposes in scope; empty: all.")
     steps: tuple[Step, ...]
+
+    @model_validator(mode="after")
+    def _purposes_narrow_a_scope(self) -> EventCadence:
+        if self.cancel_purposes and self.cancel == "none":
+            raise ValueError("cancel_purposes narrows a cancel scope: set cancel to account or all")
+        return self
 
     @model_validator(mode="after")
     def _unique_step_ids(self) -> EventCadence:
@@ -209,8 +218,10 @@ def _anchor_kind(model: type[Contract], field_name: str) -> type[dt.date] | None
     if field is None:
         return None
     annotation = field.annotation
-    if annotation is dt.datetime or annotation is dt.date:
-        return annotation
+    if annotation is dt.datetime or annotation is AwareDatetime:  # the contract's instants are AwareDatetime
+        return dt.datetime
+    if annotation is dt.date:
+        return dt.date
     return None
 
 
@@ -318,6 +329,15 @@ def required_template_channels(cadences: Cadences) -> set[tuple[str, Channel]]:
             if "voice" in channels:
                 needed.add(("voicemail", "voice"))
     return needed
+
+
+def step_passed(step: Step, *, event_time: dt.datetime, data: Contract, zone: ZoneInfo) -> bool:
+    """True when a step anchored on the event's data fell due before the event happened: it is not
+    planned at all (a reminder "the day before" a promise due today or tomorrow morning has missed its
+    moment; sent at once it would only repeat the confirmation). Event-time steps never have."""
+    if step.anchor == EVENT_TIME:
+        return False
+    return step_due_at(step, event_time=event_time, data=data, zone=zone) < event_time
 
 
 def step_due_at(step: Step, *, event_time: dt.datetime, data: Contract, zone: ZoneInfo) -> dt.datetime:

@@ -127,6 +127,7 @@ def _encode(state: DebtorState) -> dict[str, Any]:
                 a.purpose,
                 a.provider_message_id,
                 int(a.responded),
+                *((a.answered_by,) if a.answered_by else ()),  # only calls with an AMD result: blobs stay small
             ]
             for a in state.ledger
         ]
@@ -193,6 +194,7 @@ def _decode(raw: dict[str, Any]) -> DebtorState:
                 purpose=a[6],
                 provider_message_id=a[7],
                 responded=bool(a[8]),
+                answered_by=a[9] if len(a) > 9 else None,
             )
             for a in raw.get("l", ())
         ),

@@ -91,6 +91,7 @@ class Attempt:
     purpose: str = ""
     provider_message_id: str | None = None
     responded: bool = False  # the consumer answered it (response history counted it already)
+    answered_by: str | None = None  # a call's AMD result (human, machine_end_beep, …), whenever it arrived
 
     @property
     def counted_call(self) -> bool:

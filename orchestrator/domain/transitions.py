@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from orchestrator.domain.model import (
     AccountState,
@@ -64,6 +65,16 @@ SMS_OPT_OUT_CODE = "21610"
 # SendGrid events in which the consumer asks for no more email to that address (Reg F §1006.6(e)):
 # an opt-out of the address, as an UNSUBSCRIBE reply is. A resubscribe is no opt-in (COMPLIANCE.md item 5).
 EMAIL_OPT_OUT_STATUSES = frozenset({"unsubscribe", "group_unsubscribe", "spamreport"})
+# SendGrid failures (PROVIDERS.md §4). A hard ``bounce`` (the address is on SendGrid's Bounces list) and
+# a ``dropped`` for these reasons mean the address is no good; a drop because the address unsubscribed
+# or reported spam is an opt-out of it. A ``blocked`` bounce (policy, reputation) says more about the
+# sender than the address: a temporary failure.
+EMAIL_HARD_BOUNCE_STATUSES = frozenset({"bounce", "bounced"})
+EMAIL_BAD_DROP_REASONS = frozenset({"bounced address", "invalid"})
+EMAIL_OPT_OUT_DROP_REASONS = frozenset({"unsubscribed address", "spam reporting address"})
+# How channels/webhooks/normalize.py publishes Twilio's async AMD callback: the only voice status
+# carrying the AMD answer, and it may arrive before or after the call's ``completed``.
+AMD_STATUS = "answered"
 
 _FINAL_OUTCOMES = frozenset({"delivered", "failed", "human", "machine", "conversation", "not_connected"})
 _COMMUNICATED = frozenset({"delivered", "human", "conversation"})
@@ -231,14 +242,21 @@ def _opt_in(state: DebtorState, channel: Channel, destination: str) -> DebtorSta
 # --- provider events ----------------------------------------------------------------------------
 
 
-def _voice_outcome(data: ProviderStatus) -> Outcome | None:
+def is_machine(answered_by: str | None) -> bool:
+    """Whether an AMD answer says a machine (or a fax) picked up: never a conversation, nor a contact."""
+    answered = (answered_by or "").lower()
+    return answered.startswith("machine") or answered == "fax"
+
+
+def _voice_outcome(data: ProviderStatus, answered_by: str | None) -> Outcome | None:
+    """``answered_by``: the AMD answer the attempt holds (async AMD sends it apart from ``completed``)."""
     status = data.status.lower().replace("_", "-")
     if status == "completed":
-        answered = (data.answered_by or "").lower()
-        if answered.startswith("machine") or answered == "fax":
+        if is_machine(answered_by):
             return "machine"
-        if (data.duration_s or 0) >= CONVERSATION_MIN_SECONDS and answered in ("human", "", "unknown"):
-            return "conversation"  # no AMD answer: assume a person (the conservative reading)
+        person = (answered_by or "").lower() in ("human", "", "unknown")
+        if person and (data.duration_s or 0) >= CONVERSATION_MIN_SECONDS:
+            return "conversation"  # no AMD answer (yet): assume a person (the conservative reading)
         return "human"
     if status in ("busy", "canceled"):
         return "not_connected"
@@ -260,9 +278,70 @@ def _message_outcome(status: str) -> Outcome | None:
     return None
 
 
+EmailFailure = Literal["bad_address", "opted_out", "temporary"]
+
+
+def email_failure(data: ProviderStatus) -> EmailFailure | None:
+    """What a SendGrid failure says about the address (PROVIDERS.md §4), or None if it is no failure."""
+    status = data.status.lower()
+    reason = (data.error_code or "").strip().lower()
+    if status in EMAIL_HARD_BOUNCE_STATUSES:
+        return "bad_address"
+    if status == "dropped":
+        if reason in EMAIL_BAD_DROP_REASONS:
+            return "bad_address"
+        if reason in EMAIL_OPT_OUT_DROP_REASONS:
+            return "opted_out"
+        return "temporary"
+    if status in ("blocked", "failed", "undelivered"):
+        return "temporary"
+    return None
+
+
 def not_textable(number: str) -> str:
     """The ``bad_destinations`` entry that bars texts to ``number`` but not calls."""
     return f"sms:{number}"
+
+
+def _with_attempt(state: DebtorState, attempt: Attempt) -> DebtorState:
+    return replace(state, ledger=tuple(attempt if a.id == attempt.id else a for a in state.ledger))
+
+
+def _record_answer(state: DebtorState, attempt: Attempt, answered_by: str) -> tuple[DebtorState, Attempt]:
+    """Keep a call's AMD answer on its attempt; a definite answer is not replaced by ``unknown``."""
+    if attempt.answered_by == answered_by or (answered_by.lower() == "unknown" and attempt.answered_by):
+        return state, attempt
+    updated = replace(attempt, answered_by=answered_by)
+    return _with_attempt(state, updated), updated
+
+
+def _unanswered_by_a_person(state: DebtorState, attempt: Attempt) -> DebtorState:
+    """A call classified as answered by a person (``completed`` came before the AMD callback) that AMD
+    then reports as a machine: it becomes a machine answer, and what the person's answer added goes —
+    the conversation (and its 7-day call block), the first contact it set, its response count."""
+    machine = replace(attempt, outcome="machine", responded=False)
+    state = _with_attempt(state, machine)
+    if attempt.outcome == "conversation":
+        conversation = Conversation(attempt.at, attempt.account_ids)
+        state = replace(state, conversations=tuple(c for c in state.conversations if c != conversation))
+    if attempt.responded:
+        state = _count_response(state, attempt.channel, _band(state, attempt.at), -1, 0)
+
+    def first_contact(account_id: str) -> datetime | None:
+        others = [
+            a.at
+            for a in state.ledger
+            if a.id != attempt.id and a.outcome in _COMMUNICATED and account_id in a.account_ids
+        ]
+        return min(others, default=None)
+
+    accounts = tuple(
+        replace(a, first_contact_at=first_contact(a.id))
+        if a.id in attempt.account_ids and a.first_contact_at == attempt.at
+        else a
+        for a in state.accounts
+    )
+    return replace(state, accounts=accounts)
 
 
 def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> DebtorState:
@@ -275,15 +354,26 @@ def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> 
         state = replace(state, bad_destinations=state.bad_destinations | {not_textable(attempt.destination)})
     if data.error_code == SMS_OPT_OUT_CODE:
         state = _opt_out(state, "sms", attempt.destination, at)
-    elif attempt.channel == "email" and data.status.lower() in EMAIL_OPT_OUT_STATUSES:
-        state = _opt_out(state, "email", attempt.destination.lower(), at)
+    elif attempt.channel == "email":
+        failure = email_failure(data)
+        if data.status.lower() in EMAIL_OPT_OUT_STATUSES or failure == "opted_out":
+            state = _opt_out(state, "email", attempt.destination.lower(), at)
+        elif failure == "bad_address":
+            state = replace(state, bad_destinations=state.bad_destinations | {attempt.destination.lower()})
     if data.channel != "voice" and data.status.lower() in ("open", "opened", "click", "clicked"):
         return _mark_responded(state, attempt)
-    outcome = _voice_outcome(data) if attempt.channel == "voice" else _message_outcome(data.status)
+    if attempt.channel == "voice":
+        if data.answered_by:
+            state, attempt = _record_answer(state, attempt, data.answered_by)
+        if data.status.lower() == AMD_STATUS:
+            if is_machine(attempt.answered_by) and attempt.outcome in ("human", "conversation"):
+                return _unanswered_by_a_person(state, attempt)  # the AMD callback came after ``completed``
+            return state
+    outcome = _voice_outcome(data, attempt.answered_by) if attempt.channel == "voice" else _message_outcome(data.status)
     if outcome is None or (attempt.outcome in _FINAL_OUTCOMES and outcome in ("placed", "sent")):
         return state
     updated = replace(attempt, outcome=outcome)
-    state = replace(state, ledger=tuple(updated if a.id == attempt.id else a for a in state.ledger))
+    state = _with_attempt(state, updated)
     if outcome in _COMMUNICATED:
         accounts = tuple(
             replace(a, first_contact_at=attempt.at) if a.id in attempt.account_ids and a.first_contact_at is None else a

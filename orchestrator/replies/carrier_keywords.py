@@ -7,6 +7,7 @@ punctuation, emoji, repetition and politeness around it ("STOP!!", "stop 🙏", 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from orchestrator.replies.model import Intent
@@ -50,6 +51,17 @@ CARRIER_KEYWORDS: dict[str, Intent] = {
     "informacion": Intent.HELP,
 }
 
+# What Twilio itself acts on by default (COMPLIANCE.md section 2): it blocks or unblocks the sender and
+# answers with its own message. Spanish words and phrases around a keyword are not among them.
+PROVIDER_KEYWORDS: dict[str, Intent] = {
+    **dict.fromkeys(("stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"), Intent.OPT_OUT),
+    **dict.fromkeys(("start", "yes", "unstop"), Intent.OPT_IN),
+    **dict.fromkeys(("help", "info"), Intent.HELP),
+}
+# A channel whose limits name ``orchestrator.outbound.PROVIDER_KEYWORD_REPLIES`` answers these itself
+# (Twilio's default opt-out handling): Parley sends no confirmation or HELP reply on top of the provider's.
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
 # Words that may surround a keyword without changing what it means.
 FILLER_WORDS: frozenset[str] = frozenset(
     {"please", "por", "favor", "now", "thanks", "thank", "you", "gracias", "ya", "just", "ok", "okay", "me"}
@@ -76,3 +88,13 @@ def match_carrier_keyword(reply: NormalizedReply) -> CarrierKeywordMatch | None:
         if only in CARRIER_KEYWORDS:
             return CarrierKeywordMatch(only, CARRIER_KEYWORDS[only])
     return None
+
+
+def provider_keyword(text: str) -> Intent | None:
+    """The intent of ``text`` when the provider's own keyword handling may have acted on it, else None.
+
+    Twilio matches a message that is exactly one keyword, ignoring case and surrounding spaces. Whether
+    trailing punctuation or an emoji ("STOP.", "stop 🙏") still matches is not documented, so those
+    count as matched too: a confirmation Parley leaves out is allowed, a second one is not.
+    """
+    return PROVIDER_KEYWORDS.get(_NOT_LETTERS.sub("", text.lower()))

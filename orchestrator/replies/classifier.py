@@ -8,8 +8,8 @@ How a reply is decided:
    intent scores the weight of its strongest cue. A bare imperative "stop" adds a weak opt-out cue.
 3. The highest score wins; ties go to the intent earlier in ``PRECEDENCE`` (legal holds, cease,
    opt-out, …). No cue at all is ``other``.
-4. Amount and date are extracted independently of the intent; dates resolve against the day the
-   reply arrived in the debtor's zone, looking back instead of forward for past-tense intents.
+4. Amount, date and time of day are extracted independently of the intent; dates resolve against the
+   day the reply arrived in the debtor's zone, looking back instead of forward for past-tense intents.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from orchestrator.replies.dates import extract_date
 from orchestrator.replies.intent_cues import CUES, Cue, bare_stop_cue
 from orchestrator.replies.model import PRECEDENCE, Intent, ReplyClassification
 from orchestrator.replies.normalize import NormalizedReply, normalize_reply
+from orchestrator.replies.times import extract_time
 
 KEYWORD_CONFIDENCE = 0.99
 NO_CUE_CONFIDENCE = 0.5
@@ -47,17 +48,21 @@ def classify(text: str, channel: str, received_at: datetime, timezone: str) -> R
     intent, confidence, intent_cues = _decide_intent(reply)
     amount_match = extract_amount(reply.entity_text)
     date_match = extract_date(reply.entity_text, today, prefer_past=intent in PAST_TENSE_INTENTS)
+    time_match = extract_time(reply.entity_text)
     cues = list(intent_cues)
     if amount_match is not None:
         cues.append(f"amount:{amount_match.text}")
     if date_match is not None:
         cues.append(f"date:{date_match.text}")
+    if time_match is not None:
+        cues.append(f"time:{time_match.text}")
     return ReplyClassification(
         intent=intent,
         confidence=confidence,
         amount=amount_match.amount if amount_match else None,
         date=date_match.value if date_match else None,
         cues=tuple(cues),
+        time=time_match.value if time_match else None,
     )
 
 

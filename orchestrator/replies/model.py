@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -56,7 +56,7 @@ class ReplyClassification:
     """One reply, understood: the winning intent, how sure we are, the entities, and why.
 
     ``cues`` lists every cue that matched as ``"<intent>:<cue>"`` (entities as ``"amount:<text>"``,
-    ``"date:<text>"``), including cues of intents that lost, so an action can still see, for
+    ``"date:<text>"``, ``"time:<text>"``), including cues of intents that lost, so an action can still see, for
     example, an opt-out request inside a reply classified as ``attorney``.
     """
 
@@ -65,6 +65,7 @@ class ReplyClassification:
     amount: Decimal | None
     date: date | None
     cues: tuple[str, ...]
+    time: time | None = None  # a time of day the reply names ("3pm"), wall clock in the debtor's zone
 
     @property
     def opt_out_requested(self) -> bool:

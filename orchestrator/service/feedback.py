@@ -7,7 +7,13 @@ a conversation, a bad number) and becomes a delivery event for downstream system
 from __future__ import annotations
 
 from orchestrator.domain import Attempt, DebtorState
-from orchestrator.domain.transitions import BAD_DESTINATION_CODES, NOT_TEXTABLE_CODES, apply_event, record_provider_id
+from orchestrator.domain.transitions import (
+    BAD_DESTINATION_CODES,
+    NOT_TEXTABLE_CODES,
+    apply_event,
+    email_failure,
+    record_provider_id,
+)
 from orchestrator.events import InboundEvent, ProviderStatus
 from orchestrator.outputs import (
     CallCompleted,
@@ -25,7 +31,7 @@ from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.storage import Commit
 
-FAILED_STATUSES = frozenset({"failed", "undelivered", "bounce", "bounced", "dropped"})
+FAILED_STATUSES = frozenset({"failed", "undelivered", "bounce", "bounced", "dropped", "blocked"})
 CALL_END_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 # Codes that say the number or address is no good (PROVIDERS.md §4); others may be transient.
 BAD_DESTINATION_CODES = BAD_DESTINATION_CODES | NOT_TEXTABLE_CODES
@@ -57,20 +63,37 @@ def status_output(data: ProviderStatus, attempt: Attempt, debtor_id: str) -> Out
     status = data.status.lower()
     if attempt.channel == "voice":
         if status in CALL_END_STATUSES:
-            return CallCompleted(**common, answered_by=data.answered_by, duration_s=data.duration_s)
+            return CallCompleted(
+                **common,
+                status=status,
+                error_code=data.error_code,
+                answered_by=data.answered_by or attempt.answered_by,  # async AMD reports it before `completed`
+                duration_s=data.duration_s,
+            )
         return None
     if status == "delivered":
         return MessageDelivered(**common)
     if status in FAILED_STATUSES:
         code = data.error_code
-        return MessageFailed(
-            **common, error_code=code, reason=f"provider status {status}", retryable=code not in BAD_DESTINATION_CODES
-        )
+        return MessageFailed(**common, error_code=code, reason=f"provider status {status}", retryable=_retryable(data))
     if status == "open":
         return MessageOpened(**common)
     if status == "click":
-        return MessageClicked(**common, url="")
+        return MessageClicked(**common, url=data.url or "")
     return None
+
+
+def _retryable(data: ProviderStatus) -> bool:
+    """Whether sending to the same destination again may work: not to a bad or opted-out one."""
+    if data.channel == "email":
+        return email_failure(data) == "temporary"
+    return data.error_code not in BAD_DESTINATION_CODES
+
+
+def _output_id_parts(attempt: Attempt, data: ProviderStatus) -> tuple[str, ...]:
+    """A click on another link is another event; every other status means one event per send."""
+    parts = (attempt.id, data.provider_message_id, data.status)
+    return (*parts, data.url) if data.url and data.status.lower() == "click" else parts
 
 
 async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
@@ -103,7 +126,7 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
                     meaning,
                     subject=debtor_id,
                     time=event.time,
-                    id_parts=(attempt.id, data.provider_message_id, data.status),
+                    id_parts=_output_id_parts(attempt, data),
                     source=ctx.source,
                 )
             ]

@@ -4,27 +4,40 @@ Two store round trips: load the debtor's record (and learn whether this event wa
 processed), then commit the new record, the processed-event marker with its replay blob, the new
 sends and the cancellations — atomically, only if nobody changed the record in between. A batch of
 different debtors' events shares the two round trips (``handle_account_events``).
+
+A cancellation that depends on what the pending sends are for — a hold that permits some purposes,
+a cadence's ``cancel_purposes`` — reads those sends' payloads first: one more round trip, for those
+events only, shared by a batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from orchestrator.cadence import step_passed
+from orchestrator.compliance.rules import DISPUTE_PERMITTED
 from orchestrator.domain import DebtorState
 from orchestrator.domain.transitions import apply_event
-from orchestrator.events import InboundEvent
+from orchestrator.events import HoldPlaced, InboundEvent
 from orchestrator.outputs import MessageScheduled, OutputEvent
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.planning import plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
+from orchestrator.service.sends import PlannedSend
 from orchestrator.service.targeting import aimed
 from orchestrator.service.zones import primary_zone
 from orchestrator.storage import Commit, Loaded
 
 MAX_CONFLICT_RETRIES = 16
+
+# What a hold leaves pending: the purposes its compliance rule lets through while it lasts (COMPLIANCE
+# item 6: a dispute allows the validation/verification notice). Any other hold cancels all it covers.
+HOLD_SPARES: Mapping[str, frozenset[str]] = {"dispute": DISPUTE_PERMITTED}
 
 
 class UnknownDebtor(Exception):
@@ -35,11 +48,13 @@ class ConcurrentUpdates(Exception):
     """Raised when a debtor's record kept changing under us for every retry (a stuck writer)."""
 
 
-def destinations_index(state: DebtorState) -> dict[str, str]:
-    """Normalised number/address → debtor id, so inbound replies find their debtor."""
-    index = {phone.number: state.debtor_id for phone in state.profile.phones}
-    index.update({email.address.strip().lower(): state.debtor_id for email in state.profile.emails})
-    return index
+def destinations_of(state: DebtorState | None) -> set[str]:
+    """The debtor's normalised numbers and addresses, indexed so inbound replies find their debtor."""
+    if state is None:
+        return set()
+    return {phone.number for phone in state.profile.phones} | {
+        email.address.strip().lower() for email in state.profile.emails
+    }
 
 
 async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
@@ -52,7 +67,7 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
         record = _record_of(loaded)
         if record is not None and record.has_seen(event.id):
             return []  # processed and published before
-        planned = _plan(ctx, event, loaded.version, record)
+        planned = await _plan(ctx, event, loaded.version, record)
         result = await ctx.store.commit(planned.commit)
         if result.ok:
             return planned.outputs
@@ -79,6 +94,7 @@ async def handle_account_events(
         else:
             loadable.append(n)
     loaded = await ctx.store.load_many([(events[n].subject or "", events[n].id) for n in loadable])
+    fresh: list[tuple[int, int, DebtorRecord | None]] = []
     for n, state in zip(loadable, loaded, strict=True):
         if state.replay is not None:
             results[n] = await _replayed(ctx, events[n].subject or "", state.replay)
@@ -86,10 +102,14 @@ async def handle_account_events(
         record = _record_of(state)
         if record is not None and record.has_seen(events[n].id):
             continue  # processed and published before: nothing to do again
-        try:
-            planned.append((n, _plan(ctx, events[n], state.version, record)))
-        except UnknownDebtor as error:
-            results[n] = error
+        fresh.append((n, state.version, record))
+    # Planned together, so the pending-send reads some cancellations need share one round trip.
+    plans = await asyncio.gather(*(_plan_or_unknown(ctx, events[n], version, record) for n, version, record in fresh))
+    for (n, _, _), outcome in zip(fresh, plans, strict=True):
+        if isinstance(outcome, UnknownDebtor):
+            results[n] = outcome
+        else:
+            planned.append((n, outcome))
     committed = await ctx.store.commit_many([plan.commit for _, plan in planned])
     for (n, plan), result in zip(planned, committed, strict=True):
         results[n] = plan.outputs if result.ok else await handle_account_event(ctx, events[n])
@@ -122,11 +142,22 @@ async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[
     return replayed
 
 
-def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None) -> Planned:
+async def _plan_or_unknown(
+    ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None
+) -> Planned | UnknownDebtor:
+    try:
+        return await _plan(ctx, event, version, record)
+    except UnknownDebtor as error:
+        return error
+
+
+async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None) -> Planned:
     debtor_id = _debtor_of(event)
     if record is None and event.type != "account.placed":
         raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
-    state = apply_event(record.state if record else None, event)
+    prior = record.state if record else None
+    state = apply_event(prior, event)
+    profile_changed = event.type in ("account.placed", "debtor.updated")
     record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
         event.id, event.time, ctx.dedupe_window
     )
@@ -136,8 +167,10 @@ def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: Debtor
         aimed(state, send, ctx.policy, zone, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
         if not record.planned_before(send.send_id)  # the event came again after the de-duplication window
+        and not _moment_passed(ctx, event, send, zone)
     ]
-    cancelled_ids = [send for send in plan.cancel if send in record.pending]
+    reasons = await _cancelling(ctx, event, record, plan.cancel, plan.cancel_reason)
+    cancelled_ids = list(reasons)
     cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
     record = record.finishing(set(cancelled_ids), event.time, ctx.finished_window).adding(
         {send.send_id: send.account_ids for send in sends if send.send_id not in record.pending}
@@ -145,7 +178,7 @@ def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: Debtor
     partition = ctx.partition_of(debtor_id)
     schedule = [schedule_entry(send, partition) for send in sends]
     outputs = [
-        cancelled(ctx, send, debtor_id, cancelled_accounts[send], plan.cancel_reason, event) for send in cancelled_ids
+        cancelled(ctx, send, debtor_id, cancelled_accounts[send], reasons[send], event) for send in cancelled_ids
     ]
     outputs += [scheduled(ctx, send, event) for send in sends]
     commit = Commit(
@@ -156,9 +189,49 @@ def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: Debtor
         replay=encode_replay(outputs, schedule),
         schedule=schedule,
         cancel=cancelled_ids,
-        index=destinations_index(state) if event.type in ("account.placed", "debtor.updated") else {},
+        index=destinations_of(state) if profile_changed else (),
+        unindex=destinations_of(prior) - destinations_of(state) if profile_changed else (),
     )
     return Planned(commit, outputs)
+
+
+def _moment_passed(ctx: ServiceContext, event: InboundEvent, send: PlannedSend, zone: ZoneInfo) -> bool:
+    """A step anchored on the event's data whose moment came before the event is not planned
+    (``step_passed``): not sent at once, nor pushed onto the very day it was to come before."""
+    step = next(step for step in ctx.cadences.for_event(event.type).steps if step.id == send.step_id)
+    return step_passed(step, event_time=send.cause_time, data=event.data, zone=zone)
+
+
+async def _cancelling(
+    ctx: ServiceContext, event: InboundEvent, record: DebtorRecord, scope: Sequence[str], reason: str
+) -> dict[str, str]:
+    """The pending sends in the cadence's cancel ``scope`` that the event really cancels, with why.
+
+    ``cancel_purposes`` keeps only the sends of those purposes (a new promise supersedes the earlier
+    promise's confirmation and reminder); a hold spares the purposes it permits (``HOLD_SPARES``). A
+    send whose purpose cannot be read (it left the schedule meanwhile) is cancelled by a hold and left
+    alone by ``cancel_purposes``: either way the store only cancels what is still scheduled.
+    """
+    candidates = [send for send in scope if send in record.pending]
+    only = ctx.cadences.for_event(event.type).cancel_purposes if event.type in ctx.cadences.events else ()
+    spared = HOLD_SPARES.get(event.data.reason, frozenset()) if isinstance(event.data, HoldPlaced) else frozenset()
+    if not candidates or not (only or spared):
+        return dict.fromkeys(candidates, reason)
+    purposes = await _purposes_of(ctx, record.state.debtor_id, candidates)
+    if only:
+        kept = [send for send in candidates if purposes.get(send) in only]
+        return {send: f"{event.type}: supersedes the pending {purposes[send]}" for send in kept}
+    return {send: reason for send in candidates if purposes.get(send) not in spared}
+
+
+async def _purposes_of(ctx: ServiceContext, debtor_id: str, send_ids: Sequence[str]) -> dict[str, str]:
+    """The purposes of pending sends, from their payloads (asked at once: the store pipelines them)."""
+    found = await asyncio.gather(*(ctx.store.get_send(debtor_id, send) for send in send_ids))
+    return {
+        send.send_id: PlannedSend.from_bytes(send.payload).purpose
+        for send in found
+        if send is not None and send.payload is not None
+    }
 
 
 def scheduled_ids(outputs: Sequence[OutputEvent]) -> list[str]:

@@ -31,6 +31,8 @@ def _holds(condition: str, state: DebtorState, planned: PlannedSend, account_id:
     account = state.account(account_id)
     assert account is not None
     if condition in ("account_paid", "promise_kept"):
+        # Paid in full: a part payment leaves a debt to collect (and its payment.received has already
+        # cancelled what was pending for the account).
         return account.status == "paid" or account.balance <= 0
     if condition == "account_closed":
         return account.status == "closed"

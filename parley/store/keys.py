@@ -14,7 +14,8 @@ key                                            type        holds
                                                            attempts, payload (deleted when it finishes)
 ``P:{d:ID}:pending``                           hash        send_id → due_ms, for pending sends
 ``P:{p:N}:due``                                zset        ``<debtor_id>|<send_id>`` scored by due ms
-``P:idx:dest:<bucket>``                        hash        normalised destination → debtor id, in 1,024
+``P:idx:dest:<bucket>``                        hash        normalised destination → its debtor's id (NUL +
+                                                           a JSON array when several share it), in 1,024
                                                            buckets by CRC-32 (small listpacks, not a
                                                            key per phone number or address)
 =============================================  ==========  ===============================================

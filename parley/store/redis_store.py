@@ -9,6 +9,7 @@ early entry with ``reschedule`` to the record's ``due_ms``, and drops any other 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -195,8 +196,10 @@ class RedisStateStore:
         args += list(commit.cancel)
         self._evalsha(pipe, "commit", script_keys, args)
         self._queue_due(pipe, debtor_id, commit.schedule)
-        for dest, owner in commit.index.items():
-            pipe.hset(keys.destination(dest), dest, owner)
+        for dest in commit.index:
+            self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 1])
+        for dest in commit.unindex:
+            self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 0])
 
     def _queue_due(self, pipe: Pipeline, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
         by_partition: dict[int, dict[str, int]] = defaultdict(dict)
@@ -324,10 +327,15 @@ class RedisStateStore:
 
     # --- lookups -------------------------------------------------------------------------------------
 
-    async def lookup_destination(self, destination: str) -> str | None:
-        """The debtor a normalised destination belongs to (the caller normalises: E.164, lower-case)."""
-        (owner,) = await self._pipeline(lambda pipe: pipe.hget(self.keys.destination(destination), destination))
-        return _text(owner)
+    async def debtors_at(self, destination: str) -> tuple[str, ...]:
+        """The debtors a normalised destination belongs to, sorted (the caller normalises: E.164,
+        lower-case); several when they share it (a household's number), none when it is unknown."""
+        (owners,) = await self._pipeline(lambda pipe: pipe.hget(self.keys.destination(destination), destination))
+        if owners is None:
+            return ()
+        if owners[:1] == b"\0":
+            return tuple(json.loads(owners[1:]))
+        return (owners.decode(),)
 
     async def pending_sends(self, debtor_id: str) -> list[SendRecord]:
         """The debtor's scheduled and dispatching sends, by due time (two round trips; not hot)."""

@@ -18,6 +18,7 @@ SCRIPT_NAMES = (
     "release_dispatch",
     "reschedule",
     "claim_due",
+    "index_destination",
 )
 
 

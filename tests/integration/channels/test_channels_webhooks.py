@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,10 +19,14 @@ from twilio.request_validator import RequestValidator
 
 from channels.emulators import ProviderEmulator
 from channels.sendgrid_email import SendGridEmailChannel
+from channels.special_destinations import Scenario
 from channels.twilio_sms import TwilioSmsChannel
 from channels.twilio_voice import TwilioVoiceChannel
+from orchestrator.domain import Attempt
 from orchestrator.events import ProviderInbound, ProviderStatus
 from orchestrator.outbound import OutboundMessage
+from orchestrator.outputs import MessageClicked, MessageFailed
+from orchestrator.service.feedback import status_output
 
 SAMPLES = Path(__file__).parent / "fixtures" / "sendgrid_inbound_parse"
 
@@ -145,6 +150,41 @@ async def test_sendgrid_unsubscribes_and_spam_reports_reach_the_core_as_statuses
             (kind, f"mail-{kind}"),
         ]
         assert events[-1].type == "provider.status" and events[-1].subject == "d-1"
+
+
+async def test_sendgrid_blocks_drops_and_clicks_become_the_delivery_events_they_mean(
+    emulator: ProviderEmulator, webhook_server: WebhookServer
+) -> None:
+    """A ``blocked`` bounce is a retryable failure; a drop because the address unsubscribed is not; a
+    click names the link the debtor clicked (emulator → signed Event Webhook → normalize → core)."""
+    emulator.scenarios |= {
+        "blocked@example.test": Scenario(outcome="blocked", outcome_code="5.7.1"),
+        "gone@example.test": Scenario(outcome="dropped", outcome_code="Unsubscribed Address"),
+        "clicks@example.test": Scenario(outcome="click"),
+    }
+    email = SendGridEmailChannel.from_settings(webhook_server.settings)
+    sent = {to: await email.send(_message("email", to, f"mail-{to[:4]}")) for to in emulator.scenarios}
+    await _settle(emulator, webhook_server, 8)  # processed for each; blocked; dropped; delivered and click
+    await email.close()
+    meanings = {}
+    for to, result in sent.items():
+        (*_, final) = [
+            e.data for e in webhook_server.publisher.events if e.data.provider_message_id == result.provider_message_id
+        ]
+        assert isinstance(final, ProviderStatus)
+        attempt = Attempt(
+            f"mail-{to[:4]}", "email", to, ("A",), datetime.now(UTC), provider_message_id=final.provider_message_id
+        )
+        meanings[to] = (final.status, status_output(final, attempt, "d-1"))
+    status, blocked = meanings["blocked@example.test"]
+    assert status == "blocked" and isinstance(blocked, MessageFailed)
+    assert (blocked.error_code, blocked.retryable) == ("5.7.1", True)
+    status, gone = meanings["gone@example.test"]
+    assert status == "dropped" and isinstance(gone, MessageFailed)
+    assert (gone.error_code, gone.retryable) == ("Unsubscribed Address", False)
+    status, clicked = meanings["clicks@example.test"]
+    assert status == "click" and isinstance(clicked, MessageClicked)
+    assert clicked.url == "https://pay.example.com/p/x"  # the first link of the mail the emulator took
 
 
 @pytest.mark.parametrize("sample", ["default_data.txt", "raw_data.txt", "raw_data_with_attachments.txt"])

@@ -50,7 +50,7 @@ async def test_a_committed_state_loads_back_with_the_next_version(store: RedisSt
 async def test_a_commit_on_a_stale_version_is_refused_and_changes_nothing(store: RedisStateStore) -> None:
     await store.commit(a_commit(0, "evt-1", schedule=[a_send("s1")]))
     stale = await store.commit(
-        a_commit(0, "evt-2", state=b"lost", schedule=[a_send("s2")], cancel=["s1"], index={"+15550001": DEBTOR})
+        a_commit(0, "evt-2", state=b"lost", schedule=[a_send("s2")], cancel=["s1"], index=["+15550001"])
     )
     assert (stale.ok, stale.version, stale.cancelled) == (False, 1, ())
     loaded = await store.load(DEBTOR, "evt-2")
@@ -99,10 +99,24 @@ async def test_a_commit_cancels_only_sends_that_are_still_scheduled(store: Redis
 
 
 async def test_a_commit_indexes_destinations_to_their_debtor(store: RedisStateStore) -> None:
-    await store.commit(a_commit(0, "evt-1", index={"+15550001": DEBTOR, "ana@example.com": DEBTOR}))
-    assert await store.lookup_destination("+15550001") == DEBTOR
-    assert await store.lookup_destination("ana@example.com") == DEBTOR
-    assert await store.lookup_destination("+15559999") is None
+    await store.commit(a_commit(0, "evt-1", index=["+15550001", "ana@example.com"]))
+    assert await store.debtors_at("+15550001") == (DEBTOR,)
+    assert await store.debtors_at("ana@example.com") == (DEBTOR,)
+    assert await store.debtors_at("+15559999") == ()
+
+
+async def test_a_destination_two_debtors_share_belongs_to_both_until_one_lets_it_go(store: RedisStateStore) -> None:
+    household = "+15550002"
+    await store.commit(Commit("d-ana", 0, b"ana", "evt-a", b"r", index=[household]))
+    await store.commit(Commit("d-bo, jr.", 0, b"bo", "evt-b", b"r", index=[household, "bo@example.com"]))
+    await store.commit(Commit("d-ana", 1, b"ana", "evt-a2", b"r", index=[household]))  # indexed again: no change
+    assert await store.debtors_at(household) == ("d-ana", "d-bo, jr.")
+
+    await store.commit(Commit("d-ana", 2, b"ana", "evt-a3", b"r", unindex=[household]))
+    assert await store.debtors_at(household) == ("d-bo, jr.",)
+    await store.commit(Commit("d-bo, jr.", 1, b"bo", "evt-b2", b"r", unindex=[household, "bo@example.com"]))
+    assert await store.debtors_at(household) == ()
+    assert await store.debtors_at("bo@example.com") == ()
 
 
 async def test_update_state_is_a_compare_and_set(store: RedisStateStore) -> None:
@@ -141,7 +155,7 @@ async def test_load_and_commit_of_one_event_take_two_round_trips(open_store: Sto
             "evt-1",
             schedule=[a_send("s1", partition=1), a_send("s2", partition=2)],
             cancel=["old"],
-            index={"+15550001": DEBTOR},
+            index=["+15550001"],
         )
     )
     assert connection.round_trips.count == 2

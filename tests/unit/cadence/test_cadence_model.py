@@ -16,8 +16,9 @@ from orchestrator.cadence import (
     parse_duration,
     required_template_channels,
     step_due_at,
+    step_passed,
 )
-from orchestrator.events import ACCOUNT_EVENT_TYPES, PaymentReceived, PromiseCreated
+from orchestrator.events import ACCOUNT_EVENT_TYPES, Contract, ConversationLogged, PaymentReceived, PromiseCreated
 
 STARTER_TEMPLATES = {
     "first_notice",
@@ -212,3 +213,52 @@ def test_broken_yaml_and_duplicate_keys_are_located_by_line() -> None:
     duplicated = error_of("version: 1\nversion: 1\nevents: {}\n")
     assert duplicated.path == "line 2, column 1"
     assert "duplicate key 'version'" in duplicated.cause
+
+
+INSTANT = datetime(2024, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "anchor", "data"),
+    [
+        ("payment.received", "paid_at", PaymentReceived(account_id="a", amount=Decimal(1), paid_at=INSTANT)),
+        ("conversation.logged", "at", ConversationLogged(account_ids=("a",), at=INSTANT)),
+    ],
+)
+def test_the_contracts_instants_can_anchor_a_step(event_type: str, anchor: str, data: Contract) -> None:
+    """``paid_at`` and ``at`` are AwareDatetime fields; docs/cadences.md names both as anchors."""
+    step = (
+        f"{{id: later, template: payment_thanks, channel: sms, purpose: payment_thanks, anchor: {anchor}, offset: 2h}}"
+    )
+    text = cadence_file(GOOD_STEP.format(delay="0m")).replace(
+        f"  {event_type}: {{steps: []}}", f"  {event_type}: {{steps: [{step}]}}"
+    )
+    later = load_cadences(text, "t.yaml").for_event(event_type).steps[0]
+    due = step_due_at(later, event_time=INSTANT + timedelta(days=1), data=data, zone=ZoneInfo("UTC"))
+    assert due == INSTANT + timedelta(hours=2)
+
+
+def test_a_new_promise_cancels_only_the_earlier_promises_messages() -> None:
+    promise = default_cadences().for_event("promise.created")
+    assert promise.cancel == "account"
+    assert set(promise.cancel_purposes) == {"promise_confirmation", "promise_reminder"}
+
+
+def test_cancel_purposes_need_a_cancel_scope() -> None:
+    text = cadence_file(GOOD_STEP.format(delay="0m")).replace(
+        "  promise.broken: {steps: []}", "  promise.broken: {cancel_purposes: [promise_reminder], steps: []}"
+    )
+    error = error_of(text)
+    assert error.path == "events.promise.broken"
+    assert "cancel_purposes narrows a cancel scope" in error.cause
+
+
+def test_a_promise_reminder_whose_moment_came_before_the_promise_was_made_has_passed() -> None:
+    reminder = default_cadences().for_event("promise.created").steps[1]
+    chicago = ZoneInfo("America/Chicago")
+    due_tomorrow = PromiseCreated(account_id="a", amount=Decimal(50), due_date=date(2024, 3, 10))
+    before_ten = datetime(2024, 3, 9, 9, 59, tzinfo=chicago)
+    assert not step_passed(reminder, event_time=before_ten, data=due_tomorrow, zone=chicago)
+    assert step_passed(reminder, event_time=before_ten + timedelta(minutes=2), data=due_tomorrow, zone=chicago)
+    confirmation = default_cadences().for_event("promise.created").steps[0]
+    assert not step_passed(confirmation, event_time=before_ten, data=due_tomorrow, zone=chicago)

@@ -105,3 +105,19 @@ def test_a_sandbox_built_from_settings_uses_the_configured_seed() -> None:
 
     channel = channel_from_url("email", "sandbox://", Settings(sandbox_seed=42))
     assert isinstance(channel, SandboxChannel) and channel.seed == 42 and channel.channel == "email"
+
+
+async def test_calls_report_the_amd_answer_only_in_its_own_callback_as_twilio_async_amd_does() -> None:
+    """``AsyncAmd=true``: AnsweredBy reaches the AMD callback (status ``answered``), never ``completed``."""
+    events: list[tuple[datetime, str, object]] = []
+    sandbox = SandboxChannel("voice", 5, clock=lambda: T0, on_event=lambda *e: events.append(e))
+    await sandbox.send(_message("call-machine", to="+15005550777", channel="voice"))
+    for index in range(300):
+        await sandbox.send(_message(f"call-{index}", channel="voice"))
+    statuses = [(when, data) for when, _, data in events if isinstance(data, ProviderStatus)]
+    assert all(data.answered_by is None for _, data in statuses if data.status != "answered")
+    answers = {data.answered_by for _, data in statuses if data.status == "answered"}
+    assert answers == {"human", "machine_end_beep"}
+    machine = [(when, data.status, data.answered_by) for when, data in statuses[:2]]
+    assert [status for _, status, _ in machine] == ["answered", "completed"] and machine[0][0] < machine[1][0]
+    assert machine[0][2] == "machine_end_beep"

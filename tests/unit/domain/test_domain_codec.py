@@ -100,3 +100,13 @@ def test_a_stored_profile_with_a_number_from_before_numbers_were_checked_still_r
     assert from_json_bytes(blob).profile.phones[0].number == PHONE
     legacy = to_json_bytes(full_state()).replace(PHONE.encode(), b"ext. 12", 1)
     assert from_json_bytes(legacy).profile.phones[0].number == "ext. 12"
+
+
+def test_a_calls_amd_answer_round_trips_and_attempts_without_one_are_written_as_before() -> None:
+    state = full_state()
+    before = to_json_bytes(state)
+    call = replace(state.ledger[1], outcome="machine", answered_by="machine_end_beep")
+    answered = replace(state, ledger=(state.ledger[0], call))
+    assert from_json_bytes(to_json_bytes(answered)).ledger[1].answered_by == "machine_end_beep"
+    assert from_json_bytes(to_json_bytes(answered)) == answered
+    assert b"machine_end_beep" not in before and from_json_bytes(before) == state  # older blobs still read

@@ -109,10 +109,22 @@ def test_conversation_logged_records_a_conversation() -> None:
     assert [(c.at, c.account_ids) for c in state.conversations] == [(T0, ("A",))]
 
 
+def amd(attempt_id: str, answered_by: str, at: datetime = T0) -> InboundEvent:
+    """Twilio's async AMD callback as the webhook publishes it (channels/webhooks/normalize.py)."""
+    return status(attempt_id, "voice", at, status="answered", answered_by=answered_by)
+
+
+def completed(attempt_id: str, duration_s: int, at: datetime = T0) -> InboundEvent:
+    """The call's final status callback: with AsyncAmd=true it carries no AnsweredBy."""
+    return status(attempt_id, "voice", at, status="completed", duration_s=duration_s)
+
+
 def test_a_human_answered_call_of_thirty_seconds_is_a_conversation() -> None:
     state = sent(apply_event(None, placed()), "c1", "voice")
-    state = apply_event(state, status("c1", "voice", status="completed", answered_by="human", duration_s=45))
+    state = apply_event(state, amd("c1", "human"))
+    state = apply_event(state, completed("c1", 45))
     assert state.ledger[0].outcome == "conversation"
+    assert state.ledger[0].answered_by == "human"
     assert state.conversations[0].account_ids == ("A",)
     assert not state.needs_full_disclosure("A")
     assert state.response_history()[("voice", "morning")] == (1, 1)
@@ -121,9 +133,98 @@ def test_a_human_answered_call_of_thirty_seconds_is_a_conversation() -> None:
 def test_busy_is_not_connected_and_a_machine_is_not_a_conversation() -> None:
     base = sent(sent(apply_event(None, placed()), "c1", "voice"), "c2", "voice")
     state = apply_event(base, status("c1", "voice", status="busy"))
-    state = apply_event(state, status("c2", "voice", status="completed", answered_by="machine_end_beep", duration_s=40))
+    state = apply_event(state, amd("c2", "machine_end_beep"))
+    state = apply_event(state, completed("c2", 40))
     assert [a.outcome for a in state.ledger] == ["not_connected", "machine"]
     assert state.conversations == ()
+
+
+def test_the_amd_answer_is_kept_on_the_attempt_until_the_call_completes() -> None:
+    state = sent(apply_event(None, placed()), "c1", "voice")
+    state = apply_event(state, amd("c1", "machine_end_beep"))
+    assert (state.ledger[0].outcome, state.ledger[0].answered_by) == ("placed", "machine_end_beep")
+    assert from_json_bytes(to_json_bytes(state)) == state  # the answer survives the store
+
+
+@pytest.mark.parametrize("late", [False, True], ids=["amd-before-completed", "amd-after-completed"])
+def test_a_machine_answer_is_never_a_conversation_nor_a_first_contact_whatever_the_order(late: bool) -> None:
+    """The reviewer's case: AMD says machine_end_beep, the call lasts 45 s (the voicemail was played)."""
+    state = sent(apply_event(None, placed()), "c1", "voice")
+    events = (
+        [completed("c1", 45), amd("c1", "machine_end_beep")]
+        if late
+        else [amd("c1", "machine_end_beep"), completed("c1", 45)]
+    )
+    for each in events:
+        state = apply_event(state, each)
+    assert (state.ledger[0].outcome, state.ledger[0].answered_by) == ("machine", "machine_end_beep")
+    assert state.conversations == ()
+    assert state.needs_full_disclosure("A")  # nobody spoke: the next message still carries the full disclosure
+    assert state.response_history()[("voice", "morning")] == (0, 1)
+    assert decide(state, ProposedContact("voice", MOBILE, ("A",)), T0 + timedelta(days=2), find_next=False).allowed
+
+
+def test_a_late_machine_answer_leaves_the_first_contact_another_send_made() -> None:
+    state = sent(apply_event(None, placed()), "c1", "voice")
+    state = sent(state, "s1", at=T0 + timedelta(hours=2))
+    state = apply_event(state, completed("c1", 45))
+    state = apply_event(state, status("s1", status="delivered"))
+    assert state.accounts[0].first_contact_at == T0  # the call, taken for a conversation for now
+    state = apply_event(state, amd("c1", "machine_start"))
+    assert state.accounts[0].first_contact_at == T0 + timedelta(hours=2)  # the delivered text
+    assert state.conversations == ()
+
+
+def test_a_late_human_or_unknown_answer_keeps_the_conversation() -> None:
+    for answer in ("human", "unknown"):
+        state = sent(apply_event(None, placed()), "c1", "voice")
+        state = apply_event(state, completed("c1", 45))
+        state = apply_event(state, amd("c1", answer))
+        assert state.ledger[0].outcome == "conversation" and len(state.conversations) == 1
+
+
+def test_without_any_amd_answer_a_long_call_is_taken_for_a_conversation() -> None:
+    state = sent(apply_event(None, placed()), "c1", "voice")
+    state = apply_event(state, completed("c1", 45))
+    assert state.ledger[0].outcome == "conversation"
+    assert state.ledger[0].answered_by is None
+
+
+EMAIL = "maria@example.com"
+
+
+def email_contact(state: DebtorState) -> Decision:
+    return decide(state, ProposedContact("email", EMAIL, ("A",)), T0 + timedelta(days=1), find_next=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [("bounce", "5.1.1"), ("dropped", "Bounced Address"), ("dropped", "Invalid")],
+)
+def test_a_hard_bounce_or_a_drop_as_bounced_or_invalid_marks_the_address_bad(kind: str, code: str) -> None:
+    state = sent(apply_event(None, placed()), "m1", "email")
+    state = apply_event(state, status("m1", "email", status=kind, error_code=code))
+    assert state.ledger[0].outcome == "failed"
+    assert state.bad_destinations == frozenset({EMAIL})
+    assert not next(v.allowed for v in email_contact(state).verdicts if v.rule_id == "email_eligibility")
+
+
+@pytest.mark.parametrize("reason", ["Unsubscribed Address", "Spam Reporting Address"])
+def test_a_drop_because_the_address_unsubscribed_or_reported_spam_opts_it_out(reason: str) -> None:
+    state = sent(apply_event(None, placed()), "m1", "email")
+    state = apply_event(state, status("m1", "email", status="dropped", error_code=reason))
+    assert [(o.channel, o.destination) for o in state.opt_outs] == [("email", EMAIL)]
+    assert state.bad_destinations == frozenset()
+    assert not opt_out_verdict(email_contact(state))
+
+
+@pytest.mark.parametrize(("kind", "code"), [("blocked", "5.7.1"), ("dropped", "Recipient List over Package Quota")])
+def test_a_blocked_bounce_or_another_drop_is_a_failure_but_the_address_stays_usable(kind: str, code: str) -> None:
+    state = sent(apply_event(None, placed()), "m1", "email")
+    state = apply_event(state, status("m1", "email", status=kind, error_code=code))
+    assert state.ledger[0].outcome == "failed"
+    assert state.bad_destinations == frozenset() and state.opt_outs == ()
+    assert email_contact(state).allowed
 
 
 def test_a_late_sent_status_does_not_undo_delivered() -> None:
