@@ -256,39 +256,24 @@ class DebtorBehaviour:
     def _voice_outcomes(
         self, message: OutboundMessage, reaction: _Reaction, rng: random.Random
     ) -> list[SimulatedEvent]:
+        """As Twilio reports a call placed with async AMD: the AMD result (``answered``, with
+        ``answered_by``) on its own, then the call's end (``completed`` with its duration)."""
         ring = seconds(rng, 15, 40)
         if reaction.engaged:
             duration = rng.randint(45, 420) if reaction.conversation else rng.randint(4, 25)
             return [
-                _status(
-                    ring + timedelta(seconds=duration),
-                    "voice",
-                    message,
-                    "completed",
-                    answered_by="human",
-                    duration_s=duration,
-                )
+                _amd(ring + timedelta(seconds=min(3, duration)), message, "human"),
+                _status(ring + timedelta(seconds=duration), "voice", message, "completed", duration_s=duration),
             ]
         roll = rng.random()
         if roll < 0.08:
             return [_status(seconds(rng, 3, 8), "voice", message, "busy")]
-        if roll < 0.5 and message.voicemail:
-            duration = rng.randint(18, 40)
-            return [
-                _status(
-                    ring + timedelta(seconds=duration),
-                    "voice",
-                    message,
-                    "completed",
-                    answered_by="machine_end_beep",
-                    duration_s=duration,
-                )
-            ]
         if roll < 0.5:
+            # The greeting ends (the beep) and a voicemail is left, or the machine cuts the call short.
+            duration = rng.randint(18, 40) if message.voicemail else rng.randint(1, 4)
             return [
-                _status(
-                    ring, "voice", message, "completed", answered_by="machine_end_beep", duration_s=rng.randint(1, 4)
-                )
+                _amd(ring + timedelta(seconds=min(12, duration)), message, "machine_end_beep"),
+                _status(ring + timedelta(seconds=duration), "voice", message, "completed", duration_s=duration),
             ]
         return [_status(ring, "voice", message, "no-answer")]
 
@@ -375,6 +360,10 @@ def _status(
         duration_s=duration_s,
     )
     return SimulatedEvent(delay=delay, type="provider.status", data=data)
+
+
+def _amd(delay: timedelta, message: OutboundMessage, answered_by: str) -> SimulatedEvent:
+    return _status(delay, "voice", message, "answered", answered_by=answered_by)
 
 
 def _partial(remaining: Decimal, rng: random.Random) -> Decimal:
