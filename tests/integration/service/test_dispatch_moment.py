@@ -8,32 +8,19 @@ batch (the ledger holds it "after" the moment being judged). Real redis-server, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-import pytest
-
 from orchestrator.events import Account, AccountPlaced, DebtorProfile, Email, InboundEvent, Name, Phone
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
 from orchestrator.service.record import DebtorRecord
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # a Tuesday, 11:00 in New York
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 def running_clock(runtime: Runtime, ahead: timedelta) -> Callable[[datetime], None]:

@@ -3,7 +3,6 @@ windows forward and prune the contact history that the call limits count. Real r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -22,21 +21,15 @@ from orchestrator.events import (
 )
 from orchestrator.service.api import EventFromTheFuture, handle_event, handle_events
 from orchestrator.service.record import DebtorRecord
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    built.ctx = replace(built.ctx, clock=lambda: NOW)
-    try:
-        yield built
-    finally:
-        await built.aclose()
+@pytest.fixture(autouse=True)
+def worker_clock(runtime: Runtime) -> None:
+    """The worker's wall clock reads NOW."""
+    runtime.ctx = replace(runtime.ctx, clock=lambda: NOW)
 
 
 def placed() -> InboundEvent:

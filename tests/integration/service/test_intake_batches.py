@@ -4,33 +4,20 @@ debtor whose record changed under the batch retried alone. Real redis-server, sa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-
-import pytest
 
 from orchestrator.events import Account, AccountPlaced, DebtorProfile, InboundEvent, Name, PaymentMissed, Phone
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, handle_events, run_due
 from orchestrator.service.intake import UnknownDebtor, scheduled_ids
 from orchestrator.storage import Commit, CommitResult
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # a Tuesday, 11:00 in New York
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 def placed(debtor_id: str) -> InboundEvent:

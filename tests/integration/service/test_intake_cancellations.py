@@ -5,7 +5,7 @@ channels, the default cadences."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -27,8 +27,7 @@ from orchestrator.events import (
 )
 from orchestrator.outputs import MessageCancelled, MessageDispatched, MessageScheduled, OutputEvent
 from orchestrator.service.api import handle_event, handle_events, run_due
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)  # a Tuesday, 11:00 in New York
@@ -42,16 +41,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.at
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ tests do not depend on how a sender's number is looked up."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,22 +19,11 @@ from orchestrator.outbound import PROVIDER_KEYWORD_REPLIES, ChannelLimits
 from orchestrator.outputs import OutputEvent
 from orchestrator.service.api import handle_event
 from orchestrator.service.record import DebtorRecord
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 DEBTOR, MOBILE = "d-reply", "+12125550147"
 PLACED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
 SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # Saturday 10:00 in New York (EST); DST starts Sunday
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 def twilio_keywords(runtime: Runtime) -> None:

@@ -4,7 +4,6 @@ without a subject (found by the sender's number, as from the inbound webhook).""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,21 +15,10 @@ from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, 
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
 from orchestrator.service.record import DebtorRecord
-from parley.bootstrap import Runtime, build_runtime
-from parley.settings import Settings
+from parley.bootstrap import Runtime
 
 HOUSEHOLD = "+12125550188"
 MONDAY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    settings = Settings(state_url=redis_url, key_prefix=key_prefix.rstrip(":"), quiet_days=False)
-    built = await build_runtime(settings, partition_of=lambda _d: 0)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 async def place_and_text(runtime: Runtime, debtor_id: str, at: datetime) -> None:
