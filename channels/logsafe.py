@@ -1,4 +1,4 @@
-"""Masking of phone numbers, email addresses and secrets in log lines.
+"""Masking of phone numbers, email addresses, secrets and URL passwords in log lines.
 
 Parley's own code logs masked values (``mask_phone``/``mask_email``); the :class:`RedactingFilter`
 is the safety net for everything else that logs (the Twilio and SendGrid SDKs log URLs, payloads
@@ -16,6 +16,9 @@ _PHONE = re.compile(r"(?:\+|%2B)\d{7,15}|(?<![\w.%])\d{10,15}(?![\w.])", re.IGNO
 _EMAIL = re.compile(r"([\w.+-])[\w.+-]*(@|%40)([\w-]+(?:\.[\w-]+)+)", re.IGNORECASE)
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9+/=._-]+")
 _SENDGRID_KEY = re.compile(r"\bSG\.[\w-]{6,}\.[\w-]{6,}")
+# ``scheme://user:password@``: the password runs to the last ``@`` before the path (an unescaped ``@``
+# in it still ends masked), never across whitespace, quotes or a path, query or fragment.
+_URL_PASSWORD = re.compile(r"\b([a-z][a-z0-9+.-]*://[^\s:/?#@'\"<>]*):[^\s/?#'\"<>]*@", re.IGNORECASE)
 MASK = "***"
 
 
@@ -38,11 +41,17 @@ def mask_destination(destination: str) -> str:
     return mask_email(destination) if "@" in destination else mask_phone(destination)
 
 
+def mask_url_password(text: str) -> str:
+    """``redis://:hunter2@host:6379/0`` → ``redis://:***@host:6379/0``: the user name and host stay readable."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret, bearer/basic credential, email address and phone number masked."""
+    """``text`` with every secret, URL password, bearer/basic credential, email address and phone number masked."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, MASK)
+    text = mask_url_password(text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
     text = _SENDGRID_KEY.sub(MASK, text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}{m.group(3)}", text)

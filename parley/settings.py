@@ -2,16 +2,21 @@
 
 Every setting lives here, with its description; ``docs/configuration.md`` is generated from this
 class (``python -m parley.settings``) and a test keeps the two in sync. Secrets are ``SecretStr``:
-they print as ``**********`` and only ``.get_secret_value()`` reveals them, at the point of use.
+they print as ``**********`` and only ``.get_secret_value()`` reveals them, at the point of use. A URL
+setting may carry a password in its user-info (``redis://:password@host``): it stays a plain string (the
+adapters need it whole), and ``repr``, ``str`` and :meth:`Settings.redacted` show the password as ``***``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from channels.logsafe import mask_url_password
 
 ENV_PREFIX = "PARLEY_"
 
@@ -157,8 +162,19 @@ class Settings(BaseSettings):
     )
 
     def redacted(self) -> dict[str, Any]:
-        """The settings as a dict safe to log: secrets stay masked."""
-        return {name: str(value) if isinstance(value, SecretStr) else value for name, value in self}
+        """The settings as a dict safe to log: secrets and the passwords in URLs stay masked."""
+        return {name: _masked(value) for name, value in self}
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """``repr`` and ``str`` mask the passwords in URLs too (a ``SecretStr`` masks itself)."""
+        for name, value in super().__repr_args__():
+            yield name, mask_url_password(value) if isinstance(value, str) else value
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return str(value)
+    return mask_url_password(value) if isinstance(value, str) else value
 
 
 def settings_table() -> str:

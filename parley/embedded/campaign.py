@@ -59,6 +59,7 @@ async def run_campaign(
 ) -> CampaignRun:
     """Run the portfolio for ``days`` from ``start``; outputs are written as JSONL to ``outputs_path``."""
     world = DemoWorld(portfolio)
+    end = start + timedelta(days=days)
     outputs_path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with outputs_path.open("wb") as out:
@@ -78,7 +79,7 @@ async def run_campaign(
                 session.runner.provider_log = []
             for event in portfolio.events:
                 session.runner.submit(event)
-            await session.runner.run(start + timedelta(days=days), progress)
+            await session.runner.run(end, progress)
             processed = session.runner.events_processed
             ticks = session.runner.sends_worked
             round_trips = session.runtime.connection.round_trips.count
@@ -91,6 +92,7 @@ async def run_campaign(
         portfolio,
         inputs=world.generated_cloudevents(),
         policy="baseline" if naive_policy else "parley",
+        until=end,
     )
     return CampaignRun(
         summary=summary,

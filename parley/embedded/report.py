@@ -84,7 +84,9 @@ def render_report(
             _send_hours(summary, baseline),
         ),
         "<div class='grid'>",
-        _section("Suppressions by rule", "Sends the compliance gates stopped, by the rule that stopped them.",
+        _section("Suppressions by rule",
+                 f"{summary.suppressed_sends:,} sends the compliance gates stopped, counted under each rule that "
+                 "stopped them (a send stopped by several rules counts under each).",
                  _counts_chart(summary.suppressions_by_rule, "#dc2626")),
         _section("Funnel", "Debtors reaching each stage (share of all debtors).", _funnel(summary)),
         "</div>",
@@ -197,8 +199,7 @@ def _comparison(summary: CampaignSummary, baseline: CampaignSummary) -> str:
         ("Amount recovered", format_money(summary.amount_recovered), format_money(baseline.amount_recovered)),
         ("Recovery rate", f"{summary.recovery_rate:.2%}", f"{baseline.recovery_rate:.2%}"),
         ("Contacts per payment", f"{ours_cpp:.1f}", f"{base_cpp:.1f}"),
-        ("Suppressed sends", f"{sum(summary.suppressions_by_rule.values()):,}",
-         f"{sum(baseline.suppressions_by_rule.values()):,}"),
+        ("Suppressed sends", f"{summary.suppressed_sends:,}", f"{baseline.suppressed_sends:,}"),
     ]  # fmt: skip
     table = _table(("", summary.policy, baseline.policy), rows)
     note = "Same portfolio and debtors; the baseline uses a fixed channel order and sends at 10:00 local time."

@@ -33,7 +33,8 @@ class CampaignSummary:
     accounts: int
     total_balance: Decimal
     contacts_by_channel: dict[str, int]
-    suppressions_by_rule: dict[str, int]
+    suppressed_sends: int  # ``message.suppressed`` events: one per send the gates stopped
+    suppressions_by_rule: dict[str, int]  # rules that stopped a send; one send may be stopped by several
     replies_by_intent: dict[str, int]
     payment_intents: int
     promises_logged: int
@@ -73,8 +74,14 @@ def summarise(
     portfolio: Portfolio,
     inputs: Iterable[Mapping[str, Any]] = (),
     policy: str = "parley",
+    *,
+    until: datetime,
 ) -> CampaignSummary:
-    """Count what happened. ``inputs`` are upstream events fed during the run (payments, promises)."""
+    """Count what happened up to ``until``, the campaign's end.
+
+    ``inputs`` are the upstream events the simulated debtors caused (payments, promises); one dated
+    after ``until`` was never fed to the runner, so it is not counted: the campaign did not see it.
+    """
     contacts: Counter[str] = Counter()
     suppressions: Counter[str] = Counter()
     intents: Counter[str] = Counter()
@@ -86,6 +93,7 @@ def summarise(
     promised: set[str] = set()
     paid: set[str] = set()
     payment_intents = 0
+    suppressed_sends = 0
     zones: dict[str, ZoneInfo] = {}
     for event in outputs:
         kind = event.get("type")
@@ -99,6 +107,7 @@ def summarise(
             hours[at.astimezone(_zone_for(debtor_id, portfolio, zones)).hour] += 1
             contacted.add(debtor_id)
         elif kind == "message.suppressed":
+            suppressed_sends += 1
             for rule in data.get("rules") or ():
                 suppressions[str(rule.get("rule_id"))] += 1
         elif kind in _DELIVERED_TYPES or (kind == "call.completed" and data.get("answered_by")):
@@ -115,6 +124,8 @@ def summarise(
     recovered = Decimal(0)
     owners = {account.id: debtor_id for debtor_id, owned in portfolio.accounts.items() for account in owned}
     for event in inputs:
+        if _parse_time(event["time"]) > until:
+            continue
         data = event.get("data") or {}
         owner = str(event.get("subject") or owners.get(str(data.get("account_id")), ""))
         if event.get("type") == "payment.received":
@@ -132,6 +143,7 @@ def summarise(
         accounts=len(owners),
         total_balance=total_balance,
         contacts_by_channel={channel: contacts.get(channel, 0) for channel in CHANNELS},
+        suppressed_sends=suppressed_sends,
         suppressions_by_rule=dict(suppressions.most_common()),
         replies_by_intent=dict(intents.most_common()),
         payment_intents=payment_intents,
@@ -185,7 +197,7 @@ def print_summary(summary: CampaignSummary, console: Console, baseline: Campaign
         headline.add_row(label, *value)
     console.print(headline)
     console.print(_count_table("Contacts by channel", summary.contacts_by_channel))
-    console.print(_count_table("Suppressions by rule", summary.suppressions_by_rule))
+    console.print(_count_table("Suppressions by rule (a send may break several)", summary.suppressions_by_rule))
     console.print(_count_table("Replies by intent", summary.replies_by_intent))
     console.print(_count_table("Funnel (debtors)", summary.funnel))
 
@@ -195,7 +207,7 @@ def _headline_rows(summary: CampaignSummary, baseline: CampaignSummary | None) -
         cpp = f"{s.contacts_per_payment:.1f}" if s.contacts_per_payment is not None else "—"
         return [
             f"{s.contacts:,}",
-            f"{sum(s.suppressions_by_rule.values()):,}",
+            f"{s.suppressed_sends:,}",
             f"{sum(s.replies_by_intent.values()):,}",
             f"{s.payment_intents:,} / {s.promises_logged:,}",
             f"{s.payments:,}",
@@ -206,7 +218,7 @@ def _headline_rows(summary: CampaignSummary, baseline: CampaignSummary | None) -
 
     labels = (
         "contacts",
-        "suppressions",
+        "suppressed sends",
         "replies",
         "payment intents / promises",
         "payments",

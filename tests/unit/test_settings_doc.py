@@ -62,3 +62,30 @@ def test_secrets_read_from_the_environment_stay_masked_yet_usable(monkeypatch: p
     assert "env-token-93c1" not in repr(settings)
     assert "env-token-93c1" not in repr(settings.redacted())
     assert settings.twilio_auth_token.get_secret_value() == "env-token-93c1"
+
+
+URL_FIELDS = [name for name, field in Settings.model_fields.items() if field.annotation is str]
+
+
+def _settings_with_a_password_in_every_url() -> tuple[Settings, dict[str, str]]:
+    passwords = {name: f"pw-{name}-51d0" for name in URL_FIELDS}
+    urls = {name: f"redis://parley:{password}@state.internal:6379/0" for name, password in passwords.items()}
+    return Settings.model_validate(urls), passwords
+
+
+def test_passwords_in_url_settings_are_masked_when_settings_are_printed_or_redacted() -> None:
+    settings, passwords = _settings_with_a_password_in_every_url()
+    redacted = settings.redacted()
+    for shown in (repr(settings), str(settings), repr(redacted)):
+        for password in passwords.values():
+            assert password not in shown
+    assert redacted["state_url"] == "redis://parley:***@state.internal:6379/0"
+    assert "state_url='redis://parley:***@state.internal:6379/0'" in repr(settings)
+
+
+def test_a_url_password_from_the_environment_is_masked_yet_usable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARLEY_STATE_URL", "redis://:hunter2pw@redis:6379/0")
+    settings = Settings()
+    assert "hunter2pw" not in repr(settings) and "hunter2pw" not in str(settings.redacted())
+    assert settings.redacted()["state_url"] == "redis://:***@redis:6379/0"
+    assert settings.state_url == "redis://:hunter2pw@redis:6379/0"

@@ -37,3 +37,23 @@ def test_the_filter_rewrites_formatted_messages_and_exception_text() -> None:
     RedactingFilter(["tok-123"]).filter(record)
     assert record.getMessage() == "send to +*******0006 with ***"
     assert record.exc_text is not None and "jane@example.com" not in record.exc_text
+
+
+def test_passwords_in_urls_are_masked_and_the_rest_of_the_url_kept() -> None:
+    assert redact("connecting to redis://:hunter2pw@redis:6379/0") == "connecting to redis://:***@redis:6379/0"
+    assert redact("broker kafka://parley:k-pw@k1:9092;k2:9092 up") == "broker kafka://parley:***@k1:9092;k2:9092 up"
+    # an unescaped '@' in the password is still masked whole; the path and query stay readable
+    assert (
+        redact("GET https://api:p@ss@api.example.com/v3/mail?x=1") == "GET https://api:***@api.example.com/v3/mail?x=1"
+    )
+    assert (
+        redact("url='rediss://default:s3cr3t@cache.internal:6380'") == "url='rediss://default:***@cache.internal:6380'"
+    )
+    untouched = "POST https://api.twilio.com:443/2010-04-01/Accounts/AC1/Messages.json"
+    assert redact(untouched) == untouched
+
+
+def test_the_filter_masks_a_url_password_passed_as_a_log_argument() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "state %s", ("redis://:hunter2pw@redis:6379/0",), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == "state redis://:***@redis:6379/0"

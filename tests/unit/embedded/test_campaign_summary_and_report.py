@@ -18,6 +18,7 @@ from parley.embedded.summary import CampaignSummary, print_summary, summarise
 from parley.embedded.svg import nice_ticks
 
 START = datetime(2026, 3, 2, 13, tzinfo=UTC)
+END = datetime(2026, 3, 9, 13, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +61,12 @@ def inputs_for(portfolio: Portfolio) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def summary(portfolio: Portfolio) -> CampaignSummary:
-    return summarise(outputs_for(portfolio), portfolio, inputs_for(portfolio), policy="parley")
+    return summarise(outputs_for(portfolio), portfolio, inputs_for(portfolio), policy="parley", until=END)
 
 
 def test_contacts_suppressions_and_replies_are_counted_from_outputs(summary: CampaignSummary) -> None:
     assert summary.contacts_by_channel == {"sms": 2, "email": 1, "voice": 1}
+    assert summary.suppressed_sends == 2
     assert summary.suppressions_by_rule == {"time_window_federal": 2, "quiet_days": 1}
     assert summary.replies_by_intent == {"promise_to_pay": 1, "opt_out": 1}
     assert (summary.payment_intents, summary.promises_logged) == (1, 1)
@@ -76,6 +78,21 @@ def test_payments_recovery_and_contacts_per_payment(summary: CampaignSummary, po
     assert summary.contacts_per_payment == 2.0
     total = sum(a.balance for owned in portfolio.accounts.values() for a in owned)
     assert summary.recovery_rate == pytest.approx(float(Decimal("170.50") / total))
+
+
+def test_inputs_dated_after_the_campaign_end_are_not_counted(portfolio: Portfolio) -> None:
+    d3 = portfolio.debtors[2].id
+    a3 = portfolio.accounts[d3][0].id
+    late = [
+        out("payment.received", "2026-03-09T13:00:00.001Z", d3, account_id=a3, amount="999.00", paid_at="2026-03-09"),
+        out("promise.created", "2026-03-10T09:00:00Z", d3, account_id=a3, amount="10.00", due_date="2026-03-12"),
+    ]
+    on_time = summarise(outputs_for(portfolio), portfolio, inputs_for(portfolio), until=END)
+    with_late = summarise(outputs_for(portfolio), portfolio, inputs_for(portfolio) + late, until=END)
+    assert with_late == on_time
+    at_the_end = out("payment.received", "2026-03-09T13:00:00Z", d3, account_id=a3, amount="9.50", paid_at="2026-03-09")
+    inclusive = summarise(outputs_for(portfolio), portfolio, [*inputs_for(portfolio), at_the_end], until=END)
+    assert (inclusive.payments, inclusive.amount_recovered) == (3, Decimal("180.00"))
 
 
 def test_contacts_per_day_and_local_send_hours(summary: CampaignSummary, portfolio: Portfolio) -> None:
@@ -94,6 +111,8 @@ def test_the_rich_summary_prints_headline_figures(summary: CampaignSummary) -> N
     print_summary(summary, console, baseline=summary)
     text = console.export_text()
     assert "$170.50" in text and "time_window_federal" in text and "contacts per payment" in text
+    # Two sends were suppressed (by three rules between them): the headline counts the sends.
+    assert re.search(r"suppressed sends\s*│\s*2\s*│\s*2\s*│", text), text
 
 
 def test_the_report_is_self_contained_html_with_charts_numbers_and_the_raw_outputs(
@@ -111,10 +130,12 @@ def test_the_report_is_self_contained_html_with_charts_numbers_and_the_raw_outpu
         assert needle in html, needle
     assert not re.search(r"<script|https?://(?!www\.w3\.org/2000/svg)", html)
     assert (tmp_path / "report" / "outputs.jsonl").read_text() == raw.read_text()
+    # Two suppressed sends (three rules between them): the comparison counts sends.
+    assert re.search(r"<td>Suppressed sends</td><td>2</td><td>2</td>", html)
 
 
 def test_the_report_works_without_a_baseline_or_suppressions(portfolio: Portfolio, tmp_path: Path) -> None:
-    empty = summarise([], portfolio)
+    empty = summarise([], portfolio, until=END)
     html = write_report(tmp_path, empty, None, None).read_text(encoding="utf-8")
     assert "nothing to show" in html and "naive baseline" not in html and "outputs.jsonl" not in html
 
