@@ -11,6 +11,10 @@ next tick: before the next batch when the stream is ahead (a full batch), beside
 latency when the worker keeps up). Due sends are claimed in batches and worked concurrently across
 debtors (one debtor's in order); the store pipelines their round trips together, and the dispatch
 lane (orchestrator/service/lane.py) decides which provider calls may be in flight at once.
+
+A Redis outage is waited out: a tick that cannot reach the store is skipped, a batch is worked again,
+unacked, until it can (``StoreOutage`` in consumers/runtime.py). Stopping is graceful: the web server
+closes, no new claim or batch starts, and the work in progress ends (bounded) before the producer stops.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from mode.types.signals import BaseSignalT
 
 from consumers.publishing import OutputPublisher
-from consumers.runtime import WorkerRuntime
+from consumers.runtime import StoreOutage, WorkerRuntime, store_unreachable
 from orchestrator.codec import DecodeError, dead_letter, decode_inbound
 from orchestrator.events import InboundEvent
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, MessageScheduled, OutputEvent, topic_name
@@ -46,6 +51,7 @@ BACKLOG_BATCH = 64  # a batch this large means the stream is ahead of the worker
 # Debtors whose records are worked at once, by both agents together (their store calls share
 # pipelines; the store's connection pool makes any caller beyond its 64 connections wait).
 DEBTOR_CONCURRENCY = 48
+SHUTDOWN_GRACE_S = 10.0  # longest a stopping worker waits for its batches and claimed sends to end
 # No linger: each send waits for its outputs to be acknowledged before recording it, so any linger adds
 # to every send; concurrent sends still share produce requests (the producer batches while one is out).
 PRODUCER_LINGER_S = 0.0
@@ -84,13 +90,33 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     publisher = OutputPublisher(app, settings.topic_prefix)
     runtime.publish = publisher.publish
     ownership = Ownership()
-    drains = BackgroundDrains()
+    work = WorkInFlight()
+    drains = BackgroundDrains(runtime.outage)
     debtor_slots = asyncio.Semaphore(DEBTOR_CONCURRENCY)
     dispatch_slots = asyncio.Semaphore(DISPATCH_CONCURRENCY)
 
     async def process_batch(events: Sequence[faust.EventT[bytes]], topic: str) -> None:
+        """Work a batch of records and return once its effects are durable, so faust acks it only then.
+
+        While the store cannot be reached the batch is worked again (0.2 s doubling to 5 s apart), still
+        unacked: processing is idempotent (processed events are recognised, their outputs published
+        again with the same ids). Once the worker stops, a batch not begun, or waiting for the store, is
+        left unacked for the partition's next owner (it waits here to be cancelled)."""
+        if not work.begin():
+            await _until_cancelled()
+        try:
+            await runtime.outage.retry(lambda: work_batch(events, topic), keep_trying=lambda: not work.stopping)
+            return
+        except Exception as error:
+            if not (work.stopping and store_unreachable(error)):
+                raise
+        finally:
+            work.end()
+        await _until_cancelled()
+
+    async def work_batch(events: Sequence[faust.EventT[bytes]], topic: str) -> None:
         """Work a batch of records: debtors concurrently, each debtor's records in order; publish every
-        output and wait for the acks; only then return, so the batch's offsets are acked after it."""
+        output and wait for the acks."""
         ctx = await runtime.context()
         started = asyncio.get_running_loop().time()
         now = datetime.now(UTC)
@@ -119,7 +145,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         # sends). A partial one means the worker keeps up: its sends go while the next batch is read
         # (they are durable in Redis already, so the batch's offsets need not wait for them).
         if len(records) >= BACKLOG_BATCH:
-            await asyncio.gather(*(drain_due(ctx, partition) for partition in due_partitions))
+            _raise_first(await asyncio.gather(*(drain_due(ctx, p) for p in due_partitions), return_exceptions=True))
         else:
             for partition in due_partitions:
                 drains.start(drain_due(ctx, partition))
@@ -131,12 +157,20 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         """Work the partition's due sends in claims of ``SCHEDULER_BATCH``, debtors concurrently.
 
         Drains may overlap (the timer, each batch, each partition): a claim is atomic, so each takes
-        different sends, and ``dispatch_slots`` bounds how many debtors are worked at once in all."""
-        for _ in range(rounds):
-            outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
-            if not outputs:
-                return
-            await publisher.publish(outputs)
+        different sends, and ``dispatch_slots`` bounds how many debtors are worked at once in all. Once
+        the worker stops, no new claim is made; the sends claimed already are worked to the end."""
+        if not work.begin():
+            return
+        try:
+            for _ in range(rounds):
+                if work.stopping:
+                    return
+                outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
+                if not outputs:
+                    return
+                await publisher.publish(outputs)
+        finally:
+            work.end()
 
     @app.agent(account_topic)
     async def account_events(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
@@ -152,27 +186,98 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
 
     @app.timer(settings.scheduler_tick_s)  # type: ignore[untyped-decorator]
     async def scheduler() -> None:
-        ctx = await runtime.context()
-        name = account_topic.get_topic_name()
-        owned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == name)
-        if owned != ownership.partitions:
-            ownership.partitions = owned
-            log.info("owns %s partitions %s", name, owned)
-        await asyncio.gather(*(drain_due(ctx, partition) for partition in owned))
+        """Claim and work the due sends of the partitions this worker owns. A tick that cannot reach the
+        store is skipped (its sends stay due, and the next tick tries again)."""
+        if work.stopping:
+            return
+        try:
+            ctx = await runtime.context()
+            name = account_topic.get_topic_name()
+            owned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == name)
+            if owned != ownership.partitions:
+                ownership.partitions = owned
+                log.info("owns %s partitions %s", name, owned)
+            _raise_first(await asyncio.gather(*(drain_due(ctx, p) for p in owned), return_exceptions=True))
+        except Exception as error:
+            if not store_unreachable(error):
+                raise
+            runtime.outage.failed(error)
+            return
+        if owned:
+            runtime.outage.recovered()
+        runtime.ticked()
 
     @app.task  # type: ignore[untyped-decorator]
     async def start_web() -> None:
         await runtime.start_web(publisher)
 
+    async def stop_gracefully(_app: Any, /, *_args: Any, signal: BaseSignalT[Any], **_kwargs: Any) -> None:
+        """Sent by faust as the worker stops, once the consumer has stopped fetching and before the
+        producer stops: no more webhooks, no more claims, the work in progress ends, then the runtime
+        closes."""
+        await runtime.stop_web()
+        if await work.stop(SHUTDOWN_GRACE_S):
+            await runtime.aclose()
+            log.info("stopped gracefully: the work in progress ended, the runtime is closed")
+            return
+        # Closing a channel under a provider call could make it look refused, and retried: faust cancels
+        # what still runs instead, which leaves its send ``dispatching`` for reconciliation (at most once).
+        log.warning(
+            "stopping with work still running after %.0fs: a send whose provider call has not ended stays "
+            "dispatching until its lease ends, then is reconciled with the provider",
+            SHUTDOWN_GRACE_S,
+        )
+
+    app.on_before_shutdown.connect(stop_gracefully)
     return app
+
+
+class WorkInFlight:
+    """The batches and drains running now. When the worker stops, new work is refused and the running
+    work is waited for, within a bound."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    def begin(self) -> bool:
+        """Count one more piece of work in; False (and not counted) once the worker stops."""
+        if self.stopping:
+            return False
+        self._running += 1
+        self._idle.clear()
+        return True
+
+    def end(self) -> None:
+        """Called when work counted in by ``begin`` ended, however it ended."""
+        self._running -= 1
+        if self._running == 0:
+            self._idle.set()
+
+    async def stop(self, grace_s: float) -> bool:
+        """Refuse new work and wait for the running work, at most ``grace_s``; whether it all ended."""
+        self.stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_s)
+        except TimeoutError:
+            return False
+        return True
 
 
 class BackgroundDrains:
     """Drains run beside the stream. A drain that fails is logged with its error (its sends stay due in
-    Redis, and the next tick claims them again)."""
+    Redis, and the next tick claims them again); one that could not reach the store counts towards the
+    outage, which is logged once."""
 
-    def __init__(self) -> None:
+    def __init__(self, outage: StoreOutage | None = None) -> None:
         self._running: set[asyncio.Task[None]] = set()
+        self._outage = outage
 
     def start(self, drain: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(drain)
@@ -181,8 +286,26 @@ class BackgroundDrains:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("draining due sends failed; the next tick retries them", exc_info=task.exception())
+        error = None if task.cancelled() else task.exception()
+        if error is None:
+            return
+        if self._outage is not None and store_unreachable(error):
+            self._outage.failed(error)
+            return
+        log.error("draining due sends failed; the next tick retries them", exc_info=error)
+
+
+def _raise_first(results: Sequence[object]) -> None:
+    """Raise the first failure among ``asyncio.gather(..., return_exceptions=True)`` results: every one
+    of them has finished, so none is left running unwatched."""
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+async def _until_cancelled() -> None:
+    """Wait until the task is cancelled (faust cancels the agents as the worker stops)."""
+    await asyncio.get_running_loop().create_future()
 
 
 class Ownership:

@@ -4,6 +4,11 @@ The context is built once, on first use inside the worker's event loop (the stor
 there). The web server hosts the provider webhooks, ``/health`` and ``/metrics`` on one port;
 verified webhook requests are published to ``provider-events``, where the agents pick them up like
 any other event.
+
+``/health`` checks what the worker needs, each time it is asked: Redis answers a PING, a Kafka broker
+answers a metadata request from the worker's producer, and the scheduler ticked lately. A Redis
+outage does not stop the worker: its batches and ticks wait for the store (``StoreOutage``), and
+``/health`` and ``/metrics`` show the outage meanwhile.
 """
 
 from __future__ import annotations
@@ -11,21 +16,28 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import faust
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiokafka.errors import KafkaError
+from faust.exceptions import NotReady
 from kafka.admin import KafkaAdminClient
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.asyncio import ConnectionPool, Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from channels.webhooks.app import build_webhook_app
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, OutputEvent, topic_name
 from orchestrator.service.context import ServiceContext
+from orchestrator.storage import StoreError, StoreUnavailable
 from parley.bootstrap import Runtime, build_runtime, kafka_partition_of
 from parley.observability import METRICS
 from parley.settings import Settings
@@ -34,6 +46,12 @@ if TYPE_CHECKING:
     from consumers.publishing import OutputPublisher
 
 log = logging.getLogger("parley.worker")
+
+RETRY_FIRST_S = 0.2  # the first wait before working again what failed for an unreachable store
+RETRY_MAX_S = 5.0  # the waits double up to this
+HEALTH_TIMEOUT_S = 1.0  # longest a /health check waits for Redis or Kafka to answer
+WEB_SHUTDOWN_S = 5.0  # longest a stopping worker waits for the webhook requests it is serving
+Result = TypeVar("Result")
 
 
 def bootstrap_servers(settings: Settings) -> list[str]:
@@ -75,6 +93,85 @@ class ProviderTopicPublisher:
         await (await self.topic.send(key=key, value=value, headers=headers))
 
 
+def store_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the state store could not be reached (so the same work may succeed later),
+    rather than that it refused the work."""
+    if isinstance(error, StoreUnavailable | RedisConnectionError | RedisTimeoutError):
+        return True
+    # Loading the store's scripts (at start-up, or after a restarted Redis lost them) fails this way.
+    lost = RedisConnectionError | RedisTimeoutError | OSError
+    return isinstance(error, StoreError) and isinstance(error.__cause__, lost)
+
+
+class StoreOutage:
+    """Whether the state store is reachable, as the worker's work last found it.
+
+    Work that fails for an unreachable store is done again once it is back (``retry``); the outage is
+    logged when it starts and when it ends, however many attempts fail in between."""
+
+    def __init__(self) -> None:
+        self._since: float | None = None
+        self.outages = 0
+
+    @property
+    def active(self) -> bool:
+        return self._since is not None
+
+    def failed(self, error: BaseException) -> None:
+        """Called when work failed because the store could not be reached."""
+        if self._since is None:
+            self._since = asyncio.get_running_loop().time()
+            self.outages += 1
+            log.warning("state store unavailable (%s); the worker waits for it and works again what failed", error)
+
+    def recovered(self) -> None:
+        """Called when work that needs the store succeeded."""
+        if self._since is not None:
+            lasted = asyncio.get_running_loop().time() - self._since
+            self._since = None
+            log.warning("state store is back after %.1fs", lasted)
+
+    async def retry(self, work: Callable[[], Awaitable[Result]], keep_trying: Callable[[], bool]) -> Result:
+        """``work()`` again and again while it fails for an unreachable store and ``keep_trying()``, waiting
+        0.2 s doubling to 5 s in between; the last failure is raised once ``keep_trying()`` turns False.
+
+        Only for idempotent work: an attempt may have done part of its work before the store went away."""
+        delay = RETRY_FIRST_S
+        while True:
+            try:
+                result = await work()
+            except Exception as error:
+                if not store_unreachable(error) or not keep_trying():
+                    raise
+                self.failed(error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+            else:
+                self.recovered()
+                return result
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One part of ``/health``: whether it is fine, and what was found."""
+
+    ok: bool
+    detail: str
+
+    def json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "detail": self.detail}
+
+
+async def _ping(client: Redis) -> None:
+    await client.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
+
+
+def scheduler_stale_after(settings: Settings) -> float:
+    """How old the last finished scheduler tick may be before ``/health`` fails (a tick of a backlog
+    works many claims, so this is generous)."""
+    return max(60.0, 20 * settings.scheduler_tick_s)
+
+
 def wall_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -104,8 +201,9 @@ def route_pattern(request: web.BaseRequest) -> str:
 
 
 def web_runner(app: web.Application) -> web.AppRunner:
-    """The runner of the worker's web server, with the route-only access log."""
-    return web.AppRunner(app, access_log_class=RouteAccessLogger)
+    """The runner of the worker's web server, with the route-only access log; on cleanup it waits for
+    the requests in progress at most ``WEB_SHUTDOWN_S``."""
+    return web.AppRunner(app, access_log_class=RouteAccessLogger, shutdown_timeout=WEB_SHUTDOWN_S)
 
 
 class WorkerRuntime:
@@ -117,10 +215,21 @@ class WorkerRuntime:
         self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
         self._web: web.AppRunner | None = None
+        self._probe: Redis | None = None
+        self._last_tick: float | None = None
+        self._closed = False
+        self._web_stopped = False
+        self.outage = StoreOutage()
         # How the dispatch use case publishes before it records (the app sets it to its publisher).
         self.publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None
 
+    def ticked(self) -> None:
+        """Called when a scheduler tick finished."""
+        self._last_tick = asyncio.get_running_loop().time()
+
     async def context(self) -> ServiceContext:
+        """The service context, built on first use; raises what ``store_unreachable`` recognises while
+        Redis cannot be reached (try again later)."""
         if self._runtime is None:
             async with self._lock:
                 if self._runtime is None:
@@ -136,9 +245,12 @@ class WorkerRuntime:
         return self._runtime.ctx
 
     async def start_web(self, publisher: OutputPublisher) -> None:
-        """Serve webhooks, /health and /metrics on settings.web_host:web_port."""
-        await self.context()
+        """Serve webhooks, /health and /metrics on settings.web_host:web_port (once the context is built,
+        waiting for Redis if it is away)."""
+        await self.outage.retry(self.context, keep_trying=lambda: not self._web_stopped)
         assert self._runtime is not None
+        if self._web_stopped:  # the worker stopped while it waited
+            return
         voice = self._runtime.channels.get("voice")
         voicemail = voice if hasattr(voice, "play_voicemail") else None  # machines get the voicemail (AMD)
         webhooks = build_webhook_app(
@@ -154,9 +266,78 @@ class WorkerRuntime:
         await site.start()
         log.info("web server on %s:%d", self.settings.web_host, self.settings.web_port)
 
+    async def stop_web(self) -> None:
+        """Stop taking requests (the port closes at once) and let the ones in progress finish."""
+        self._web_stopped = True
+        runner, self._web = self._web, None
+        if runner is not None:
+            await runner.cleanup()
+            log.info("web server closed: no more webhooks")
+
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        """200 when Redis, Kafka and the scheduler are fine; 503 naming what is not (``failing``), with
+        status ``starting`` until the first scheduler tick."""
+        redis_check, kafka_check = await asyncio.gather(self._check_redis(), self._check_kafka())
+        checks = {"redis": redis_check, "kafka": kafka_check, "scheduler": self._check_scheduler()}
+        failing = [name for name, check in checks.items() if not check.ok]
+        status = "ok" if not failing else "starting" if self._last_tick is None else "failing"
+        body = {
+            "status": status,
+            "failing": failing,
+            "checks": {name: check.json() for name, check in checks.items()},
+            "store_outage": self.outage.active,
+        }
+        return (200 if status == "ok" else 503), body
+
+    async def _check_redis(self) -> Check:
+        probe = self._redis_probe()
+        if probe is None:
+            return Check(False, "not connected yet")
+        try:
+            await asyncio.wait_for(_ping(probe), HEALTH_TIMEOUT_S)
+        except TimeoutError:
+            return Check(False, f"no answer to PING within {HEALTH_TIMEOUT_S:.0f}s")
+        except (RedisError, OSError) as error:
+            return Check(False, f"PING failed: {type(error).__name__}: {error}")
+        return Check(True, "PING answered")
+
+    def _redis_probe(self) -> Redis | None:
+        """A client of its own on the store connection's server and settings: a PING must not queue
+        behind the store's busy pool (its callers wait for a free connection)."""
+        if self._probe is None and self._runtime is not None:
+            pool = self._runtime.connection.client.connection_pool
+            kwargs = {**pool.connection_kwargs, "socket_timeout": HEALTH_TIMEOUT_S}
+            kwargs["socket_connect_timeout"] = HEALTH_TIMEOUT_S
+            probe_pool = ConnectionPool(connection_class=pool.connection_class, max_connections=2, **kwargs)
+            self._probe = Redis(connection_pool=probe_pool)
+        return self._probe
+
+    async def _check_kafka(self) -> Check:
+        # The producer's own client, as faust refreshes metadata after declaring a topic: one metadata
+        # request to a broker it is connected to (or can connect to) answers whether Kafka serves us.
+        try:
+            client = self.app.producer._ensure_producer().client  # type: ignore[attr-defined]
+            refreshed = await asyncio.wait_for(client.force_metadata_update(), HEALTH_TIMEOUT_S)
+        except TimeoutError:
+            return Check(False, f"no broker answered a metadata request within {HEALTH_TIMEOUT_S:.0f}s")
+        except (NotReady, KafkaError, OSError) as error:  # a producer not started yet, a closed client
+            return Check(False, f"{type(error).__name__}: {error}")
+        if not refreshed:
+            return Check(False, "no broker answered a metadata request")
+        return Check(True, "metadata refreshed")
+
+    def _check_scheduler(self) -> Check:
+        if self._last_tick is None:
+            return Check(False, "no scheduler tick finished yet")
+        age = asyncio.get_running_loop().time() - self._last_tick
+        limit = scheduler_stale_after(self.settings)
+        if age > limit:
+            return Check(False, f"last tick finished {age:.1f}s ago (more than {limit:.0f}s)")
+        return Check(True, f"last tick finished {age:.1f}s ago")
+
     async def _health(self, _request: web.Request) -> web.Response:
-        ready = self._runtime is not None
-        return web.json_response({"status": "ok" if ready else "starting"}, status=200 if ready else 503)
+        status, body = await self.health()
+        return web.json_response(body, status=status)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         body = generate_latest(METRICS.registry)
@@ -167,10 +348,29 @@ class WorkerRuntime:
                 b"# TYPE parley_redis_round_trips_total counter\n"
                 b"parley_redis_round_trips_total %d\n" % trips
             )
+        body += (
+            b"# HELP parley_store_unavailable 1 while the state store cannot be reached (work waits for it).\n"
+            b"# TYPE parley_store_unavailable gauge\n"
+            b"parley_store_unavailable %d\n"
+            b"# HELP parley_store_outages_total State store outages the worker waited out.\n"
+            b"# TYPE parley_store_outages_total counter\n"
+            b"parley_store_outages_total %d\n" % (self.outage.active, self.outage.outages)
+        )
+        if self._last_tick is not None:
+            age = asyncio.get_running_loop().time() - self._last_tick
+            body += (
+                b"# HELP parley_scheduler_last_tick_age_seconds Seconds since the last scheduler tick finished.\n"
+                b"# TYPE parley_scheduler_last_tick_age_seconds gauge\n"
+                b"parley_scheduler_last_tick_age_seconds %.3f\n" % age
+            )
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def aclose(self) -> None:
-        if self._web is not None:
-            await self._web.cleanup()
-        if self._runtime is not None:
+        """Close the web server, the channels and the store connection (once the work using them ended)."""
+        await self.stop_web()
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            await probe.aclose(close_connection_pool=True)
+        if self._runtime is not None and not self._closed:
+            self._closed = True
             await self._runtime.aclose()

@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("parley.cli.replay:replay", "Run an event file through the embedded runner on a virtual clock."),
     "demo": ("parley.cli.demo:demo", "Simulate a collection campaign on the embedded default, with a report."),
     "worker": ("parley.cli.worker:worker", "Run a stream-processing worker (faust on Kafka, state in Redis)."),
-    "topics": ("parley.cli.topics:topics", "Create Parley's Kafka topics."),
+    "topics": ("parley.cli.topics:topics", "Create Parley's Kafka topics, or bring existing ones up to date."),
     "explain": ("parley.cli.explain:explain", "Explain a debtor's state and every channel's verdicts now."),
 }
 

@@ -12,8 +12,14 @@ DEFAULT_START = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # a Monday morning in t
 
 
 @click.command()
-@click.option("--debtors", default=1_000, show_default=True, help="Debtors in the synthetic portfolio.")
-@click.option("--days", default=30, show_default=True, help="Simulated days.")
+@click.option(
+    "--debtors",
+    type=click.IntRange(min=1),
+    default=1_000,
+    show_default=True,
+    help="Debtors in the synthetic portfolio.",
+)
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True, help="Simulated days.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the portfolio and every simulated outcome.")
 @click.option(
     "--report", "report_dir", default="report", show_default=True, type=click.Path(file_okay=False, path_type=Path)

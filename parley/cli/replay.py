@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -11,46 +13,123 @@ import click
 
 from orchestrator.codec import encode_output
 from orchestrator.outputs import OutputEvent
+from parley.cli.options import ISO_TIME
+
+DAY = timedelta(days=1)
+PROGRESS_STEPS = 1_000  # the bar moves at most this many times: updates cost nothing next to the replay
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _ms(moment: datetime) -> int:
+    """The runner's resolution: it runs events up to ``until`` compared in milliseconds."""
+    return int(moment.timestamp() * 1000)
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
+def _open_out(out: Path) -> BinaryIO:
+    """``--out``, with its missing parent folders created (as ``demo --report`` does)."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return out.open("wb")
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename and str(error.filename) != str(out) else ""
+        raise click.ClickException(f"cannot write --out {out}: {error.strerror or error}{where}") from error
+
+
+@contextmanager
+def _virtual_time_progress(start: datetime, end: datetime, enabled: bool) -> Iterator[Callable[[datetime], None]]:
+    """A progress bar on stderr over the replay's virtual days; a no-op when ``enabled`` is false.
+
+    Outputs carry their virtual time, so the bar follows them; stdout and ``--out`` never see it."""
+    if not enabled:
+        yield lambda _now: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = max((end - start) / DAY, 1 / 24)
+    step = total / PROGRESS_STEPS
+    shown = [0.0]
+    with Progress(
+        TextColumn("replay"),
+        BarColumn(),
+        TextColumn("day {task.completed:.1f}/{task.total:.1f}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as progress:
+        task = progress.add_task("replay", total=total)
+
+        def advance(now: datetime) -> None:
+            done = min(total, max(0.0, (now - start) / DAY))
+            if done - shown[0] >= step:
+                shown[0] = done
+                progress.update(task, completed=done)
+
+        yield advance
+        progress.update(task, completed=total)
 
 
 @click.command()
 @click.argument("events", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--until", "until", help="Run the clock to this ISO time (default: 30 days after the last event).")
 @click.option(
-    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write outputs here (default: stdout)."
+    "--until",
+    "until",
+    type=ISO_TIME,
+    help="Run the clock to this ISO 8601 time; without an offset it is UTC (default: 30 days after the last "
+    "event). Events after it are not processed; stderr says how many.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write outputs here, creating missing folders (default: stdout).",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the sandbox channels' simulated outcomes.")
-def replay(events: Path, until: str | None, out: Path | None, seed: int) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr (warnings still show).")
+def replay(events: Path, until: datetime | None, out: Path | None, seed: int, quiet: bool) -> None:
     """Process EVENTS (CloudEvents, one JSON object per line) in time order; write every output event as JSONL.
 
     Runs on the embedded default: embedded Redis, sandbox channels, virtual clock, no network.
     The same input and seed give byte-identical output. A bad line becomes a dead letter.
+    A progress bar shows on stderr when stderr is a terminal (not with --quiet).
     """
-    from parley.embedded.session import read_events, run_embedded
+    from parley.embedded.session import DEFAULT_RUN_ON, EPOCH, read_events, run_embedded
     from parley.embedded.session import replay as run_replay
 
     parsed = read_events(events.read_bytes().splitlines())
-    target: BinaryIO = out.open("wb") if out else sys.stdout.buffer
+    times = [event.time.astimezone(UTC) for event in parsed.events]
+    start = min(times, default=EPOCH)
+    end = until or max(times, default=EPOCH) + DEFAULT_RUN_ON
+    beyond = [moment for moment in times if _ms(moment) > _ms(end)]
 
-    def sink(event: OutputEvent) -> None:
-        target.write(encode_output(event)[1] + b"\n")
-
+    target: BinaryIO = _open_out(out) if out else sys.stdout.buffer
     try:
-        runner = run_embedded(run_replay(parsed, sink, seed=seed, until=_parse_time(until)))
+        with _virtual_time_progress(start, end, enabled=not quiet and _stderr_is_terminal()) as advance:
+
+            def sink(event: OutputEvent) -> None:
+                target.write(encode_output(event)[1] + b"\n")
+                advance(event.time)
+
+            runner = run_embedded(run_replay(parsed, sink, seed=seed, until=until))
     finally:
         if out:
             target.close()
         else:
             target.flush()
-    click.echo(
-        f"replayed {len(parsed.events)} events ({len(parsed.rejected)} rejected lines) → "
-        f"{runner.events_processed} processed",
-        err=True,
-    )
+    if beyond:
+        click.echo(
+            f"warning: {len(beyond)} of {len(times)} events are after --until {end.isoformat()} and were not "
+            f"processed (the last at {max(beyond).isoformat()})",
+            err=True,
+        )
+    if not quiet:
+        click.echo(
+            f"replayed {len(parsed.events) - len(beyond)} events ({len(parsed.rejected)} rejected lines) → "
+            f"{runner.events_processed} processed",
+            err=True,
+        )

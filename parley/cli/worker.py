@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
+import logging
+import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
 
-from parley.settings import Settings
+from parley.settings import ENV_PREFIX, Settings
 
 if TYPE_CHECKING:
     import faust
+
+log = logging.getLogger("parley.worker")
+
+# PARLEY_* variables of the developer tools (tests, dev servers), not settings of the worker.
+DEVELOPER_VARIABLES = frozenset({"PARLEY_TEST_REDIS", "PARLEY_TEST_KAFKA", "PARLEY_KAFKA_OFFLINE", "PARLEY_DEV_CACHE"})
+PRODUCTION_CHANNELS = {"sms": "twilio://", "voice": "twilio://", "email": "sendgrid://"}
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -29,9 +39,48 @@ def worker(loglevel: str | None) -> None:
     settings = Settings()
     level = loglevel or settings.log_level
     configure_logging(level, settings.log_json, secrets=secrets_of(settings))
+    log_startup_warnings(settings, os.environ)
     app = create_app(settings)
     settle_after_startup()
     faust_worker(app, settings, level).execute_from_commandline()
+
+
+def startup_warnings(settings: Settings, environ: Mapping[str, str]) -> list[str]:
+    """What an operator must hear before the worker runs: sandbox channels (sends recorded as dispatched
+    that reach nobody), the public default payment-link key, and ``PARLEY_*`` variables that are not
+    settings (a misspelt one is otherwise ignored without a word)."""
+    warnings = []
+    urls = {"sms": settings.sms_channel_url, "voice": settings.voice_channel_url, "email": settings.email_channel_url}
+    for channel, url in urls.items():
+        if url.startswith("sandbox:"):
+            warnings.append(
+                f"NOT FOR PRODUCTION: {ENV_PREFIX}{channel.upper()}_CHANNEL_URL is {url}, so {channel} sends are "
+                f"recorded as dispatched but reach nobody; set {PRODUCTION_CHANNELS[channel]} to send for real"
+            )
+    default_secret = Settings.model_fields["payment_link_secret"].default
+    if settings.payment_link_secret.get_secret_value() == default_secret.get_secret_value():
+        warnings.append(
+            f"NOT FOR PRODUCTION: {ENV_PREFIX}PAYMENT_LINK_SECRET is not set, so payment links are signed with "
+            "the public development key and anyone can forge them; set a secret of your own"
+        )
+    settings_variables = [f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields]
+    for variable in sorted(environ):
+        name = variable.upper()  # settings are read case-insensitively
+        if not name.startswith(ENV_PREFIX) or name in settings_variables or name in DEVELOPER_VARIABLES:
+            continue
+        # Compared without the prefix every name shares, which would make any two look alike.
+        close = difflib.get_close_matches(
+            name.removeprefix(ENV_PREFIX), [v[len(ENV_PREFIX) :] for v in settings_variables], n=1
+        )
+        hint = f" (did you mean {ENV_PREFIX}{close[0]}?)" if close else ""
+        warnings.append(f"{variable} is not a Parley setting and is ignored{hint}")
+    return warnings
+
+
+def log_startup_warnings(settings: Settings, environ: Mapping[str, str]) -> None:
+    """Each of ``startup_warnings`` as a WARNING line of its own."""
+    for warning in startup_warnings(settings, environ):
+        log.warning("%s", warning)
 
 
 def faust_worker(app: faust.App, settings: Settings, level: str) -> faust.Worker:

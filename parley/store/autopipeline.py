@@ -45,7 +45,7 @@ class AutoPipeline:
                 await self._flush(queued)
             except BaseException as error:  # cancelled or unreachable: nobody else may wait forever
                 for _, waiting in queued:
-                    if not waiting.done():
+                    if waiting is not future and not waiting.done():  # the leader raises it itself
                         waiting.set_exception(_as_store_error(error))
                 raise
         return await future

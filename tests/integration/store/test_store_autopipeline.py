@@ -77,3 +77,27 @@ async def test_the_memory_report_counts_each_kind_of_key_under_the_prefix(open_s
     }
     assert all(used > 0 for _, used in report.values())
     await connection.client.delete("not-parleys-key")
+
+
+async def test_an_unreachable_server_fails_every_caller_and_leaves_no_unretrieved_error() -> None:
+    """Each caller of a shared round trip gets StoreUnavailable; none of the pipeline's futures is left
+    holding an error nobody reads (asyncio would log "Future exception was never retrieved")."""
+    import gc
+
+    from orchestrator.storage import StoreUnavailable
+    from parley.store import connect
+
+    unread: list[str] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: unread.append(str(context.get("message"))))
+    connection = await connect("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    store = RedisStateStore(connection.client, key_prefix="gone")
+    try:
+        results = await asyncio.gather(*(store.load(f"d{n}", "evt") for n in range(3)), return_exceptions=True)
+    finally:
+        await connection.aclose()
+    assert all(isinstance(result, StoreUnavailable) for result in results), results
+    gc.collect()
+    await asyncio.sleep(0)
+    loop.set_exception_handler(None)
+    assert not [message for message in unread if "never retrieved" in message], unread

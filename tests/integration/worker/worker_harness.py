@@ -259,6 +259,15 @@ class OutputWatcher:
         return self.of(event_type, **data)[0]
 
 
+FIRST_STEPS = ("first_notice_email", "first_notice_sms")  # the default cadence's sends due at once
+
+
+def first_notices(outputs: OutputWatcher) -> dict[str, str]:
+    """Send id → debtor id of every first notice (due as soon as an account is placed) planned so far."""
+    planned = outputs.of("message.scheduled")
+    return {o.data["send_id"]: o.data["debtor_id"] for o in planned if o.data["step_id"] in FIRST_STEPS}
+
+
 async def produce(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes, list[tuple[str, bytes]]]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
     await producer.start()
@@ -305,6 +314,11 @@ class HookedEmulator(ProviderEmulator):
 
 async def still_pending(redis_url: str, key_prefix: str, sends: Mapping[str, str]) -> list[str]:
     """The sends (send id → debtor id) whose record in Redis is still scheduled or dispatching."""
+    return list(await pending_statuses(redis_url, key_prefix, sends))
+
+
+async def pending_statuses(redis_url: str, key_prefix: str, sends: Mapping[str, str]) -> dict[str, str]:
+    """Send id → ``scheduled`` or ``dispatching`` for the sends (send id → debtor id) still pending in Redis."""
     import redis.asyncio
 
     from parley.store import RedisStateStore
@@ -315,7 +329,50 @@ async def still_pending(redis_url: str, key_prefix: str, sends: Mapping[str, str
         records = await asyncio.gather(*(store.get_send(debtor_id, send_id) for send_id, debtor_id in sends.items()))
     finally:
         await client.aclose()
-    return [record.send_id for record in records if record is not None]
+    return {record.send_id: str(record.status) for record in records if record is not None}
+
+
+# --- a Redis the test can take away ---------------------------------------------------------------
+
+
+class RestartableRedis:
+    """A redis-server of the test's own, stopped and started again on the same port with its data.
+
+    Every write is in the append-only file before it is answered (``appendfsync always``), so a stop
+    (SIGTERM: clients see their connections close, then connection refused) and a start lose nothing:
+    an outage, not a flush. The session's shared server is never touched.
+    """
+
+    def __init__(self, workdir: Path) -> None:
+        from parley.devservers.process import HOST, free_port
+
+        self.workdir = workdir
+        self.host = HOST
+        self.port = free_port()
+        self._process: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    def start(self) -> RestartableRedis:
+        from parley.devservers.process import ManagedProcess
+        from parley.devservers.redis import answers_ping, redis_server_path
+
+        argv = [
+            redis_server_path(),
+            *("--bind", self.host, "--port", str(self.port), "--dir", str(self.workdir)),
+            *("--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"),
+        ]
+        self._process = ManagedProcess("redis-server", argv, self.workdir / "redis.log", cwd=self.workdir)
+        self._process.start()
+        self._process.wait_ready(lambda: answers_ping(self.host, self.port), timeout_s=15.0)
+        return self
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            process.stop(grace_s=10.0)
 
 
 # --- the worker process ---------------------------------------------------------------------------
@@ -439,6 +496,29 @@ class WorkerProcess:
         headers = {"X-Twilio-Signature": signature}
         async with aiohttp.ClientSession() as session, session.post(url, data=form, headers=headers) as response:
             return response.status
+
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        """``GET /health``: the status code and the JSON body."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(self.base_url + "/health", timeout=aiohttp.ClientTimeout(total=10)) as response,
+        ):
+            return response.status, await response.json(content_type=None)
+
+    async def metrics(self) -> str:
+        """``GET /metrics`` as text."""
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(self.base_url + "/metrics", timeout=aiohttp.ClientTimeout(total=10)) as response,
+        ):
+            return await response.text()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log_count(self, text: str) -> int:
+        """How many lines of the worker's log contain ``text``."""
+        return sum(text in line for line in self.log_path.read_text(errors="replace").splitlines())
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, nothing is flushed or committed."""
