@@ -13,7 +13,7 @@ debtors (one debtor's in order); the store pipelines their round trips together,
 lane (orchestrator/service/lane.py) decides which provider calls may be in flight at once.
 
 A Redis outage is waited out: a tick that cannot reach the store is skipped, a batch is worked again,
-unacked, until it can (``StoreOutage`` in consumers/runtime.py). Stopping is graceful: the web server
+unacked, until it can (``StoreOutage`` in consumers/outage.py). Stopping is graceful: the web server
 closes, no new claim or batch starts, and the work in progress ends (bounded) before the producer stops.
 """
 
@@ -21,22 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Coroutine, Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from mode.types.signals import BaseSignalT
 
+from consumers.outage import store_unreachable
 from consumers.publishing import OutputPublisher
-from consumers.runtime import StoreOutage, WorkerRuntime, store_unreachable
-from orchestrator.codec import DecodeError, dead_letter, decode_inbound
-from orchestrator.events import InboundEvent
-from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, MessageScheduled, OutputEvent, topic_name
+from consumers.records import ConsumedRecord, due_now
+from consumers.runtime import WorkerRuntime
+from consumers.work import BackgroundDrains, Ownership, WorkInFlight
+from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, topic_name
 from orchestrator.service.api import by_key, handle_events, run_due
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.replay import replay_ref
 from parley.observability import METRICS
 from parley.settings import Settings
 
@@ -120,7 +119,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         ctx = await runtime.context()
         started = asyncio.get_running_loop().time()
         now = datetime.now(UTC)
-        records = [_Record.decode(event, topic, now) for event in events]
+        records = [ConsumedRecord.decode(event, topic, now) for event in events]
 
         groups = by_key(records, lambda record: record.owner)
         # Round n holds the n-th record of every debtor: different debtors, worked together (account
@@ -139,7 +138,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         # Published: the replay blobs kept for a crash before this point are not needed any more.
         await ctx.store.forget_replays([published for record in records if (published := record.processed())])
         METRICS.events.labels(topic=topic).inc(len(records))
-        due_partitions = sorted({record.partition for record in records if _due_now(record.outputs, now)})
+        due_partitions = sorted({record.partition for record in records if due_now(record.outputs, now)})
         # The sends this batch made due at once, without waiting for a tick. A full batch means a
         # backlog: work its sends before reading more (large claims, and the stream waits for the
         # sends). A partial one means the worker keeps up: its sends go while the next batch is read
@@ -232,69 +231,6 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     return app
 
 
-class WorkInFlight:
-    """The batches and drains running now. When the worker stops, new work is refused and the running
-    work is waited for, within a bound."""
-
-    def __init__(self) -> None:
-        self.stopping = False
-        self._running = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    @property
-    def running(self) -> int:
-        return self._running
-
-    def begin(self) -> bool:
-        """Count one more piece of work in; False (and not counted) once the worker stops."""
-        if self.stopping:
-            return False
-        self._running += 1
-        self._idle.clear()
-        return True
-
-    def end(self) -> None:
-        """Called when work counted in by ``begin`` ended, however it ended."""
-        self._running -= 1
-        if self._running == 0:
-            self._idle.set()
-
-    async def stop(self, grace_s: float) -> bool:
-        """Refuse new work and wait for the running work, at most ``grace_s``; whether it all ended."""
-        self.stopping = True
-        try:
-            await asyncio.wait_for(self._idle.wait(), grace_s)
-        except TimeoutError:
-            return False
-        return True
-
-
-class BackgroundDrains:
-    """Drains run beside the stream. A drain that fails is logged with its error (its sends stay due in
-    Redis, and the next tick claims them again); one that could not reach the store counts towards the
-    outage, which is logged once."""
-
-    def __init__(self, outage: StoreOutage | None = None) -> None:
-        self._running: set[asyncio.Task[None]] = set()
-        self._outage = outage
-
-    def start(self, drain: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(drain)
-        self._running.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if error is None:
-            return
-        if self._outage is not None and store_unreachable(error):
-            self._outage.failed(error)
-            return
-        log.error("draining due sends failed; the next tick retries them", exc_info=error)
-
-
 def _raise_first(results: Sequence[object]) -> None:
     """Raise the first failure among ``asyncio.gather(..., return_exceptions=True)`` results: every one
     of them has finished, so none is left running unwatched."""
@@ -308,71 +244,8 @@ async def _until_cancelled() -> None:
     await asyncio.get_running_loop().create_future()
 
 
-class Ownership:
-    """The account-events partitions this worker owned at the last scheduler tick (logged on change)."""
-
-    def __init__(self) -> None:
-        self.partitions: list[int] = []
-
-
 def _batches(stream: faust.StreamT[bytes]) -> AsyncIterator[Sequence[faust.EventT[bytes]]]:
     """The stream in batches; faust acks a batch's records when the loop asks for the next batch."""
     assert isinstance(stream, faust.Stream)  # StreamT does not declare take_events; the real stream has it
     batches: AsyncIterator[Sequence[faust.EventT[bytes]]] = stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S)
     return batches
-
-
-@dataclass(slots=True)
-class _Record:
-    """One consumed record, decoded (or not), and whose records it must stay in order with."""
-
-    message: Any
-    value: bytes
-    inbound: InboundEvent | None
-    error: DecodeError | None
-    owner: Hashable  # the debtor (the event's subject), else the Kafka key, else the record itself
-    outputs: list[OutputEvent] = field(default_factory=list)
-
-    @property
-    def partition(self) -> int:
-        return int(self.message.partition)
-
-    @classmethod
-    def decode(cls, event: faust.EventT[bytes], topic: str, now: datetime) -> _Record:
-        message = event.message
-        value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
-        inbound, error = None, None
-        try:
-            inbound = decode_inbound(value, message.headers or (), topic=topic)
-        except DecodeError as failure:
-            error = failure
-        owner: Hashable = (inbound.subject if inbound else None) or message.key or (message.partition, message.offset)
-        return cls(message, value, inbound, error, owner)
-
-    def processed(self) -> tuple[str, str] | None:
-        """(debtor id, event id) of a record the core processed, whose replay blob may be forgotten."""
-        return replay_ref(self.inbound, self.outputs) if self.inbound is not None else None
-
-    def dead(self, topic: str, error: Exception | None, now: datetime) -> list[OutputEvent]:
-        """A record that cannot be decoded or acted on becomes a dead letter with the reason."""
-        METRICS.dead_letters.labels(topic=topic).inc()
-        error_type = type(error).__name__ if error is not None else "DecodeError"
-        return [_dead(self.message, self.value, str(error), error_type, now)]
-
-
-def _due_now(outputs: list[OutputEvent], now: datetime) -> bool:
-    return any(isinstance(o.data, MessageScheduled) and o.data.due_at <= now for o in outputs)
-
-
-def _dead(message: Any, value: bytes, reason: str, error_type: str, now: datetime) -> OutputEvent:
-    return dead_letter(
-        value,
-        message.headers or (),
-        reason,
-        message.topic,
-        message.partition,
-        message.offset,
-        now,
-        key=message.key if isinstance(message.key, bytes) else None,
-        error_type=error_type,
-    )

@@ -16,28 +16,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import faust
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 from aiokafka.errors import KafkaError
 from faust.exceptions import NotReady
 from kafka.admin import KafkaAdminClient
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.asyncio import ConnectionPool, Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from channels.webhooks.app import build_webhook_app
+from consumers.outage import StoreOutage
+from consumers.web import Check, ping, web_runner
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, OutputEvent, topic_name
 from orchestrator.service.context import ServiceContext
-from orchestrator.storage import StoreError, StoreUnavailable
 from parley.bootstrap import Runtime, build_runtime, kafka_partition_of
 from parley.observability import METRICS
 from parley.settings import Settings
@@ -47,11 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("parley.worker")
 
-RETRY_FIRST_S = 0.2  # the first wait before working again what failed for an unreachable store
-RETRY_MAX_S = 5.0  # the waits double up to this
 HEALTH_TIMEOUT_S = 1.0  # longest a /health check waits for Redis or Kafka to answer
-WEB_SHUTDOWN_S = 5.0  # longest a stopping worker waits for the webhook requests it is serving
-Result = TypeVar("Result")
 
 
 def bootstrap_servers(settings: Settings) -> list[str]:
@@ -93,79 +87,6 @@ class ProviderTopicPublisher:
         await (await self.topic.send(key=key, value=value, headers=headers))
 
 
-def store_unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the state store could not be reached (so the same work may succeed later),
-    rather than that it refused the work."""
-    if isinstance(error, StoreUnavailable | RedisConnectionError | RedisTimeoutError):
-        return True
-    # Loading the store's scripts (at start-up, or after a restarted Redis lost them) fails this way.
-    lost = RedisConnectionError | RedisTimeoutError | OSError
-    return isinstance(error, StoreError) and isinstance(error.__cause__, lost)
-
-
-class StoreOutage:
-    """Whether the state store is reachable, as the worker's work last found it.
-
-    Work that fails for an unreachable store is done again once it is back (``retry``); the outage is
-    logged when it starts and when it ends, however many attempts fail in between."""
-
-    def __init__(self) -> None:
-        self._since: float | None = None
-        self.outages = 0
-
-    @property
-    def active(self) -> bool:
-        return self._since is not None
-
-    def failed(self, error: BaseException) -> None:
-        """Called when work failed because the store could not be reached."""
-        if self._since is None:
-            self._since = asyncio.get_running_loop().time()
-            self.outages += 1
-            log.warning("state store unavailable (%s); the worker waits for it and works again what failed", error)
-
-    def recovered(self) -> None:
-        """Called when work that needs the store succeeded."""
-        if self._since is not None:
-            lasted = asyncio.get_running_loop().time() - self._since
-            self._since = None
-            log.warning("state store is back after %.1fs", lasted)
-
-    async def retry(self, work: Callable[[], Awaitable[Result]], keep_trying: Callable[[], bool]) -> Result:
-        """``work()`` again and again while it fails for an unreachable store and ``keep_trying()``, waiting
-        0.2 s doubling to 5 s in between; the last failure is raised once ``keep_trying()`` turns False.
-
-        Only for idempotent work: an attempt may have done part of its work before the store went away."""
-        delay = RETRY_FIRST_S
-        while True:
-            try:
-                result = await work()
-            except Exception as error:
-                if not store_unreachable(error) or not keep_trying():
-                    raise
-                self.failed(error)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_S)
-            else:
-                self.recovered()
-                return result
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One part of ``/health``: whether it is fine, and what was found."""
-
-    ok: bool
-    detail: str
-
-    def json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "detail": self.detail}
-
-
-async def _ping(client: Redis) -> None:
-    await client.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
-
-
 def scheduler_stale_after(settings: Settings) -> float:
     """How old the last finished scheduler tick may be before ``/health`` fails (a tick of a backlog
     works many claims, so this is generous)."""
@@ -174,36 +95,6 @@ def scheduler_stale_after(settings: Settings) -> float:
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class RouteAccessLogger(AbstractAccessLogger):
-    """Access-log lines naming the route pattern, never the requested path or its query.
-
-    The inbound-mail path carries the webhook's secret segment and the callback queries carry debtor
-    and send ids; ``POST /webhooks/sendgrid/inbound/{secret} 200 0.004s`` tells an operator enough.
-    """
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %d %.3fs", request.method, route_pattern(request), response.status, time)
-
-    @property
-    def enabled(self) -> bool:
-        return self.logger.isEnabledFor(logging.INFO)
-
-
-def route_pattern(request: web.BaseRequest) -> str:
-    """The pattern of the route that served ``request`` (``(no route)`` when none was resolved)."""
-    try:
-        resource = request.match_info.route.resource if isinstance(request, web.Request) else None
-    except (AssertionError, AttributeError):  # a malformed request: routing never ran
-        resource = None
-    return resource.canonical if resource is not None else "(no route)"
-
-
-def web_runner(app: web.Application) -> web.AppRunner:
-    """The runner of the worker's web server, with the route-only access log; on cleanup it waits for
-    the requests in progress at most ``WEB_SHUTDOWN_S``."""
-    return web.AppRunner(app, access_log_class=RouteAccessLogger, shutdown_timeout=WEB_SHUTDOWN_S)
 
 
 class WorkerRuntime:
@@ -294,7 +185,7 @@ class WorkerRuntime:
         if probe is None:
             return Check(False, "not connected yet")
         try:
-            await asyncio.wait_for(_ping(probe), HEALTH_TIMEOUT_S)
+            await asyncio.wait_for(ping(probe), HEALTH_TIMEOUT_S)
         except TimeoutError:
             return Check(False, f"no answer to PING within {HEALTH_TIMEOUT_S:.0f}s")
         except (RedisError, OSError) as error:

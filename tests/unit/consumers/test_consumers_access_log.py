@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from channels.webhooks import paths
-from consumers.runtime import web_runner
+from consumers.web import web_runner
 
 SECRET = "inbound-secret-4f9c2a"
 DEBTOR_ID = "debtor-8812"

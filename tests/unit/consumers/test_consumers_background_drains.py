@@ -9,8 +9,8 @@ import logging
 
 import pytest
 
-from consumers.app import BackgroundDrains
-from consumers.runtime import StoreOutage
+from consumers.outage import StoreOutage
+from consumers.work import BackgroundDrains
 from orchestrator.storage import StoreUnavailable
 
 

@@ -10,8 +10,8 @@ import logging
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from consumers.app import WorkInFlight
-from consumers.runtime import StoreOutage, store_unreachable
+from consumers.outage import StoreOutage, store_unreachable
+from consumers.work import WorkInFlight
 from orchestrator.storage import StoreError, StoreUnavailable
 
 
