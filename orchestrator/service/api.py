@@ -45,11 +45,15 @@ Result = TypeVar("Result")
 async def handle_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
     """Process one decoded inbound event; returns the outputs to publish (same ones on a re-run)."""
     _check_time(ctx, event)
+    if event.type in PROVIDER_TYPES:
+        return await _handle_provider_event(ctx, event)
+    return await handle_account_event(ctx, event)
+
+
+async def _handle_provider_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:
     if event.type == "provider.status":
         return await handle_provider_status(ctx, event)
-    if event.type == "provider.inbound":
-        return await handle_reply(ctx, event)
-    return await handle_account_event(ctx, event)
+    return await handle_reply(ctx, event)
 
 
 async def handle_events(
@@ -75,7 +79,7 @@ async def handle_events(
 
     async def one(group: Sequence[int]) -> list[OutputEvent] | Exception:
         try:
-            return await handle_event(ctx, events[group[0]])
+            return await _handle_provider_event(ctx, events[group[0]])  # its time was checked above
         except NOT_ACTIONABLE as error:
             return error
 

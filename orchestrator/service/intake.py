@@ -189,7 +189,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         replay=encode_replay(outputs, schedule),
         schedule=schedule,
         cancel=cancelled_ids,
-        index=destinations_of(state) if profile_changed else (),
+        index=destinations_of(state) - destinations_of(prior) if profile_changed else (),
         unindex=destinations_of(prior) - destinations_of(state) if profile_changed else (),
     )
     return Planned(commit, outputs)
