@@ -282,9 +282,12 @@ EmailFailure = Literal["bad_address", "opted_out", "temporary"]
 
 
 def email_failure(data: ProviderStatus) -> EmailFailure | None:
-    """What a SendGrid failure says about the address (PROVIDERS.md §4), or None if it is no failure."""
+    """What a SendGrid event says against the address (PROVIDERS.md §4): no good, opted out (an
+    unsubscribe, a spam report, a drop for either), a temporary failure — or None."""
     status = data.status.lower()
     reason = (data.error_code or "").strip().lower()
+    if status in EMAIL_OPT_OUT_STATUSES:
+        return "opted_out"
     if status in EMAIL_HARD_BOUNCE_STATUSES:
         return "bad_address"
     if status == "dropped":
@@ -356,7 +359,7 @@ def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> 
         state = _opt_out(state, "sms", attempt.destination, at)
     elif attempt.channel == "email":
         failure = email_failure(data)
-        if data.status.lower() in EMAIL_OPT_OUT_STATUSES or failure == "opted_out":
+        if failure == "opted_out":
             state = _opt_out(state, "email", attempt.destination.lower(), at)
         elif failure == "bad_address":
             state = replace(state, bad_destinations=state.bad_destinations | {attempt.destination.lower()})
