@@ -51,7 +51,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, MASK)
-    text = mask_url_password(text)
+    if "://" in text:  # most lines hold no URL: skip the pattern
+        text = mask_url_password(text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
     text = _SENDGRID_KEY.sub(MASK, text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}{MASK}{m.group(2)}{m.group(3)}", text)

@@ -119,7 +119,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         ctx = await runtime.context()
         started = asyncio.get_running_loop().time()
         now = datetime.now(UTC)
-        records = [ConsumedRecord.decode(event, topic, now) for event in events]
+        records = [ConsumedRecord.decode(event, topic) for event in events]
 
         groups = by_key(records, lambda record: record.owner)
         # Round n holds the n-th record of every debtor: different debtors, worked together (account

@@ -33,7 +33,7 @@ class ConsumedRecord:
         return int(self.message.partition)
 
     @classmethod
-    def decode(cls, event: faust.EventT[bytes], topic: str, now: datetime) -> ConsumedRecord:
+    def decode(cls, event: faust.EventT[bytes], topic: str) -> ConsumedRecord:
         message = event.message
         value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
         inbound, error = None, None

@@ -23,10 +23,6 @@ class WorkInFlight:
         self._idle = asyncio.Event()
         self._idle.set()
 
-    @property
-    def running(self) -> int:
-        return self._running
-
     def begin(self) -> bool:
         """Count one more piece of work in; False (and not counted) once the worker stops."""
         if self.stopping:

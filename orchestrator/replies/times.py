@@ -37,13 +37,9 @@ def extract_time(entity_text: str) -> TimeMatch | None:
     return min(candidates, key=lambda match: (match.start, -len(match.text)))
 
 
-def _clock(hour: int, minute: int, afternoon: bool | None) -> time | None:
-    """``hour`` on a 12-hour clock (``afternoon`` None: already 24-hour)."""
-    if afternoon is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if afternoon else 0)
-    return time(hour, minute) if 0 <= hour <= 23 else None
+def _clock(hour: int, minute: int, afternoon: bool) -> time | None:
+    """``hour`` on a 12-hour clock, in the morning or the afternoon; None for no such hour."""
+    return time(hour % 12 + (12 if afternoon else 0), minute) if 1 <= hour <= 12 else None
 
 
 def _meridiem(text: str) -> list[TimeMatch]:

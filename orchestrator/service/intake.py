@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from orchestrator.cadence import step_passed
 from orchestrator.compliance.rules import DISPUTE_PERMITTED
 from orchestrator.domain import DebtorState
 from orchestrator.domain.transitions import apply_event
@@ -167,7 +165,6 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         aimed(state, send, ctx.policy, zone, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
         if not record.planned_before(send.send_id)  # the event came again after the de-duplication window
-        and not _moment_passed(ctx, event, send, zone)
     ]
     reasons = await _cancelling(ctx, event, record, plan.cancel, plan.cancel_reason)
     cancelled_ids = list(reasons)
@@ -193,13 +190,6 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         unindex=destinations_of(prior) - destinations_of(state) if profile_changed else (),
     )
     return Planned(commit, outputs)
-
-
-def _moment_passed(ctx: ServiceContext, event: InboundEvent, send: PlannedSend, zone: ZoneInfo) -> bool:
-    """A step anchored on the event's data whose moment came before the event is not planned
-    (``step_passed``): not sent at once, nor pushed onto the very day it was to come before."""
-    step = next(step for step in ctx.cadences.for_event(event.type).steps if step.id == send.step_id)
-    return step_passed(step, event_time=send.cause_time, data=event.data, zone=zone)
 
 
 async def _cancelling(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from orchestrator.cadence import Cadences, step_due_at
+from orchestrator.cadence import Cadences, step_due_at, step_passed
 from orchestrator.events import Contract, InboundEvent
 from orchestrator.ids import send_id
 from orchestrator.service.record import DebtorRecord
@@ -97,6 +97,9 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             facts=facts,
         )
         for step in cadence.steps
+        # A step anchored on the event's data whose moment came before the event is not planned: not
+        # sent at once, nor pushed onto the very day it was to come before.
+        if not step_passed(step, event_time=event_time, data=event.data, zone=zone)
     )
     return Plan(sends=sends, cancel=tuple(cancel), cancel_reason=reason)
 

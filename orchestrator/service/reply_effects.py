@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from orchestrator.cadence import step_passed
 from orchestrator.domain import DebtorState, OptOutRecord
 from orchestrator.domain.transitions import OPT_IN_KEYWORDS, apply_event, keyword_of
 from orchestrator.events import Channel, HoldPlaced, HoldReason, InboundEvent, PromiseCreated, ProviderInbound
@@ -26,6 +25,7 @@ from orchestrator.service.planning import cause_facts, plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
 from orchestrator.service.targeting import aimed
+from orchestrator.service.zones import primary_zone
 from orchestrator.timezones import zone, zones_for_profile
 
 HOLD_INTENTS: dict[Intent, HoldReason] = {
@@ -209,14 +209,12 @@ def record_promise(
         event, state, PROMISE_CONFIRMATION, data.channel, sender, (account,), cause_facts(promise)
     )
     effects.sends.append(confirmation)
-    home = zone(zones_for_profile(state.profile, ctx.fallback_zones).primary)
+    home = primary_zone(ctx, state)
     plan = plan_event(promise, effects.record.with_state(state), ctx.cadences, home)
-    steps = {step.id: step for step in ctx.cadences.for_event(promise.type).steps} if plan.sends else {}
     effects.sends += [
         aimed(state, send, ctx.policy, home, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
         if send.template_id != PROMISE_CONFIRMATION  # the reply's own confirmation above
-        and not step_passed(steps[send.step_id], event_time=event.time, data=promise.data, zone=home)
     ]
     return state
 

@@ -98,14 +98,12 @@ def replay(events: Path, until: datetime | None, out: Path | None, seed: int, qu
     The same input and seed give byte-identical output. A bad line becomes a dead letter.
     A progress bar shows on stderr when stderr is a terminal (not with --quiet).
     """
-    from parley.embedded.session import DEFAULT_RUN_ON, EPOCH, read_events, run_embedded
+    from parley.embedded.session import read_events, replay_window, run_embedded
     from parley.embedded.session import replay as run_replay
 
     parsed = read_events(events.read_bytes().splitlines())
-    times = [event.time.astimezone(UTC) for event in parsed.events]
-    start = min(times, default=EPOCH)
-    end = until or max(times, default=EPOCH) + DEFAULT_RUN_ON
-    beyond = [moment for moment in times if _ms(moment) > _ms(end)]
+    start, end = replay_window(parsed, until)
+    beyond = [event.time.astimezone(UTC) for event in parsed.events if _ms(event.time) > _ms(end)]
 
     target: BinaryIO = _open_out(out) if out else sys.stdout.buffer
     try:
@@ -123,7 +121,7 @@ def replay(events: Path, until: datetime | None, out: Path | None, seed: int, qu
             target.flush()
     if beyond:
         click.echo(
-            f"warning: {len(beyond)} of {len(times)} events are after --until {end.isoformat()} and were not "
+            f"warning: {len(beyond)} of {len(parsed.events)} events are after --until {end.isoformat()} and were not "
             f"processed (the last at {max(beyond).isoformat()})",
             err=True,
         )

@@ -128,6 +128,13 @@ def read_events(lines: Iterable[bytes]) -> ParsedInput:
     return ParsedInput(events, rejected)
 
 
+def replay_window(parsed: ParsedInput, until: datetime | None) -> tuple[datetime, datetime]:
+    """Where a replay's virtual clock starts (the first event) and stops (``until``, by default 30 days
+    after the last event)."""
+    times = [event.time.astimezone(UTC) for event in parsed.events]
+    return min(times, default=EPOCH), until or max(times, default=EPOCH) + DEFAULT_RUN_ON
+
+
 async def replay(
     parsed: ParsedInput,
     sink: OutputSink,
@@ -137,9 +144,7 @@ async def replay(
     settings: Settings | None = None,
 ) -> EmbeddedRunner:
     """Process the events in time order and run the clock on to ``until`` (default: 30 days after the last)."""
-    times = sorted(event.time.astimezone(UTC) for event in parsed.events)
-    start = times[0] if times else EPOCH
-    end = until or ((times[-1] if times else EPOCH) + DEFAULT_RUN_ON)
+    start, end = replay_window(parsed, until)
     async with embedded_session(sink, seed=seed, start=start, settings=settings) as session:
         for number, line, reason in parsed.rejected:
             sink(dead_letter(line, (), f"line {number}: {reason}", "replay-input", None, number, start))
