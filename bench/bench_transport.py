@@ -18,6 +18,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -38,6 +39,7 @@ def serve(bootstrap: str, source: str, sink: str, copies: int) -> None:
         f"transport-{uuid.uuid4().hex[:6]}",
         broker=f"kafka://{bootstrap}",
         store="memory://",
+        datadir=tempfile.mkdtemp(prefix="parley-faust-"),
         web_enabled=False,
         topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",

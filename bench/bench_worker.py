@@ -176,6 +176,7 @@ class Worker:
                 "PARLEY_KEY_PREFIX": f"bench:{uuid.uuid4().hex[:6]}:",
                 "PARLEY_TOPIC_PREFIX": prefix,
                 "PARLEY_APP_ID": f"bench-{uuid.uuid4().hex[:6]}",
+                "PARLEY_DATA_DIR": tempfile.mkdtemp(prefix="parley-bench-faust-"),
                 "PARLEY_WEB_PORT": str(self.port),
                 "PARLEY_QUIET_DAYS": "false",
                 # INFO, the default: at WARNING faust's terminal spinner sets the root logger to DEBUG, and

@@ -23,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -65,6 +66,8 @@ def kafka_broker_url(settings: Settings) -> str:
 
 def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faust.App:
     """The worker's faust app, wired to a lazily built runtime (store, channels, renderer)."""
+    if settings.data_dir:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)  # faust makes only the last folder
     app = faust.App(
         settings.app_id,
         broker=kafka_broker_url(settings),
@@ -81,6 +84,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         broker_session_timeout=settings.kafka_session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_s / 3),
         stream_wait_empty=False,
+        **({"datadir": settings.data_dir} if settings.data_dir else {}),
     )
     runtime = runtime or WorkerRuntime(settings, app)
     app.parley_runtime = runtime  # type: ignore[attr-defined]

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         "kafka://127.0.0.1:9092", description="Broker list for faust and kafka-python (`kafka://h:p;h2:p`)."
     )
     app_id: str = Field("parley", description="Faust application id; also the consumer group.")
+    data_dir: str = Field(
+        "", description="Faust's working folder (empty: `APP_ID-data` in the current directory, faust's default)."
+    )
     topic_prefix: str = Field("", description="Prefix for every topic name (e.g. `staging.`).")
     topic_partitions: int = Field(8, ge=1, description="Partitions of the topics `parley topics create` makes.")
     topic_replication: int = Field(1, ge=1, description="Replication factor of created topics.")

@@ -4,6 +4,7 @@ topic flows through an agent and arrives, transformed, on an output topic."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import AsyncIterator, Callable
 
 import faust
@@ -27,6 +28,7 @@ def _make_app(app_id: str, bootstrap: str, source: str, sink: str) -> faust.App:
         app_id,
         broker=f"kafka://{bootstrap}",
         store="memory://",
+        datadir=tempfile.mkdtemp(prefix="parley-faust-"),
         web_enabled=False,
         topic_replication_factor=1,
         topic_partitions=1,

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -406,6 +407,7 @@ class Stack:
                 "PARLEY_KEY_PREFIX": self.key_prefix,
                 "PARLEY_TOPIC_PREFIX": self.topic_prefix,
                 "PARLEY_APP_ID": self.app_id,
+                "PARLEY_DATA_DIR": str(Path(tempfile.gettempdir()) / "parley-faust" / self.app_id),
                 "PARLEY_WEB_HOST": "127.0.0.1",
                 "PARLEY_WEB_PORT": str(web_port),
                 "PARLEY_WEBHOOK_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
