@@ -84,7 +84,7 @@ class Dispatch:
 
         def reverted(fresh: DebtorRecord) -> DebtorRecord:
             withdrawn = fresh.with_state(withdraw_attempt(fresh.state, ref.send_id))
-            return withdrawn.adding({ref.send_id: planned.account_ids})
+            return withdrawn.adding([planned])
 
         released = await self.ctx.store.release_dispatch(
             ref.debtor_id, ref.send_id, partition, epoch_ms(due), version, reverted(record).to_bytes()

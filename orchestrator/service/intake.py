@@ -5,25 +5,24 @@ processed), then commit the new record, the processed-event marker with its repl
 sends and the cancellations — atomically, only if nobody changed the record in between. A batch of
 different debtors' events shares the two round trips (``handle_account_events``).
 
-A cancellation that depends on what the pending sends are for — a hold that permits some purposes,
-a cadence's ``cancel_purposes`` — reads those sends' payloads first: one more round trip, for those
-events only, shared by a batch.
+The record knows what each pending send is for, so a cancellation that depends on it (a hold that
+permits some purposes, a cadence's ``cancel_purposes``) costs nothing more. Only sends scheduled before
+records kept purposes are read from their payloads: one more round trip, once per such record.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from orchestrator.compliance.rules import DISPUTE_PERMITTED
 from orchestrator.domain import DebtorState
 from orchestrator.domain.transitions import apply_event
-from orchestrator.events import HoldPlaced, InboundEvent
+from orchestrator.events import InboundEvent
 from orchestrator.outputs import MessageScheduled, OutputEvent
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.planning import plan_event
+from orchestrator.service.planning import plan_event, purposes_matter
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.sends import PlannedSend
@@ -32,10 +31,6 @@ from orchestrator.service.zones import primary_zone
 from orchestrator.storage import Commit, Loaded
 
 MAX_CONFLICT_RETRIES = 16
-
-# What a hold leaves pending: the purposes its compliance rule lets through while it lasts (COMPLIANCE
-# item 6: a dispute allows the validation/verification notice). Any other hold cancels all it covers.
-HOLD_SPARES: Mapping[str, frozenset[str]] = {"dispute": DISPUTE_PERMITTED}
 
 
 class UnknownDebtor(Exception):
@@ -159,6 +154,8 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
         event.id, event.time, ctx.dedupe_window
     )
+    if purposes_matter(event, ctx.cadences):
+        record = await with_purposes(ctx, record)
     zone = primary_zone(ctx, state)
     plan = plan_event(event, record, ctx.cadences, zone)
     sends = [
@@ -166,11 +163,11 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         for send in plan.sends
         if not record.planned_before(send.send_id)  # the event came again after the de-duplication window
     ]
-    reasons = await _cancelling(ctx, event, record, plan.cancel, plan.cancel_reason)
+    reasons = plan.cancel
     cancelled_ids = list(reasons)
     cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
     record = record.finishing(set(cancelled_ids), event.time, ctx.finished_window).adding(
-        {send.send_id: send.account_ids for send in sends if send.send_id not in record.pending}
+        send for send in sends if send.send_id not in record.pending
     )
     partition = ctx.partition_of(debtor_id)
     schedule = [schedule_entry(send, partition) for send in sends]
@@ -192,36 +189,21 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     return Planned(commit, outputs)
 
 
-async def _cancelling(
-    ctx: ServiceContext, event: InboundEvent, record: DebtorRecord, scope: Sequence[str], reason: str
-) -> dict[str, str]:
-    """The pending sends in the cadence's cancel ``scope`` that the event really cancels, with why.
-
-    ``cancel_purposes`` keeps only the sends of those purposes (a new promise supersedes the earlier
-    promise's confirmation and reminder); a hold spares the purposes it permits (``HOLD_SPARES``). A
-    send whose purpose cannot be read (it left the schedule meanwhile) is cancelled by a hold and left
-    alone by ``cancel_purposes``: either way the store only cancels what is still scheduled.
-    """
-    candidates = [send for send in scope if send in record.pending]
-    only = ctx.cadences.for_event(event.type).cancel_purposes if event.type in ctx.cadences.events else ()
-    spared = HOLD_SPARES.get(event.data.reason, frozenset()) if isinstance(event.data, HoldPlaced) else frozenset()
-    if not candidates or not (only or spared):
-        return dict.fromkeys(candidates, reason)
-    purposes = await _purposes_of(ctx, record.state.debtor_id, candidates)
-    if only:
-        kept = [send for send in candidates if purposes.get(send) in only]
-        return {send: f"{event.type}: supersedes the pending {purposes[send]}" for send in kept}
-    return {send: reason for send in candidates if purposes.get(send) not in spared}
-
-
-async def _purposes_of(ctx: ServiceContext, debtor_id: str, send_ids: Sequence[str]) -> dict[str, str]:
-    """The purposes of pending sends, from their payloads (asked at once: the store pipelines them)."""
-    found = await asyncio.gather(*(ctx.store.get_send(debtor_id, send) for send in send_ids))
-    return {
+async def with_purposes(ctx: ServiceContext, record: DebtorRecord) -> DebtorRecord:
+    """``record`` knowing the purposes of its pending sends: those scheduled before records kept them
+    are read from their payloads (asked at once: the store pipelines them). A send that left the
+    schedule meanwhile stays unknown (the store cancels only what is still scheduled)."""
+    unknown = [send for send in record.pending if send not in record.purposes]
+    if not unknown:
+        return record
+    debtor_id = record.state.debtor_id
+    found = await asyncio.gather(*(ctx.store.get_send(debtor_id, send) for send in unknown))
+    read = {
         send.send_id: PlannedSend.from_bytes(send.payload).purpose
         for send in found
         if send is not None and send.payload is not None
     }
+    return replace(record, purposes={**record.purposes, **read})
 
 
 def scheduled_ids(outputs: Sequence[OutputEvent]) -> list[str]:

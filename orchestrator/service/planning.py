@@ -6,26 +6,32 @@ the cause event and the step, so planning the same event twice plans the same se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from orchestrator.cadence import Cadences, step_due_at, step_passed
-from orchestrator.events import Contract, InboundEvent
+from orchestrator.compliance.rules import DISPUTE_PERMITTED
+from orchestrator.events import Contract, HoldPlaced, InboundEvent
 from orchestrator.ids import send_id
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
 
 _NO_ACCOUNT = object()
 
+# What a hold leaves pending: the purposes its compliance rule lets through while it lasts (COMPLIANCE
+# item 6: a dispute allows the validation/verification notice). Any other hold cancels all it covers.
+HOLD_SPARES: Mapping[str, frozenset[str]] = {"dispute": DISPUTE_PERMITTED}
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What one event does to the debtor's schedule."""
+    """What one event does to the debtor's schedule: the sends it plans, the pending sends it cancels
+    (each with why)."""
 
     sends: tuple[PlannedSend, ...] = ()
-    cancel: tuple[str, ...] = ()
-    cancel_reason: str = ""
+    cancel: Mapping[str, str] = field(default_factory=dict)
 
 
 def event_account_ids(data: Contract) -> tuple[str, ...] | None:
@@ -76,9 +82,9 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             cancel = record.sends_for(None)
         else:
             cancel = sorted({send for account in accounts for send in record.sends_for(account)})
-    reason = _cancel_reason(event)
+    cancelled = _really_cancelled(event, cancel, record, cadences)
     if not accounts or not cadence.steps:
-        return Plan(cancel=tuple(cancel), cancel_reason=reason)
+        return Plan(cancel=cancelled)
     event_time = event.time.astimezone(UTC)
     facts = cause_facts(event)
     sends = tuple(
@@ -101,12 +107,34 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
         # sent at once, nor pushed onto the very day it was to come before.
         if not step_passed(step, event_time=event_time, data=event.data, zone=zone)
     )
-    return Plan(sends=sends, cancel=tuple(cancel), cancel_reason=reason)
+    return Plan(sends=sends, cancel=cancelled)
 
 
-def _cancel_reason(event: InboundEvent) -> str:
+def purposes_matter(event: InboundEvent, cadences: Cadences) -> bool:
+    """True when what ``event`` cancels depends on the pending sends' purposes: its cadence cancels only
+    some purposes (a new promise supersedes the earlier promise's confirmation and reminder), or it is
+    a hold that spares some (``HOLD_SPARES``)."""
+    if event.type in cadences.events and cadences.for_event(event.type).cancel_purposes:
+        return True
+    return isinstance(event.data, HoldPlaced) and event.data.reason in HOLD_SPARES
+
+
+def _really_cancelled(
+    event: InboundEvent, scope: list[str], record: DebtorRecord, cadences: Cadences
+) -> dict[str, str]:
+    """The sends in the cadence's cancel ``scope`` that ``event`` cancels, each with why.
+
+    ``cancel_purposes`` keeps only the sends of those purposes; a hold spares the purposes it permits.
+    A send whose purpose the record does not know (scheduled before records kept purposes; intake reads
+    those first) is cancelled by a hold and left alone by ``cancel_purposes``: in doubt, no contact."""
+    only = cadences.for_event(event.type).cancel_purposes
+    if only:
+        kept = [send for send in scope if record.purposes.get(send) in only]
+        return {send: f"{event.type}: supersedes the pending {record.purposes[send]}" for send in kept}
     reason = getattr(event.data, "reason", None)
-    return f"{event.type}: {reason}" if reason else event.type
+    why = f"{event.type}: {reason}" if reason else event.type
+    spared = HOLD_SPARES.get(event.data.reason, frozenset()) if isinstance(event.data, HoldPlaced) else frozenset()
+    return {send: why for send in scope if record.purposes.get(send) not in spared}
 
 
 def not_before(moment: datetime, floor: datetime) -> datetime:

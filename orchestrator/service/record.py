@@ -1,8 +1,9 @@
 """What the store keeps per debtor: the core's ``DebtorState`` plus the service's own bookkeeping.
 
 Beside the core state:
-- the index of pending sends (send id → accounts), which lets a payment, a closure or a hold cancel
-  exactly the affected sends inside the same two round trips as any other event;
+- the index of pending sends (send id → accounts, and → purpose), which lets a payment, a closure or
+  a hold cancel exactly the affected sends inside the same two round trips as any other event (a hold
+  that spares some purposes, a promise superseding the earlier promise's reminder, included);
 - the sends that left the schedule lately (``finished``: fingerprints with their day), so a send id
   planned again — an old event delivered again after the de-duplication window — is not scheduled
   twice; written in the same atomic step that takes the send off the schedule;
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -29,6 +31,7 @@ from orchestrator.ids import fingerprint
 from orchestrator.recent import Recent
 from orchestrator.service.record_dictionary import RECORD_DICTIONARY_V1
 from orchestrator.service.replay import decompress
+from orchestrator.service.sends import PlannedSend
 
 RECORD_V1 = b"r"  # raw deflate, 4 KiB window, preset dictionary v1 (older records: replay.decompress)
 _WINDOW_BITS = -12
@@ -61,12 +64,16 @@ class DebtorRecord:
 
     state: DebtorState
     pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # pending send id → its purpose; a send put on the schedule before records kept purposes has none
+    purposes: dict[str, str] = field(default_factory=dict)
     paused_until: dict[str, datetime] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # inbound event id's fingerprint → its time (epoch s)
     finished: dict[str, int] = field(default_factory=dict)  # send id's fingerprint → day it left (epoch days)
 
     def to_bytes(self) -> bytes:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
+        if self.purposes:
+            books["u"] = self.purposes
         if self.paused_until:
             books["z"] = {account: int(until.timestamp()) for account, until in self.paused_until.items()}
         if self.seen:
@@ -87,6 +94,7 @@ class DebtorRecord:
         return cls(
             state=from_json_bytes(core),
             pending={send: tuple(accounts) for send, accounts in books["p"].items()},
+            purposes=books.get("u", {}),
             paused_until={account: datetime.fromtimestamp(ts, UTC) for account, ts in books.get("z", {}).items()},
             seen=books.get("e", {}),
             finished=books.get("f", {}),
@@ -106,11 +114,19 @@ class DebtorRecord:
     def with_state(self, state: DebtorState) -> DebtorRecord:
         return replace(self, state=state)
 
-    def adding(self, sends: dict[str, tuple[str, ...]]) -> DebtorRecord:
+    def adding(self, sends: Iterable[PlannedSend]) -> DebtorRecord:
         """Put sends on the schedule (again: one handed back after a transient failure is not finished)."""
-        back = {fingerprint(send) for send in sends} & self.finished.keys()
+        sends = list(sends)
+        if not sends:
+            return self
+        back = {fingerprint(send.send_id) for send in sends} & self.finished.keys()
         finished = {known: day for known, day in self.finished.items() if known not in back} if back else self.finished
-        return replace(self, pending={**self.pending, **sends}, finished=finished)
+        return replace(
+            self,
+            pending={**self.pending, **{send.send_id: send.account_ids for send in sends}},
+            purposes={**self.purposes, **{send.send_id: send.purpose for send in sends}},
+            finished=finished,
+        )
 
     def finishing(self, send_ids: set[str] | frozenset[str], at: datetime, window: timedelta) -> DebtorRecord:
         """Take sends off the schedule for good (cancelled, suppressed, or handed to the provider) and
@@ -118,7 +134,8 @@ class DebtorRecord:
         day = int(at.timestamp()) // 86_400
         finished = _within_window(self.finished, day, window.days, [fingerprint(send) for send in send_ids])
         pending = {send: accts for send, accts in self.pending.items() if send not in send_ids}
-        return replace(self, pending=pending, finished=finished)
+        purposes = {send: purpose for send, purpose in self.purposes.items() if send in pending}
+        return replace(self, pending=pending, purposes=purposes, finished=finished)
 
     def planned_before(self, send_id: str) -> bool:
         """True when ``send_id`` left the schedule within the window (``finishing``)."""

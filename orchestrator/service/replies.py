@@ -31,11 +31,12 @@ from orchestrator.outputs import (
 from orchestrator.replies import ReplyClassification, classify
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates
+from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates, with_purposes
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.reply_effects import (
     KEYPAD_PREFIX,
+    PURPOSE_AWARE_INTENTS,
     REVIEW_INTENTS,
     ReplyEffects,
     act,
@@ -150,6 +151,8 @@ async def _reply_of(ctx: ServiceContext, event: InboundEvent, debtor_id: str, ke
             return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
         reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, zone_name)
+        if reply.intent in PURPOSE_AWARE_INTENTS:  # what it cancels depends on the pending sends' purposes
+            record = await with_purposes(ctx, record)
         effects = ReplyEffects(
             record=record.with_state(apply_event(record.state, event)).seeing(event.id, event.time, ctx.dedupe_window),
             prior=record.state,
@@ -160,9 +163,7 @@ async def _reply_of(ctx: ServiceContext, event: InboundEvent, debtor_id: str, ke
             act(ctx, event, reply, effects)
         effects.sends = [s for s in effects.sends if not effects.record.planned_before(s.send_id)]
         outputs = _outputs(ctx, event, reply, effects)
-        record = effects.record.finishing(set(effects.cancel), event.time, ctx.finished_window).adding(
-            {s.send_id: s.account_ids for s in effects.sends}
-        )
+        record = effects.record.finishing(set(effects.cancel), event.time, ctx.finished_window).adding(effects.sends)
         partition = ctx.partition_of(debtor_id)
         schedule = [schedule_entry(send, partition) for send in effects.sends]
         commit = Commit(
@@ -172,7 +173,7 @@ async def _reply_of(ctx: ServiceContext, event: InboundEvent, debtor_id: str, ke
             event_id=event.id,
             replay=encode_replay(outputs, schedule),
             schedule=schedule,
-            cancel=effects.cancel,
+            cancel=list(effects.cancel),
         )
         if (await ctx.store.commit(commit)).ok:
             return outputs
@@ -221,10 +222,9 @@ def _outputs(
         outputs.append(
             new_output(data, subject=debtor_id, time=event.time, id_parts=(event.id, str(number)), source=ctx.source)
         )
-    reason = f"reply: {reply.intent.value}"
     outputs += [
         cancelled(ctx, send_id, debtor_id, effects.record.pending.get(send_id, ()), reason, event)
-        for send_id in effects.cancel
+        for send_id, reason in effects.cancel.items()
     ]
     outputs += [scheduled(ctx, send, event) for send in effects.sends]
     return outputs

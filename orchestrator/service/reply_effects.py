@@ -35,6 +35,9 @@ HOLD_INTENTS: dict[Intent, HoldReason] = {
     Intent.DECEASED: "deceased",
     Intent.DISPUTE: "dispute",
 }
+# Intents whose handling cancels by purpose (a dispute's hold spares the validation notice, a promise
+# supersedes the earlier promise's reminder).
+PURPOSE_AWARE_INTENTS = frozenset({*HOLD_INTENTS, Intent.PROMISE_TO_PAY})
 REVIEW_INTENTS = frozenset(
     {
         *HOLD_INTENTS,
@@ -68,7 +71,7 @@ class ReplyEffects:
     record: DebtorRecord
     outputs: list[Output] = field(default_factory=list)
     sends: list[PlannedSend] = field(default_factory=list)
-    cancel: list[str] = field(default_factory=list)
+    cancel: dict[str, str] = field(default_factory=dict)  # pending send id → why the reply cancels it
     prior: DebtorState | None = None  # before the reply: a keyword STOP is already applied to ``record``
     intent: str | None = None  # the intent to publish when it is not the classified one
     needs_review: bool = False  # a person should look at the reply whatever its intent
@@ -142,7 +145,10 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
             data=HoldPlaced(account_id=None, reason=HOLD_INTENTS[intent]),
         )
         state = apply_event(state, hold)
-        effects.cancel = effects.record.sends_for(None)
+        # The hold's cadence cancels what it covers, sparing what the hold permits (a dispute: the
+        # validation notice), as the same hold placed upstream would.
+        plan = plan_event(hold, effects.record.with_state(state), ctx.cadences, primary_zone(ctx, state))
+        effects.cancel.update(dict.fromkeys(plan.cancel, f"reply: {intent.value}"))
     elif intent == Intent.HELP and channel == "sms" and not provider_answered(ctx, channel, data.text):
         effects.sends.append(reply_send(event, state, "help_reply", channel, sender))
     elif intent == Intent.WRONG_NUMBER:
@@ -190,9 +196,8 @@ def record_promise(
 ) -> DebtorState:
     """Record the promise as the upstream system would (``promise.created``) and plan that event's
     cadence: dunning for the account pauses until the date, the reminder the day before is planned
-    (unless that moment has passed). The reply itself is answered with the confirmation, where the
-    debtor wrote from. The cadence's cancellations (an earlier promise's pending reminder) are not
-    applied here: telling them apart needs the pending sends' purposes, which account intake reads."""
+    (unless that moment has passed), and the earlier promise's pending confirmation and reminder are
+    cancelled. The reply itself is answered with the confirmation, where the debtor wrote from."""
     data = event.data
     assert isinstance(data, ProviderInbound) and reply.amount is not None and reply.date is not None
     promise = InboundEvent(
@@ -211,6 +216,7 @@ def record_promise(
     effects.sends.append(confirmation)
     home = primary_zone(ctx, state)
     plan = plan_event(promise, effects.record.with_state(state), ctx.cadences, home)
+    effects.cancel.update(plan.cancel)
     effects.sends += [
         aimed(state, send, ctx.policy, home, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends

@@ -1,7 +1,7 @@
 """What an account event cancels: a new promise replaces the earlier promise's messages, a promise
 reminder whose moment has passed is not planned, and a dispute hold leaves the validation notice
-pending (COMPLIANCE item 6) while every other hold cancels all it covers. Real redis-server, sandbox
-channels, the default cadences."""
+pending (COMPLIANCE item 6) while every other hold cancels all it covers — whether the event comes from
+upstream or from the debtor's own reply. Real redis-server, sandbox channels, the default cadences."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from orchestrator.events import (
 )
 from orchestrator.outputs import MessageCancelled, MessageDispatched, MessageScheduled, OutputEvent
 from orchestrator.service.api import handle_event, handle_events, run_due
+from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -193,3 +194,69 @@ async def test_every_other_hold_cancels_the_validation_notice_too(runtime: Runti
     plans = scheduled(await handle(runtime, clock, placed(LATE_EVENING)))
     outputs = await handle(runtime, clock, hold(reason, LATE_EVENING + timedelta(minutes=30)))
     assert set(cancelled(outputs)) == set(plans)
+
+
+def sms_reply(reply_id: str, at: datetime, text: str, debtor_id: str = "d-1") -> InboundEvent:
+    data = {"channel": "sms", "from": "+12125550123", "to": "+18005550100", "text": text}
+    return InboundEvent.model_validate(
+        {"id": reply_id, "type": "provider.inbound", "source": "test", "subject": debtor_id, "time": at, "data": data}
+    )
+
+
+async def test_a_dispute_by_reply_leaves_the_validation_notice_pending_as_a_dispute_hold_does(
+    runtime: Runtime, clock: Clock
+) -> None:
+    plans = scheduled(await handle(runtime, clock, placed(LATE_EVENING)))
+    outputs = await handle(
+        runtime, clock, sms_reply("in-1", LATE_EVENING + timedelta(minutes=30), "I dispute this debt")
+    )
+
+    gone = cancelled(outputs)
+    assert [plans[send].purpose for send in set(plans) - set(gone)] == ["validation_notice"]
+    assert {c.reason for c in gone.values()} == {"reply: dispute"}
+    sent = dispatched(await run_hourly(runtime, clock, LATE_EVENING + timedelta(hours=14)))
+    assert [plans[send].purpose for send, _ in sent] == ["validation_notice"]
+
+
+async def test_a_promise_by_reply_supersedes_the_earlier_promises_reminder_as_promise_created_does(
+    runtime: Runtime, clock: Clock
+) -> None:
+    plans = scheduled(await handle(runtime, clock, placed(NOW)))
+    plans |= scheduled(await handle(runtime, clock, promised("promise-1", NOW, date(2026, 3, 10))))
+    outputs = await handle(runtime, clock, sms_reply("in-2", NOW + timedelta(hours=2), "I can pay $50 Friday"))
+
+    gone = cancelled(outputs)
+    assert {(plans[send].cause_event_id, plans[send].step_id) for send in gone} >= {("promise-1", "promise_reminder")}
+    assert {c.reason for c in gone.values()} <= {
+        "promise.created: supersedes the pending promise_confirmation",
+        "promise.created: supersedes the pending promise_reminder",
+    }
+    reminders = [s for s in scheduled(outputs).values() if s.step_id == "promise_reminder"]
+    assert [r.due_at.astimezone(NEW_YORK).date() for r in reminders] == [date(2026, 3, 5)]  # Friday Mar 6, less a day
+
+
+async def test_a_promise_event_cancels_by_purpose_within_the_two_round_trips(runtime: Runtime, clock: Clock) -> None:
+    await handle(runtime, clock, placed(NOW))
+    await handle(runtime, clock, promised("promise-1", NOW, date(2026, 3, 10)))
+    runtime.connection.round_trips.reset()
+    outputs = await handle(runtime, clock, promised("promise-2", NOW + timedelta(minutes=1), date(2026, 3, 13)))
+    assert cancelled(outputs) and runtime.connection.round_trips.count == 2
+
+
+async def test_a_record_written_before_purposes_were_kept_learns_them_from_the_sends(
+    runtime: Runtime, clock: Clock
+) -> None:
+    """A dispute hold on such a record still spares the validation notice (one more round trip reads
+    the pending sends), and the record keeps what it learnt."""
+    plans = scheduled(await handle(runtime, clock, placed(LATE_EVENING)))
+    loaded = await runtime.store.load("d-1", "probe")
+    assert loaded.state is not None
+    legacy = replace(DebtorRecord.from_bytes(loaded.state), purposes={})
+    assert (await runtime.store.update_state("d-1", loaded.version, legacy.to_bytes())).ok
+
+    outputs = await handle(runtime, clock, hold("dispute", LATE_EVENING + timedelta(minutes=30)))
+    kept = set(plans) - set(cancelled(outputs))
+    assert [plans[send].purpose for send in kept] == ["validation_notice"]
+    after = await runtime.store.load("d-1", "probe")
+    assert after.state is not None
+    assert DebtorRecord.from_bytes(after.state).purposes == {send: "validation_notice" for send in kept}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -53,13 +54,17 @@ def record_after(*events: InboundEvent) -> DebtorRecord:
     return DebtorRecord(state=state)
 
 
+def pending(send: str, account: str, purpose: str = "reminder") -> PlannedSend:
+    return PlannedSend(send, "d-1", (account,), purpose, "sms", purpose, T0, "e0", T0, "step")
+
+
 def test_account_placed_plans_every_default_step_with_ids_derived_from_the_event_and_step() -> None:
     record = record_after(placed())
     plan = plan_event(placed(), record, default_cadences(), NEW_YORK)
     steps = default_cadences().for_event("account.placed").steps
     assert [s.send_id for s in plan.sends] == [send_id("placed-A", step.id) for step in steps]
     assert all(s.account_ids == ("A",) for s in plan.sends)
-    assert plan.cancel == ()
+    assert plan.cancel == {}
 
 
 def test_planning_the_same_event_twice_plans_the_same_sends() -> None:
@@ -76,19 +81,41 @@ def test_a_delayed_step_falls_due_its_delay_after_the_event() -> None:
 
 
 def test_a_payment_cancels_only_the_pending_sends_of_its_account() -> None:
-    record = record_after(placed("A"), placed("B")).adding({"s-a": ("A",), "s-b": ("B",)})
+    record = record_after(placed("A"), placed("B")).adding([pending("s-a", "A"), pending("s-b", "B")])
     paid = event("payment.received", PaymentReceived(account_id="A", amount=Decimal("120.00"), paid_at=T0))
     plan = plan_event(paid, record, default_cadences(), NEW_YORK)
-    assert plan.cancel == ("s-a",)
-    assert plan.cancel_reason == "payment.received"
+    assert plan.cancel == {"s-a": "payment.received"}
 
 
 def test_a_hold_on_every_account_cancels_every_pending_send() -> None:
-    record = record_after(placed("A"), placed("B")).adding({"s-a": ("A",), "s-b": ("B",)})
+    record = record_after(placed("A"), placed("B")).adding([pending("s-a", "A"), pending("s-b", "B")])
     hold = event("hold.placed", HoldPlaced(account_id=None, reason="attorney"))
     plan = plan_event(hold, record, default_cadences(), NEW_YORK)
-    assert sorted(plan.cancel) == ["s-a", "s-b"]
-    assert plan.cancel_reason == "hold.placed: attorney"
+    assert plan.cancel == {"s-a": "hold.placed: attorney", "s-b": "hold.placed: attorney"}
+
+
+def test_a_dispute_hold_spares_the_validation_notice_it_permits_and_cancels_the_rest() -> None:
+    record = record_after(placed()).adding([pending("notice", "A", "validation_notice"), pending("dun", "A")])
+    hold = event("hold.placed", HoldPlaced(account_id=None, reason="dispute"))
+    assert plan_event(hold, record, default_cadences(), NEW_YORK).cancel == {"dun": "hold.placed: dispute"}
+
+
+def test_a_new_promise_cancels_only_the_earlier_promises_messages() -> None:
+    record = record_after(placed()).adding(
+        [pending("old-reminder", "A", "promise_reminder"), pending("dun", "A"), pending("notice", "A", "first_notice")]
+    )
+    promise = event("promise.created", PromiseCreated(account_id="A", amount=Decimal("50"), due_date=T0.date()))
+    plan = plan_event(promise, record, default_cadences(), NEW_YORK)
+    assert plan.cancel == {"old-reminder": "promise.created: supersedes the pending promise_reminder"}
+
+
+def test_a_send_of_unknown_purpose_is_cancelled_by_a_hold_and_left_alone_by_a_promise() -> None:
+    """Records written before they kept purposes (intake reads those sends' payloads first)."""
+    record = replace(record_after(placed()).adding([pending("old", "A", "promise_reminder")]), purposes={})
+    dispute = event("hold.placed", HoldPlaced(account_id=None, reason="dispute"))
+    promise = event("promise.created", PromiseCreated(account_id="A", amount=Decimal("50"), due_date=T0.date()))
+    assert list(plan_event(dispute, record, default_cadences(), NEW_YORK).cancel) == ["old"]
+    assert plan_event(promise, record, default_cadences(), NEW_YORK).cancel == {}
 
 
 def test_a_thank_you_quotes_the_payment_it_thanks_for() -> None:
@@ -107,7 +134,7 @@ def test_a_promise_reminder_falls_the_day_before_the_promised_date_at_ten_local(
 
 
 def test_the_record_round_trips_with_pending_sends_and_pauses() -> None:
-    record = record_after(placed()).adding({"s1": ("A",)}).pausing("A", T0 + timedelta(days=14))
+    record = record_after(placed()).adding([pending("s1", "A")]).pausing("A", T0 + timedelta(days=14))
     again = DebtorRecord.from_bytes(record.to_bytes())
     assert again == record
     assert again.paused("A", T0) and not again.paused("A", T0 + timedelta(days=15))

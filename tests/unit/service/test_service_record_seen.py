@@ -10,6 +10,7 @@ from orchestrator.domain import DebtorState
 from orchestrator.events import DebtorProfile, Name
 from orchestrator.ids import fingerprint
 from orchestrator.service.record import DebtorRecord
+from orchestrator.service.sends import PlannedSend
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -17,6 +18,10 @@ WEEK = timedelta(days=7)
 
 def a_record() -> DebtorRecord:
     return DebtorRecord(state=DebtorState(profile=DebtorProfile(id="d1", name=Name(first="Ana"))))
+
+
+def pending(send_id: str, account: str = "a", purpose: str = "reminder") -> PlannedSend:
+    return PlannedSend(send_id, "d1", (account,), "reminder", "sms", purpose, T0, "e0", T0, "step")
 
 
 def test_an_event_is_seen_within_the_window_and_forgotten_after_it() -> None:
@@ -48,16 +53,24 @@ def test_a_record_written_before_fingerprints_still_recognises_its_events() -> N
 
 
 def test_a_send_taken_off_the_schedule_is_remembered_as_planned_before() -> None:
-    record = a_record().adding({"s1": ("a",), "s2": ("a",)}).finishing({"s1"}, T0, timedelta(days=35))
-    assert record.pending == {"s2": ("a",)}
+    record = a_record().adding([pending("s1"), pending("s2")]).finishing({"s1"}, T0, timedelta(days=35))
+    assert record.pending == {"s2": ("a",)} and record.purposes == {"s2": "reminder"}
     assert record.planned_before("s1") and not record.planned_before("s2")
     assert DebtorRecord.from_bytes(record.to_bytes()).planned_before("s1")
 
 
 def test_a_send_handed_back_to_the_schedule_is_no_longer_finished() -> None:
-    record = a_record().adding({"s1": ("a",)}).finishing({"s1"}, T0, timedelta(days=35))
-    back = record.adding({"s1": ("a",)})
+    record = a_record().adding([pending("s1")]).finishing({"s1"}, T0, timedelta(days=35))
+    back = record.adding([pending("s1")])
     assert back.pending == {"s1": ("a",)} and not back.planned_before("s1")
+
+
+def test_a_pending_sends_purpose_survives_the_records_bytes_and_older_records_have_none() -> None:
+    record = a_record().adding([pending("s1", purpose="validation_notice"), pending("s2", purpose="reminder")])
+    read = DebtorRecord.from_bytes(record.to_bytes())
+    assert read.purposes == {"s1": "validation_notice", "s2": "reminder"}
+    legacy = DebtorRecord.from_bytes(replace(record, purposes={}).to_bytes())
+    assert legacy.pending == {"s1": ("a",), "s2": ("a",)} and legacy.purposes == {}
 
 
 def test_finished_sends_are_forgotten_after_the_window_counted_from_the_newest() -> None:
