@@ -84,7 +84,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         broker_session_timeout=settings.kafka_session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.kafka_session_timeout_s / 3),
         stream_wait_empty=False,
-        **({"datadir": settings.data_dir} if settings.data_dir else {}),
+        datadir=settings.data_dir or f"{settings.app_id}-data",  # faust's own default when unset
     )
     runtime = runtime or WorkerRuntime(settings, app)
     app.parley_runtime = runtime  # type: ignore[attr-defined]
