@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,8 @@ from aiohttp import web
 from aiokafka.errors import KafkaError
 from faust.exceptions import NotReady
 from kafka.admin import KafkaAdminClient
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
@@ -111,6 +112,8 @@ class WorkerRuntime:
         self._closed = False
         self._web_stopped = False
         self.outage = StoreOutage()
+        self._own_metrics = CollectorRegistry(auto_describe=False)
+        self._own_metrics.register(self)
         # How the dispatch use case publishes before it records (the app sets it to its publisher).
         self.publish: Callable[[Sequence[OutputEvent]], Awaitable[None]] | None = None
 
@@ -231,30 +234,31 @@ class WorkerRuntime:
         return web.json_response(body, status=status)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        body = generate_latest(METRICS.registry)
+        body = generate_latest(METRICS.registry) + generate_latest(self._own_metrics)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    def collect(self) -> Iterator[Metric]:
+        """This worker's figures kept elsewhere (the store's counter, the outage, the scheduler's clock),
+        read when /metrics is asked (a ``prometheus_client`` collector)."""
         if self._runtime is not None:  # the store's own counter: ≤ 2 round trips per event is a target
-            trips = self._runtime.connection.round_trips.count
-            body += (
-                b"# HELP parley_redis_round_trips_total Redis round trips (commands, pipelines, scripts).\n"
-                b"# TYPE parley_redis_round_trips_total counter\n"
-                b"parley_redis_round_trips_total %d\n" % trips
+            yield CounterMetricFamily(
+                "parley_redis_round_trips",
+                "Redis round trips (commands, pipelines, scripts).",
+                self._runtime.connection.round_trips.count,
             )
-        body += (
-            b"# HELP parley_store_unavailable 1 while the state store cannot be reached (work waits for it).\n"
-            b"# TYPE parley_store_unavailable gauge\n"
-            b"parley_store_unavailable %d\n"
-            b"# HELP parley_store_outages_total State store outages the worker waited out.\n"
-            b"# TYPE parley_store_outages_total counter\n"
-            b"parley_store_outages_total %d\n" % (self.outage.active, self.outage.outages)
+        yield GaugeMetricFamily(
+            "parley_store_unavailable",
+            "1 while the state store cannot be reached (work waits for it).",
+            self.outage.active,
+        )
+        yield CounterMetricFamily(
+            "parley_store_outages", "State store outages the worker waited out.", self.outage.outages
         )
         if self._last_tick is not None:
             age = asyncio.get_running_loop().time() - self._last_tick
-            body += (
-                b"# HELP parley_scheduler_last_tick_age_seconds Seconds since the last scheduler tick finished.\n"
-                b"# TYPE parley_scheduler_last_tick_age_seconds gauge\n"
-                b"parley_scheduler_last_tick_age_seconds %.3f\n" % age
+            yield GaugeMetricFamily(
+                "parley_scheduler_last_tick_age_seconds", "Seconds since the last scheduler tick finished.", age
             )
-        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def aclose(self) -> None:
         """Close the web server, the channels and the store connection (once the work using them ended)."""
