@@ -31,7 +31,8 @@ class WorkerMetrics:
         self.outputs = Counter("parley_outputs_total", "Output events published.", ["type"], registry=self.registry)
         self.event_seconds = Histogram(
             "parley_event_seconds",
-            "Time to process one inbound event, outputs published.",
+            "Time from taking an inbound event (with its batch) to its outputs published: each event of a"
+            " batch observes its batch's time.",
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=self.registry,
         )
