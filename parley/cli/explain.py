@@ -97,12 +97,13 @@ def explain(debtor_id: str, at: datetime | None, as_json: bool) -> None:
             entry["at"], entry["channel"], entry["outcome"], ",".join(entry["account_ids"]), entry["purpose"]
         )
     console.print(ledger)
-    verdicts = Table("channel", "destination", "now", "next allowed", "blocking rules", title="verdicts")
+    verdicts = Table("channel", "destination", "account", "now", "next allowed", "blocking rules", title="verdicts")
     for row in report["channels"]:
         blocking = "; ".join(f"{v['rule_id']}: {v['reason']}" for v in row["verdicts"] if not v["allowed"])
         verdicts.add_row(
             row["channel"],
             row["destination"],
+            row["account_id"] or "all",
             "yes" if row["allowed_now"] else "no",
             row["next_allowed_at"] or "-",
             blocking,

@@ -31,7 +31,9 @@ def event(event_type: str, data: object, event_id: str) -> InboundEvent:
     return InboundEvent(id=event_id, type=event_type, source="test", subject="d-x", time=NOW, data=data)  # type: ignore[arg-type]
 
 
-async def place_and_hold(redis_url: str, prefix: str) -> None:
+async def place_and_hold(
+    redis_url: str, prefix: str, accounts: tuple[str, ...] = ("A",), held: str | None = None
+) -> None:
     runtime = await build_runtime(Settings(state_url=redis_url, key_prefix=prefix), partition_of=lambda _d: 0)
     debtor = DebtorProfile(
         id="d-x",
@@ -40,9 +42,10 @@ async def place_and_hold(redis_url: str, prefix: str) -> None:
         phones=(Phone(number="+12125550123", sms_consent=True, call_consent=True),),
     )
     try:
-        placed = AccountPlaced(debtor=debtor, account=Account(id="A", creditor="Acme", balance=Decimal("10")))
-        await handle_event(runtime.ctx, event("account.placed", placed, "e-placed"))
-        await handle_event(runtime.ctx, event("hold.placed", HoldPlaced(account_id=None, reason="attorney"), "e-hold"))
+        for account in accounts:
+            placed = AccountPlaced(debtor=debtor, account=Account(id=account, creditor="Acme", balance=Decimal("10")))
+            await handle_event(runtime.ctx, event("account.placed", placed, f"e-placed-{account}"))
+        await handle_event(runtime.ctx, event("hold.placed", HoldPlaced(account_id=held, reason="attorney"), "e-hold"))
     finally:
         await runtime.aclose()
 
@@ -69,6 +72,25 @@ def test_explain_shows_the_holds_and_why_each_channel_is_blocked(
     missing = CliRunner().invoke(main, ["explain", "nobody"])
     assert missing.exit_code != 0 and "no state for debtor 'nobody'" in missing.output
     assert f"key prefix '{prefix}'" in missing.output  # says where it looked
+
+
+def test_explain_judges_each_open_account_on_its_own(
+    redis_url: str, key_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attorney hold on account A blocks contact about A, not a reminder about B (as the scheduler
+    judges each send about its own accounts)."""
+    prefix = key_prefix.rstrip(":")
+    asyncio.run(place_and_hold(redis_url, prefix, accounts=("A", "B"), held="A"))
+    monkeypatch.setenv("PARLEY_STATE_URL", redis_url)
+    monkeypatch.setenv("PARLEY_KEY_PREFIX", prefix)
+    result = CliRunner().invoke(main, ["explain", "d-x", "--json", "--at", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    sms = {row["account_id"]: row for row in json.loads(result.output)["channels"] if row["channel"] == "sms"}
+    assert sms["A"]["allowed_now"] is False and sms["A"]["next_allowed_at"] is None
+    assert sms["B"]["allowed_now"] is True
+
+    table = CliRunner().invoke(main, ["explain", "d-x", "--at", NOW.isoformat()])
+    assert table.exit_code == 0 and "attorney_rep" in table.output, table.output
 
 
 def _closed_port() -> int:
