@@ -18,7 +18,7 @@ from orchestrator.service.targeting import CHANNELS, destinations
 def explain(record: DebtorRecord, now: datetime, policy: Policy) -> dict[str, Any]:
     """A JSON-able account for a compliance officer: state, and per channel the verdicts and next slot."""
     state = record.state
-    subjects = [(a.id,) for a in state.accounts if a.status == "open"] or [()]
+    subjects: list[tuple[str, ...]] = [(a.id,) for a in state.accounts if a.status == "open"] or [()]
     channels: list[dict[str, Any]] = []
     for channel in CHANNELS:
         for destination in destinations(state, channel):
