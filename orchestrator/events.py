@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import ValidationResult
@@ -91,6 +92,23 @@ def _phone_number(number: str, info: ValidationInfo) -> str:
         raise
 
 
+@lru_cache(maxsize=1024)
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
+
+
+def _stated_zone(name: str | None, info: ValidationInfo) -> str | None:
+    """A stated zone must be an IANA zone: it overrides where the debtor's address and numbers place
+    them (COMPLIANCE: calling hours), so a misspelt one must not quietly fall back to inference."""
+    if name is None or _known_zone(name) or (info.context and info.context.get(STORED_PROFILE)):
+        return name
+    raise ValueError(f"unknown time zone {name!r}; use an IANA zone name, e.g. America/Chicago")
+
+
 class Phone(Contract):
     number: str = Field(description="E.164, e.g. +12125550123.")
     type: Literal["mobile", "landline"] = "mobile"
@@ -149,6 +167,11 @@ class DebtorProfile(Contract):
     preferences: Preferences = Preferences()
     opt_outs: tuple[OptOut, ...] = ()
 
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, name: str | None, info: ValidationInfo) -> str | None:
+        return _stated_zone(name, info)
+
 
 class DebtorPatch(Contract):
     """A partial profile (``debtor.updated``): fields present replace the stored ones."""
@@ -162,6 +185,11 @@ class DebtorPatch(Contract):
     emails: tuple[Email, ...] | None = None
     preferences: Preferences | None = None
     opt_outs: tuple[OptOut, ...] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, name: str | None, info: ValidationInfo) -> str | None:
+        return _stated_zone(name, info)
 
 
 class Account(Contract):

@@ -181,6 +181,19 @@ def test_a_phone_number_that_is_not_one_is_a_dead_letter_saying_which_and_why(nu
     assert number not in reason  # reasons are logged; the path names the field
 
 
+def test_a_stated_time_zone_that_is_not_one_is_a_dead_letter() -> None:
+    """A stated zone overrides where the address and numbers place the debtor: a misspelt one must not
+    quietly fall back to inference."""
+    data = json.loads(json.dumps(PLACED_DATA))
+    data["debtor"]["timezone"] = "Mars/Base"
+    reason = reason_for(structured({"data": data}))
+    assert reason.startswith("invalid data for account.placed: data.debtor.timezone: ")
+    assert "unknown time zone 'Mars/Base'" in reason
+    data["debtor"]["timezone"] = "America/Chicago"
+    placed = decode_inbound(structured({"data": data}), topic="account-events").data
+    assert isinstance(placed, AccountPlaced) and placed.debtor.timezone == "America/Chicago"
+
+
 def test_missing_data_is_rejected() -> None:
     assert reason_for(structured(drop=("data",))) == "missing data for account.placed"
 

@@ -102,6 +102,12 @@ def test_a_stored_profile_with_a_number_from_before_numbers_were_checked_still_r
     assert from_json_bytes(legacy).profile.phones[0].number == "ext. 12"
 
 
+def test_a_stored_profile_with_a_zone_from_before_zones_were_checked_still_reads() -> None:
+    misspelt = full_state().profile.model_copy(update={"timezone": "Mars/Base"})
+    blob = to_json_bytes(replace(full_state(), profile=misspelt))
+    assert from_json_bytes(blob).profile.timezone == "Mars/Base"  # inference ignores it, as before
+
+
 def test_a_calls_amd_answer_round_trips_and_attempts_without_one_are_written_as_before() -> None:
     state = full_state()
     before = to_json_bytes(state)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from orchestrator.events import Address, DebtorProfile, Name, Phone
 from orchestrator.timezones import phone_zones, postal_zones, zones_for_profile
 
@@ -50,5 +53,8 @@ def test_primary_zone_is_stated_then_postal_then_first_phone() -> None:
     assert phone.primary == "America/Los_Angeles" and phone.source == "phone"
 
 
-def test_an_invalid_stated_zone_is_ignored() -> None:
-    assert zones_for_profile(_profile("10001", timezone="Mars/Olympus")).source == "postal"
+def test_an_invalid_stated_zone_is_refused_on_intake_and_ignored_in_a_record_stored_before() -> None:
+    with pytest.raises(ValidationError, match="unknown time zone 'Mars/Olympus'"):
+        _profile("10001", timezone="Mars/Olympus")
+    stored = _profile("10001").model_copy(update={"timezone": "Mars/Olympus"})
+    assert zones_for_profile(stored).source == "postal"
