@@ -31,7 +31,7 @@ from orchestrator.outputs import (
 from orchestrator.replies import ReplyClassification, classify
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates, with_purposes
+from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates, destinations_of, with_purposes
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.reply_effects import (
@@ -55,17 +55,18 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
     data = event.data
     keypad = data.channel == "voice" and data.text.startswith(KEYPAD_PREFIX)
     sender = normalise_destination(data.channel, data.from_)
-    owners = (event.subject,) if event.subject else await ctx.store.debtors_at(sender)
-    if not owners:
-        reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
-        return [_reply_output(ctx, event, None, reply, ())]
+    if event.subject:  # the webhook knew whose reply it is
+        return await _reply_of(ctx, event, event.subject, keypad)
+    owners = await ctx.store.debtors_at(sender)
     if len(owners) == 1:
-        return await _reply_of(ctx, event, owners[0], keypad)
+        return await _reply_of(ctx, event, owners[0], keypad, sender)
     # Several debtors share the number or address (a household): the person is answering the message
     # they got last, so the reply is that debtor's; stopping or restarting the medium is about the
     # destination itself, so it holds for every debtor who has it.
-    answering = await _last_contacted(ctx, event.id, owners, data.channel, sender)
-    outputs = await _reply_of(ctx, event, answering, keypad)
+    answering = await _last_contacted(ctx, event.id, owners, data.channel, sender) if owners else None
+    if answering is None:
+        return [_unattributed(ctx, event, keypad)]
+    outputs = await _reply_of(ctx, event, answering, keypad, sender)
     if not keypad:
         reply = classify(data.text, data.channel, event.time, "UTC")
         for other in owners:
@@ -76,20 +77,20 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
 
 async def _last_contacted(
     ctx: ServiceContext, event_id: str, owners: Sequence[str], channel: Channel, destination: str
-) -> str:
+) -> str | None:
     """Of the debtors sharing ``destination``, the one last contacted there on ``channel`` (the first by
-    id when none was)."""
+    id when none was); None when none of them has it any more."""
     loaded = await asyncio.gather(*(ctx.store.load(owner, event_id) for owner in owners))
     latest: dict[str, datetime] = {}
     for owner, load in zip(owners, loaded, strict=True):
         if load.state is None:
             continue
-        ledger = DebtorRecord.from_bytes(load.state).state.ledger
-        times = [a.at for a in ledger if a.channel == channel and a.destination.lower() == destination.lower()]
-        if times:
-            latest[owner] = max(times)
-    never = datetime.min.replace(tzinfo=UTC)
-    return max(sorted(owners), key=lambda owner: latest.get(owner, never))  # the first of equals
+        state = DebtorRecord.from_bytes(load.state).state
+        if destination not in destinations_of(state):  # an index entry older than the profile
+            continue
+        times = [a.at for a in state.ledger if a.channel == channel and a.destination.lower() == destination.lower()]
+        latest[owner] = max(times, default=datetime.min.replace(tzinfo=UTC))
+    return max(sorted(latest), key=lambda owner: latest[owner], default=None)  # the first of equals
 
 
 async def _destination_choice(
@@ -112,7 +113,7 @@ async def _destination_choice(
         if loaded.state is None:
             return []
         record = DebtorRecord.from_bytes(loaded.state)
-        if record.has_seen(theirs.id):
+        if record.has_seen(theirs.id) or sender not in destinations_of(record.state):
             return []
         state = record.state
         if opt_out and not opted_out(state, channel, sender):
@@ -133,8 +134,20 @@ async def _destination_choice(
     raise ConcurrentUpdates(f"debtor {debtor_id!r}: {MAX_CONFLICT_RETRIES} version conflicts in a row")
 
 
-async def _reply_of(ctx: ServiceContext, event: InboundEvent, debtor_id: str, keypad: bool) -> list[OutputEvent]:
-    """The reply as ``debtor_id``'s: classified in their time zone, acted on, committed."""
+def _unattributed(ctx: ServiceContext, event: InboundEvent, keypad: bool) -> OutputEvent:
+    """``reply.received`` from a sender Parley cannot tie to a debtor (classified in UTC, for review)."""
+    data = event.data
+    assert isinstance(data, ProviderInbound)
+    reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
+    return _reply_output(ctx, event, None, reply, ())
+
+
+async def _reply_of(
+    ctx: ServiceContext, event: InboundEvent, debtor_id: str, keypad: bool, sender: str | None = None
+) -> list[OutputEvent]:
+    """The reply as ``debtor_id``'s: classified in their time zone, acted on, committed. ``sender``,
+    when the debtor was found by it, must still be one of theirs: the destination index is written
+    beside the record, not with it, so an entry may outlive the profile that made it."""
     data = event.data
     assert isinstance(data, ProviderInbound)
     for _ in range(MAX_CONFLICT_RETRIES):
@@ -144,9 +157,10 @@ async def _reply_of(ctx: ServiceContext, event: InboundEvent, debtor_id: str, ke
             await ctx.store.restore_due(debtor_id, schedule)
             return outputs
         if loaded.state is None:
-            reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
-            return [_reply_output(ctx, event, None, reply, ())]
+            return [_unattributed(ctx, event, keypad)]
         record = DebtorRecord.from_bytes(loaded.state)
+        if sender is not None and sender not in destinations_of(record.state):
+            return [_unattributed(ctx, event, keypad)]
         if record.has_seen(event.id):
             return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary

@@ -15,6 +15,7 @@ from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, 
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
 from orchestrator.service.record import DebtorRecord
+from orchestrator.storage import Commit
 from parley.bootstrap import Runtime
 
 HOUSEHOLD = "+12125550188"
@@ -106,3 +107,51 @@ async def test_a_number_a_debtor_no_longer_has_stops_finding_them(household: Run
     await handle_event(household.ctx, moved)
     assert await household.store.debtors_at(HOUSEHOLD) == ("d-ana",)  # d-bo's is gone, d-ana's stays
     assert await household.store.debtors_at("+12125550199") == ("d-bo",)
+
+
+async def stale_index_entry(runtime: Runtime, debtor_id: str, destination: str) -> None:
+    """An index entry the debtor's profile no longer backs: a commit refused on its version still wrote
+    its index changes (an old owner's stale event during a rebalance)."""
+    loaded = await runtime.store.load(debtor_id, "probe")
+    assert loaded.state is not None
+    refused = Commit(
+        debtor_id=debtor_id,
+        expected_version=loaded.version - 1,
+        state=loaded.state,
+        event_id="stale-update",
+        replay=b"",
+        index=(destination,),
+    )
+    assert not (await runtime.store.commit(refused)).ok
+
+
+async def test_a_reply_from_a_number_the_debtor_no_longer_has_is_nobodys(runtime: Runtime) -> None:
+    await place_and_text(runtime, "d-ana", MONDAY)
+    stranger = "+12125550199"
+    await stale_index_entry(runtime, "d-ana", stranger)
+
+    outputs = await handle_event(runtime.ctx, reply_event("STOP", "in-x", stranger, MONDAY + timedelta(hours=1)))
+    assert [(o.subject, o.data.debtor_id, o.data.needs_review) for o in outputs] == [(None, None, True)]
+    assert (await state_of(runtime, "d-ana")).opt_outs == ()
+
+
+async def test_a_shared_number_reply_skips_a_debtor_the_index_names_but_who_no_longer_has_it(
+    household: Runtime,
+) -> None:
+    stranger = "+12125550199"
+    await place_and_text(household, "d-cy", MONDAY + timedelta(hours=2))
+    await stale_index_entry(household, "d-ana", stranger)
+    await stale_index_entry(household, "d-bo", stranger)
+    assert await household.store.debtors_at(stranger) == ("d-ana", "d-bo")
+
+    outputs = await handle_event(household.ctx, reply_event("STOP", "in-y", stranger, MONDAY + timedelta(hours=3)))
+    assert [o.data.debtor_id for o in outputs if o.type == "reply.received"] == [None]
+    for debtor_id in ("d-ana", "d-bo"):
+        assert (await state_of(household, debtor_id)).opt_outs == (), debtor_id
+
+
+def reply_event(text: str, reply_id: str, sender: str, at: datetime) -> InboundEvent:
+    data: dict[str, Any] = {"channel": "sms", "from": sender, "to": "+18005550100", "text": text}
+    return InboundEvent.model_validate(
+        {"id": reply_id, "type": "provider.inbound", "source": "test", "subject": None, "time": at, "data": data}
+    )
