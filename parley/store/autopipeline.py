@@ -33,22 +33,40 @@ class AutoPipeline:
         self._client = client
         self._reload_scripts = reload_scripts
         self._queued: list[tuple[Build, asyncio.Future[list[Any]]]] = []
+        self._orphans: set[asyncio.Future[None]] = set()  # flushes carried on for a cancelled leader
 
     async def run(self, build: Build) -> list[Any]:
         """The replies to the commands ``build`` queues, in order; raises ``StoreError`` for a failed one."""
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
         self._queued.append((build, future))
         if len(self._queued) == 1:  # the leader: let the other ready callers queue, then send for all
-            await asyncio.sleep(0)
-            queued, self._queued = self._queued, []
             try:
-                await self._flush(queued)
-            except BaseException as error:  # cancelled or unreachable: nobody else may wait forever
-                for _, waiting in queued:
-                    if waiting is not future and not waiting.done():  # the leader raises it itself
-                        waiting.set_exception(_as_store_error(error))
+                await asyncio.sleep(0)
+            except BaseException:  # cancelled while waiting: the others' commands still go, without it
+                queued, self._queued = self._queued, []
+                others = [(build, waiting) for build, waiting in queued if waiting is not future]
+                if others:
+                    self._orphans.add(task := asyncio.ensure_future(self._flush_for(others)))
+                    task.add_done_callback(self._orphans.discard)
                 raise
+            queued, self._queued = self._queued, []
+            await self._flush_for(queued, leader=future)
         return await future
+
+    async def _flush_for(
+        self, queued: list[tuple[Build, asyncio.Future[list[Any]]]], leader: asyncio.Future[list[Any]] | None = None
+    ) -> None:
+        """Flush; when that fails (cancelled, unreachable), every waiting caller but ``leader`` gets the
+        error — nobody may wait forever. The leader's own call raises it; without a leader (a flush
+        carried on for a cancelled one) the error reaches the callers only."""
+        try:
+            await self._flush(queued)
+        except BaseException as error:
+            for _, waiting in queued:
+                if waiting is not leader and not waiting.done():
+                    waiting.set_exception(_as_store_error(error))
+            if leader is not None or not isinstance(error, Exception):
+                raise
 
     async def _flush(self, queued: list[tuple[Build, asyncio.Future[list[Any]]]]) -> None:
         for attempt in (1, 2):

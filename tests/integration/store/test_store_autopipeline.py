@@ -101,3 +101,20 @@ async def test_an_unreachable_server_fails_every_caller_and_leaves_no_unretrieve
     await asyncio.sleep(0)
     loop.set_exception_handler(None)
     assert not [message for message in unread if "never retrieved" in message], unread
+
+
+async def test_a_leader_cancelled_in_its_waiting_turn_neither_wedges_the_store_nor_drops_its_followers(
+    open_store: StoreFactory,
+) -> None:
+    """The first caller waits one loop turn for the others; cancelled there (a shutdown, a timeout), the
+    commands queued behind it still go, and later calls are not left waiting for a leader."""
+    store, _ = await open_store()
+    await store.commit(placed("debtor-{f}", "s-f"))
+    leader = asyncio.create_task(store.load("debtor-{l}", "e-1"))
+    follower = asyncio.create_task(store.load("debtor-{f}", "e-1"))
+    await asyncio.sleep(0)  # both queued; the leader is in its waiting turn
+    leader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    assert (await asyncio.wait_for(follower, 5)).state == b"state of debtor-{f}"
+    assert (await asyncio.wait_for(store.load("debtor-{f}", "e-2"), 5)).version == 1
