@@ -1,9 +1,14 @@
 """An independent compliance checker: recomputes COMPLIANCE.md's invariants from the published record.
 
 It reads only CloudEvent dicts — the inputs (profiles, holds, conversations, provider events) and the
-outputs (``message.dispatched``, outcomes, replies) — and knows nothing of the engine: its own zone
-table (``tests/support/zones.py``), its own opt-out words, its own calendar arithmetic. If the engine
-and this checker disagree, one of them is wrong, and the test says which send and why.
+outputs (``message.dispatched``, the ``message.scheduled`` that announced each send with its purpose,
+outcomes, replies) — and knows nothing of the engine: its own zone table (``tests/support/zones.py``),
+its own opt-out words, its own calendar arithmetic. If the engine and this checker disagree, one of
+them is wrong, and the test says which send and why.
+
+A send is a reply, or an opt-out confirmation, because of what it is (its purpose, else its template),
+never because of when it went out: a reply must also answer the debtor's latest message from that
+destination, promptly, and only one send answers each message.
 """
 
 from __future__ import annotations
@@ -25,8 +30,12 @@ from tests.support.zones import address_zones
 
 Event = Mapping[str, Any]
 
-OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "stop all"})
-OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
+# COMPLIANCE.md §2: Twilio's opt-out keywords, the TCPA's revocation words, and the Spanish carrier keyword.
+OPT_OUT_WORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout", "stop all", "alto"}
+)
+# COMPLIANCE.md item 5: only START (or UNSTOP) by text reopens SMS; "YES" or any other wording does not.
+OPT_IN_WORDS = frozenset({"start", "unstop"})
 OPT_OUT_PHRASES = (
     "stop texting", "stop messaging", "stop sending", "stop emailing", "no more texts", "no more messages",
     "unsubscribe", "optout", "stop por favor", "por favor stop", "no me manden", "no me escriban",
@@ -34,6 +43,21 @@ OPT_OUT_PHRASES = (
 )  # fmt: skip
 STOP_CALLS_KEYPAD = "keypad:9"
 HARD_HOLDS = frozenset({"cease", "attorney", "bankruptcy", "deceased"})
+# The intents of a ``reply.received`` that place a hold on every account of the debtor (COMPLIANCE item 6).
+REPLY_HOLD_INTENTS = {
+    "cease_communication": "cease",
+    "attorney": "attorney",
+    "bankruptcy": "bankruptcy",
+    "deceased": "deceased",
+    "dispute": "dispute",
+}
+REPLY_PURPOSE = "reply"
+OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # both the purpose and the template of the one confirmation
+ANSWERING_PURPOSES = frozenset({REPLY_PURPOSE, OPT_OUT_CONFIRMATION})
+# Templates that only ever answer the debtor (used when no ``message.scheduled`` says a send's purpose).
+REPLY_ONLY_TEMPLATES = frozenset({"help_reply"})
+# What a dispute hold still lets out (COMPLIANCE item 6).
+VALIDATION_PURPOSES = frozenset({"validation_notice", "verification_notice"})
 UNCOUNTED_CALL_WORDS = ("busy", "not connected", "canceled", "cancelled", "failed", "unreachable", "invalid")
 _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -77,6 +101,7 @@ class _Send:
     to: str
     account_ids: tuple[str, ...]
     template_id: str
+    purpose: str
     counted: bool = True
     is_reply: bool = False
 
@@ -102,6 +127,7 @@ def is_opt_out(text: str) -> bool:
 
 
 def is_opt_in(text: str) -> bool:
+    """The checker's own reading of an opt-in: START or UNSTOP alone, nothing else (COMPLIANCE item 5)."""
     return _normalise(text) in OPT_IN_WORDS
 
 
@@ -109,6 +135,40 @@ def _normalise(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     ascii_text = re.sub(r"opt[\s_-]*out", "optout", ascii_text)
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9:]", " ", ascii_text)).strip()
+
+
+def destination_key(channel: str, raw: str) -> str:
+    """A number as given, or an email address in lower case without its display name."""
+    value = raw.strip()
+    if channel != "email":
+        return value
+    if "<" in value and value.endswith(">"):
+        value = value[value.rindex("<") + 1 : -1]
+    return value.lower()
+
+
+def purpose_of(template_id: str, announced: str | None) -> str:
+    """Why a send went out: the purpose its ``message.scheduled`` announced, else what its template says."""
+    if announced:
+        return announced
+    if template_id == OPT_OUT_CONFIRMATION:
+        return OPT_OUT_CONFIRMATION
+    return REPLY_PURPOSE if template_id in REPLY_ONLY_TEMPLATES else template_id
+
+
+def in_stated_window(local: datetime, window: Mapping[str, Any]) -> bool:
+    """Whether a local moment is inside a stated inconvenient window.
+
+    A window whose end is not after its start wraps past midnight: on each day it names, it runs from
+    the start to midnight and on into the next morning until the end (weekdays 20:00–09:00 covers
+    Friday night and Saturday morning, but not Monday morning after a Sunday it does not name)."""
+    start, end = time.fromisoformat(str(window["start"])), time.fromisoformat(str(window["end"]))
+    days = window["days"]
+    today, yesterday = _WEEKDAY_NAMES[local.weekday()], _WEEKDAY_NAMES[(local.weekday() - 1) % 7]
+    moment = local.time()
+    if start < end:
+        return today in days and start <= moment < end
+    return (today in days and moment >= start) or (yesterday in days and moment < end)
 
 
 def _parse_time(value: Any) -> datetime:
@@ -123,8 +183,10 @@ class _Checker:
         self.debtors: dict[str, _Debtor] = {}
         self.owner: dict[str, str] = {}
         self.opt_outs: dict[tuple[str, str], datetime] = {}  # (medium, destination) -> since
-        self.confirmations: dict[tuple[str, str], int] = defaultdict(int)
+        self.confirmed: set[tuple[str, str, datetime]] = set()  # opt-outs (medium, destination, since) confirmed
         self.inbound: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+        self.answered: set[tuple[str, str, datetime]] = set()  # inbound messages a reply has answered
+        self.purposes: dict[str, str] = {}  # send id -> the purpose its message.scheduled announced
         self.conversations: dict[str, list[datetime]] = defaultdict(list)  # account -> when
         self.violations: list[Violation] = []
         self.failed_messages: set[str] = set()
@@ -134,6 +196,11 @@ class _Checker:
 
     def run(self, inputs: list[Event], outputs: list[Event]) -> list[Violation]:
         sends = {e["data"]["send_id"]: e for e in outputs if e.get("type") == "message.dispatched"}
+        self.purposes = {
+            e["data"]["send_id"]: str(e["data"]["purpose"])
+            for e in outputs
+            if e.get("type") == "message.scheduled" and (e.get("data") or {}).get("purpose")
+        }
         by_provider_id = {e["data"].get("provider_message_id"): sid for sid, e in sends.items()}
         uncounted = self._uncounted_calls(inputs, outputs, by_provider_id)
         # A text or email the provider reported failed (bounced, undelivered) never reached the debtor:
@@ -212,11 +279,21 @@ class _Checker:
                     self.conversations[account_id].append(at)
         elif kind in ("provider.inbound", "reply.received"):
             self._apply_inbound(data, at)
+            if kind == "reply.received":
+                self._apply_reply_hold(event, data)
+
+    def _apply_reply_hold(self, event: Event, data: Mapping[str, Any]) -> None:
+        """A reply the engine read as a cease, attorney, bankruptcy, deceased or dispute notice holds
+        every account of the debtor, as the same hold placed upstream would, until ``hold.released``."""
+        reason = REPLY_HOLD_INTENTS.get(str(data.get("intent")))
+        debtor_id = data.get("debtor_id") or event.get("subject")
+        if reason is not None and debtor_id in self.debtors:
+            self.debtors[str(debtor_id)].holds[None].add(reason)
 
     def _apply_inbound(self, data: Mapping[str, Any], at: datetime) -> None:
-        sender = str(data.get("from") or data.get("from_") or "")
-        text = str(data.get("text", ""))
         channel = str(data.get("channel", "sms"))
+        sender = destination_key(channel, str(data.get("from") or data.get("from_") or ""))
+        text = str(data.get("text", ""))
         self.inbound[(channel, sender)].append(at)
         if text.strip().lower() == STOP_CALLS_KEYPAD:
             self.opt_outs.setdefault(("voice", sender), at)
@@ -235,25 +312,25 @@ class _Checker:
             else:
                 keys = [destination]
             for key in keys:
-                self.opt_outs.setdefault((channel, str(key)), at)
+                self.opt_outs.setdefault((channel, destination_key(channel, str(key))), at)
 
     # --- the checks --------------------------------------------------------------------------
 
     def _check_send(self, event: Event, at: datetime, counted: bool) -> None:
         data = event["data"]
         debtor_id = str(event.get("subject") or data.get("debtor_id"))
+        template_id = str(data.get("template_id", ""))
         send = _Send(
             send_id=data["send_id"], debtor_id=debtor_id, at=at, channel=data["channel"], to=data["to"],
-            account_ids=tuple(data.get("account_ids", ())), template_id=str(data.get("template_id", "")),
+            account_ids=tuple(data.get("account_ids", ())), template_id=template_id,
+            purpose=purpose_of(template_id, self.purposes.get(data["send_id"])),
             counted=counted and data["channel"] == "voice",
         )  # fmt: skip
         debtor = self.debtors.get(debtor_id)
         if debtor is None:
             self._flag("unknown_debtor", send, "dispatched to a debtor no account.placed introduced")
             return
-        send.is_reply = any(
-            timedelta(0) <= at - t <= self.policy.reply_window for t in self.inbound.get((send.channel, send.to), ())
-        )
+        send.is_reply = self._answers_inbound(send)
         self._check_hours(debtor, send)
         self._check_quiet_days(debtor, send)
         self._check_inconvenient_times(debtor, send)
@@ -266,6 +343,22 @@ class _Checker:
             self._check_message_caps(debtor, send)
         self._check_state_packs(debtor, send)
         debtor.sends.append(send)
+
+    def _answers_inbound(self, send: _Send) -> bool:
+        """Whether the send is the one same-medium reply to the debtor's latest message from its
+        destination: sent as a reply (or an opt-out confirmation), within the reply window of that
+        message, and the first send to answer it. Anything else is an ordinary contact."""
+        if send.purpose not in ANSWERING_PURPOSES:
+            return False
+        key = (send.channel, destination_key(send.channel, send.to))
+        earlier = [t for t in self.inbound.get(key, ()) if t <= send.at]
+        if not earlier:
+            return False
+        latest = max(earlier)
+        if send.at - latest > self.policy.reply_window or (*key, latest) in self.answered:
+            return False
+        self.answered.add((*key, latest))
+        return True
 
     def _flag(self, rule: str, send: _Send, detail: str) -> None:
         self.violations.append(Violation(rule, send.debtor_id, send.send_id, send.at, detail))
@@ -319,9 +412,9 @@ class _Checker:
             return
         local = send.at.astimezone(self.primary_zone(debtor.profile))
         for window in (debtor.profile.get("preferences") or {}).get("inconvenient_times") or ():
-            start, end = time.fromisoformat(str(window["start"])), time.fromisoformat(str(window["end"]))
-            if _WEEKDAY_NAMES[local.weekday()] in window["days"] and start <= local.time() < end:
-                self._flag("inconvenient_time", send, f"{local:%a %H:%M} is inside the stated {start}–{end}")
+            if in_stated_window(local, window):
+                stated = f"{'/'.join(window['days'])} {window['start']}–{window['end']}"
+                self._flag("inconvenient_time", send, f"{local:%a %H:%M} is inside the stated {stated}")
 
     def _check_consent(self, debtor: _Debtor, send: _Send) -> None:
         profile = debtor.profile
@@ -341,15 +434,22 @@ class _Checker:
             self._flag("consent", send, "call to a number without call consent")
 
     def _check_opt_out(self, send: _Send) -> None:
-        since = self.opt_outs.get((send.channel, send.to))
-        if since is None or send.at < since:
+        key = (send.channel, destination_key(send.channel, send.to))
+        since = self.opt_outs.get(key)
+        if since is None or send.at < since or self._confirms_opt_out(send, (*key, since)):
             return
-        key = (send.channel, send.to)
-        if send.channel != "voice" and send.at - since <= self.policy.opt_out_confirmation_window:
-            self.confirmations[key] += 1
-            if self.confirmations[key] == 1:
-                return
         self._flag("opt_out", send, f"{send.channel} to a destination opted out at {since.isoformat()}")
+
+    def _confirms_opt_out(self, send: _Send, opt_out: tuple[str, str, datetime]) -> bool:
+        """Whether the send is the one confirmation this opt-out allows: an opt-out confirmation by text
+        or email, within the confirmation window, and the first for this opt-out (COMPLIANCE item 5)."""
+        since = opt_out[2]
+        if send.channel == "voice" or send.purpose != OPT_OUT_CONFIRMATION or opt_out in self.confirmed:
+            return False
+        if send.at - since > self.policy.opt_out_confirmation_window:
+            return False
+        self.confirmed.add(opt_out)
+        return True
 
     def _check_holds(self, debtor: _Debtor, send: _Send) -> None:
         reasons = set(debtor.holds.get(None, set()))
@@ -358,8 +458,12 @@ class _Checker:
         hard = reasons & HARD_HOLDS
         if hard:
             self._flag("hold", send, f"account under a {', '.join(sorted(hard))} hold")
-        elif "dispute" in reasons and self.policy.validation_template_marker not in send.template_id:
+        elif "dispute" in reasons and not self._is_validation_notice(send):
             self._flag("hold", send, f"template {send.template_id!r} sent while a dispute is open")
+
+    def _is_validation_notice(self, send: _Send) -> bool:
+        """The validation or verification notice a dispute hold still permits: by purpose or template."""
+        return send.purpose in VALIDATION_PURPOSES or self.policy.validation_template_marker in send.template_id
 
     def _check_calls(self, debtor: _Debtor, send: _Send) -> None:
         calls = [s for s in debtor.sends if s.channel == "voice"]
@@ -394,19 +498,39 @@ class _Checker:
 
     def _check_state_packs(self, debtor: _Debtor, send: _Send) -> None:
         state = str((debtor.profile.get("address") or {}).get("state", "")).upper()
+        if state == "MA":
+            self._check_massachusetts(debtor, send)
+        elif state == "WA":
+            self._check_washington(debtor, send)
+
+    def _recent_contacts(self, debtor: _Debtor, send: _Send) -> list[_Send]:
+        """The debtor's earlier sends that reached them on days D-6..D: no failed text or email, no
+        unconnected call."""
         day = self.local_day(debtor, send.at)
-        recent = [
+        return [
             s for s in debtor.sends
-            if not s.is_reply and s.send_id not in self.failed_messages and (s.channel != "voice" or s.counted)
+            if s.send_id not in self.failed_messages and (s.channel != "voice" or s.counted)
             and 0 <= (day - self.local_day(debtor, s.at)).days <= 6
         ]  # fmt: skip
-        if state == "MA" and send.channel in ("voice", "sms") and not send.is_reply:
-            for account_id in send.account_ids:
-                count = 1 + sum(1 for s in recent if s.channel in ("voice", "sms") and account_id in s.account_ids)
-                if count > self.policy.ma_contacts_per_debt_per_7_days:
-                    self._flag("state_ma", send, f"call/SMS number {count} about {account_id} in 7 days")
-        if state == "WA" and not send.is_reply and len(recent) + 1 > self.policy.wa_communications_per_7_days:
-            self._flag("state_wa", send, f"communication number {len(recent) + 1} in 7 days")
+
+    def _check_massachusetts(self, debtor: _Debtor, send: _Send) -> None:
+        """COMPLIANCE item 10: at most 2 calls and texts together per debt per 7 days, with no exception
+        for replies or confirmations."""
+        if send.channel not in ("voice", "sms"):
+            return
+        recent = [s for s in self._recent_contacts(debtor, send) if s.channel in ("voice", "sms")]
+        for account_id in send.account_ids:
+            count = 1 + sum(1 for s in recent if account_id in s.account_ids)
+            if count > self.policy.ma_contacts_per_debt_per_7_days:
+                self._flag("state_ma", send, f"call/SMS number {count} about {account_id} in 7 days")
+
+    def _check_washington(self, debtor: _Debtor, send: _Send) -> None:
+        """COMPLIANCE item 10 and §3: at most 3 communications per week, unless replying to the debtor."""
+        if send.is_reply:
+            return
+        count = 1 + sum(1 for s in self._recent_contacts(debtor, send) if not s.is_reply)
+        if count > self.policy.wa_communications_per_7_days:
+            self._flag("state_wa", send, f"communication number {count} in 7 days")
 
 
 def _phone_zones(number: str) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.compliance_checker import CheckerPolicy, Violation, check_compliance, is_opt_out
+from tests.support.compliance_checker import CheckerPolicy, Violation, check_compliance, is_opt_in, is_opt_out
 from tests.support.zones import address_zones
 
 MOBILE = "+12125550142"
@@ -228,7 +228,8 @@ def test_a_blocked_channel_and_a_stated_inconvenient_time_are_caught() -> None:
 def test_a_fourth_text_in_seven_days_breaks_the_message_cap_but_a_reply_does_not() -> None:
     inbound = event("provider.inbound", at_ny(5, 11), "d-1",
                     {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": "HELP"})  # fmt: skip
-    outputs = [send(at_ny(3, 10)), send(at_ny(4, 10)), send(at_ny(5, 10)), send(at_ny(5, 11, 1)), send(at_ny(6, 10))]
+    outputs = [send(at_ny(3, 10)), send(at_ny(4, 10)), send(at_ny(5, 10)), send(at_ny(5, 11, 1), template="help_reply"),
+               send(at_ny(6, 10))]  # fmt: skip
     found = check_compliance([*placed(profile()), inbound], outputs)
     assert [(v.rule, v.time) for v in found] == [("message_burst", at_ny(6, 10))]
 
@@ -269,3 +270,160 @@ def test_split_state_zips_narrow_to_their_zone_and_unknown_ones_stay_conservativ
     assert address_zones("FL", "33101") == ("America/New_York",)
     assert address_zones("TX", "79901") == ("America/Denver",)
     assert set(address_zones("OR", "97914")) == {"America/Los_Angeles", "America/Denver"}
+
+
+# --- replies and opt-out confirmations are what they are, not when they go out -------------------
+
+
+def inbound(at: datetime, text: str, channel: str = "sms", sender: str = MOBILE) -> dict[str, Any]:
+    """A message from the debtor, as the provider reported it."""
+    return event(
+        "provider.inbound", at, "d-1", {"channel": channel, "from": sender, "to": "+18005550100", "text": text}
+    )
+
+
+def scheduled(dispatched: dict[str, Any], purpose: str) -> dict[str, Any]:
+    """The ``message.scheduled`` output that announced a dispatched send, with the purpose it was planned for."""
+    data = dispatched["data"]
+    return event(
+        "message.scheduled", _time_of(dispatched) - timedelta(seconds=1), data["debtor_id"],
+        {"send_id": data["send_id"], "debtor_id": data["debtor_id"], "account_ids": data["account_ids"],
+         "channel": data["channel"], "template_id": data["template_id"], "purpose": purpose,
+         "due_at": dispatched["time"], "cause_event_id": "evt-cause", "step_id": data["template_id"]},
+    )  # fmt: skip
+
+
+def reply_received(at: datetime, text: str, intent: str) -> dict[str, Any]:
+    """The engine's reading of a text from the debtor's mobile, as ``reply.received`` publishes it."""
+    return event(
+        "reply.received", at, "d-1",
+        {"reply_id": f"r-{next(_counter)}", "debtor_id": "d-1", "channel": "sms", "from": MOBILE, "text": text,
+         "intent": intent, "confidence": 0.9, "needs_review": True, "account_ids": ["a-1"]},
+    )  # fmt: skip
+
+
+def _time_of(dispatched: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(dispatched["time"].replace("Z", "+00:00"))
+
+
+def test_an_ordinary_send_soon_after_an_inbound_message_still_counts_toward_the_message_cap() -> None:
+    outputs = [send(at_ny(day, 10), template="payment_reminder") for day in (3, 4, 5)]
+    fourth = send(at_ny(6, 10, 10), template="payment_reminder")
+    found = check_compliance([*placed(profile()), inbound(at_ny(6, 10), "ok thanks")], [*outputs, fourth])
+    assert [(v.rule, v.time) for v in found] == [("message_burst", at_ny(6, 10, 10))]
+
+
+def test_a_send_scheduled_as_a_reply_is_exempt_from_the_message_cap_only_while_it_answers_promptly() -> None:
+    cadence = [send(at_ny(day, 10), template="payment_reminder") for day in (3, 4, 5)]
+    prompt = send(at_ny(6, 10, 1), template="promise_confirmation")
+    late = send(at_ny(6, 11), template="promise_confirmation")
+    inputs = [*placed(profile()), inbound(at_ny(6, 10), "I'll pay $50 Friday"), inbound(at_ny(6, 10, 30), "ok")]
+    outputs = [*cadence, scheduled(prompt, "reply"), prompt, scheduled(late, "reply"), late]
+    assert [(v.rule, v.time) for v in check_compliance(inputs, outputs)] == [("message_burst", at_ny(6, 11))]
+
+
+def test_one_inbound_contact_allows_one_reply_in_an_inconvenient_time() -> None:
+    preferences = {"channels": [], "blocked_channels": [],
+                   "inconvenient_times": [{"days": ["tue"], "start": "09:00:00", "end": "17:00:00"}]}  # fmt: skip
+    inputs = [*placed(profile(preferences=preferences)), inbound(at_ny(3, 10), "HELP")]
+    outputs = [send(at_ny(3, 10, 1), template="help_reply"), send(at_ny(3, 10, 9), template="help_reply")]
+    found = check_compliance(inputs, outputs)
+    assert [(v.rule, v.time) for v in found] == [("inconvenient_time", at_ny(3, 10, 9))]
+
+
+def test_the_grace_after_stop_is_for_the_confirmation_template_only() -> None:
+    inputs = [*placed(profile()), inbound(at_ny(3, 10), "STOP")]
+    found = check_compliance(inputs, [send(at_ny(3, 10, 2), template="payment_reminder")])
+    assert [(v.rule, v.time) for v in found] == [("opt_out", at_ny(3, 10, 2))]
+
+
+def test_each_opt_out_allows_one_confirmation_and_a_new_opt_out_after_start_its_own() -> None:
+    inputs = [*placed(profile()), inbound(at_ny(3, 10), "STOP"), inbound(at_ny(4, 10), "START"),
+              inbound(at_ny(5, 10), "STOP")]  # fmt: skip
+    outputs = [
+        send(at_ny(3, 10, 1), template="opt_out_confirmation"),
+        send(at_ny(3, 10, 2), template="opt_out_confirmation"),  # a second confirmation of the same opt-out
+        send(at_ny(5, 10, 1), template="opt_out_confirmation"),
+    ]
+    found = check_compliance(inputs, outputs)
+    assert [(v.rule, v.time) for v in found] == [("opt_out", at_ny(3, 10, 2))]
+
+
+def test_massachusetts_counts_replies_toward_its_two_calls_and_texts_per_debt() -> None:
+    debtor = profile(state="MA", postal_code="02108")
+    inputs = [*placed(debtor), inbound(at_ny(5, 10), "HELP")]
+    outputs = [send(at_ny(3, 10)), send(at_ny(4, 10)), send(at_ny(5, 10, 1), template="help_reply")]
+    found = check_compliance(inputs, outputs)
+    assert [(v.rule, v.time) for v in found] == [("state_ma", at_ny(5, 10, 1))]
+
+
+# --- holds the debtor's own replies place ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["cease_communication", "attorney", "bankruptcy", "deceased", "dispute"])
+def test_a_reply_with_a_hold_intent_holds_every_account(intent: str) -> None:
+    inputs = [*placed(profile(), ("a-1", "a-2")), inbound(at_ny(3, 10), "see my lawyer")]
+    outputs = [reply_received(at_ny(3, 10), "see my lawyer", intent), send(at_ny(4, 10), "email", EMAIL,
+               accounts=("a-2",), template="payment_reminder")]  # fmt: skip
+    found = check_compliance(inputs, outputs)
+    assert [(v.rule, v.time) for v in found] == [("hold", at_ny(4, 10))]
+
+
+def test_a_dispute_by_reply_still_permits_the_validation_notice() -> None:
+    notice = send(at_ny(4, 10), "email", EMAIL, template="first_notice")
+    inputs = [*placed(profile()), inbound(at_ny(3, 10), "this is not my debt")]
+    outputs = [reply_received(at_ny(3, 10), "this is not my debt", "dispute"), scheduled(notice, "validation_notice"),
+               notice, send(at_ny(5, 10), "email", EMAIL, template="first_notice")]  # fmt: skip
+    assert [(v.rule, v.time) for v in check_compliance(inputs, outputs)] == [("hold", at_ny(5, 10))]
+
+
+# --- stated inconvenient times that wrap past midnight ----------------------------------------------
+
+
+def test_an_inconvenient_window_past_midnight_covers_the_evening_and_the_next_morning() -> None:
+    overnight = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "20:00:00", "end": "09:00:00"}
+    debtor = profile(preferences={"channels": [], "blocked_channels": [], "inconvenient_times": [overnight]})
+    outputs = [
+        send(at_ny(2, 20, 30)),  # Monday evening: blocked
+        send(at_ny(3, 8, 30), "email", EMAIL),  # Tuesday morning, after Monday evening: blocked
+        send(at_ny(3, 9), "voice"),  # the window has ended
+        send(at_ny(7, 8, 30)),  # Saturday morning, after Friday evening: blocked
+        send(at_ny(9, 8, 30), "email", EMAIL),  # Monday morning, after a Sunday the window does not name
+    ]
+    found = check_compliance(placed(debtor), outputs)
+    assert [(v.rule, v.time) for v in found] == [
+        ("inconvenient_time", at_ny(2, 20, 30)),
+        ("inconvenient_time", at_ny(3, 8, 30)),
+        ("inconvenient_time", at_ny(7, 8, 30)),
+    ]
+
+
+# --- opting back in ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["YES", "yes please", "opt me back in", "START please"])
+def test_only_start_or_unstop_reopens_sms_after_an_opt_out(text: str) -> None:
+    inputs = [*placed(profile()), inbound(at_ny(3, 10), "STOP"), inbound(at_ny(3, 11), text)]
+    found = check_compliance(inputs, [send(at_ny(4, 10), template="payment_reminder")])
+    assert [(v.rule, v.time) for v in found] == [("opt_out", at_ny(4, 10))]
+
+
+@pytest.mark.parametrize("text", ["START", "unstop", "Start!"])
+def test_start_or_unstop_by_text_reopens_sms(text: str) -> None:
+    inputs = [*placed(profile()), inbound(at_ny(3, 10), "STOP"), inbound(at_ny(3, 11), text)]
+    assert check_compliance(inputs, [send(at_ny(4, 10), template="payment_reminder")]) == []
+
+
+@pytest.mark.parametrize("text", ["ALTO", "alto", "Alto."])
+def test_the_spanish_carrier_keyword_alto_is_an_opt_out(text: str) -> None:
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize("text", ["YES", "yes", "START please"])
+def test_yes_and_start_with_other_words_are_not_opt_ins(text: str) -> None:
+    assert not is_opt_in(text)
+
+
+@pytest.mark.parametrize("text", ["START", " unstop ", "Start!"])
+def test_start_and_unstop_are_opt_ins(text: str) -> None:
+    assert is_opt_in(text)
