@@ -112,8 +112,12 @@ class BurstGuard(NamedRule):
         return self.block("Too many contacts too close together: " + "; ".join(reasons) + ".", resume)
 
 
-def _counts(attempt: Attempt) -> bool:
-    return attempt.counted_call if attempt.channel == "voice" else attempt.counted_message
+def _counts(attempt: Attempt, cap: CountCap) -> bool:
+    """Whether ``attempt`` is one of ``cap``'s contacts. A cap that does not exempt replies counts the
+    replies and opt-out confirmations already sent too (Massachusetts: every call and text)."""
+    if attempt.channel == "voice":
+        return attempt.counted_call
+    return attempt.outcome != "failed" if not cap.exempt_replies else attempt.counted_message
 
 
 class StatePackRule(NamedRule):
@@ -128,7 +132,7 @@ class StatePackRule(NamedRule):
         if scope.contact.channel not in cap.channels or (cap.exempt_replies and scope.contact.is_reply):
             return None
         relevant = [
-            (a, day) for a, day in scope.ledger_days if a.channel in cap.channels and _counts(a) and a.at <= ctx.at
+            (a, day) for a, day in scope.ledger_days if a.channel in cap.channels and _counts(a, cap) and a.at <= ctx.at
         ]
         channels = " and ".join(sorted(cap.channels))
         groups = [(f"account {aid}", aid) for aid in scope.account_ids] if cap.per_debt else [("the debtor", None)]

@@ -124,6 +124,17 @@ def test_massachusetts_blocks_a_third_call_or_text_about_a_debt_within_seven_day
     assert verdict(decide(with_attempts(debtor(), *two.ledger), sms(), et(2026, 3, 13, 12)), "state_ma").allowed
 
 
+def test_massachusetts_counts_the_replies_and_confirmations_already_sent_too() -> None:
+    """COMPLIANCE item 10: 2 calls and texts per debt per 7 days, with no exception for replies."""
+    ma = debtor(postal_code="02110", state="MA")
+    notice = attempt(et(2026, 3, 10, 10), "sms", outcome="delivered", purpose="first_notice")
+    for answer in ("reply", "opt_out_confirmation"):
+        two = with_attempts(ma, notice, attempt(et(2026, 3, 10, 11), "sms", outcome="delivered", purpose=answer))
+        assert not verdict(decide(two, call(), et(2026, 3, 12, 12)), "state_ma").allowed, answer
+    failed = with_attempts(ma, notice, attempt(et(2026, 3, 10, 11), "sms", outcome="failed", purpose="reply"))
+    assert verdict(decide(failed, call(), et(2026, 3, 12, 12)), "state_ma").allowed
+
+
 def test_washington_blocks_a_fourth_communication_in_a_week_unless_replying() -> None:
     wa = debtor(postal_code="98101", state="WA", phones=())
     three = with_attempts(wa, *[attempt(et(2026, 3, d, 13), "email", outcome="delivered") for d in (10, 11, 12)])
