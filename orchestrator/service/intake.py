@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from orchestrator.domain import DebtorState
+from orchestrator.domain.model import Promise
 from orchestrator.domain.transitions import apply_event
-from orchestrator.events import InboundEvent
+from orchestrator.events import InboundEvent, PromiseCreated
 from orchestrator.outputs import MessageScheduled, OutputEvent
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.planning import plan_event, purposes_matter
+from orchestrator.service.planning import Plan, plan_event, purposes_matter
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.sends import PlannedSend
@@ -157,7 +158,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     if purposes_matter(event, ctx.cadences):
         record = await with_purposes(ctx, record)
     zone = primary_zone(ctx, state)
-    plan = plan_event(event, record, ctx.cadences, zone)
+    plan = Plan() if _repeats_promise(prior, event) else plan_event(event, record, ctx.cadences, zone)
     sends = [
         aimed(state, send, ctx.policy, zone, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
@@ -187,6 +188,17 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         unindex=destinations_of(prior) - destinations_of(state) if profile_changed else (),
     )
     return Planned(commit, outputs)
+
+
+def _repeats_promise(prior: DebtorState | None, event: InboundEvent) -> bool:
+    """A ``promise.created`` for the promise the account already holds (the same amount and date: the
+    creditor's system echoing a promise Parley recorded from the debtor's reply) changes nothing, so it
+    plans nothing — no second confirmation, no second reminder."""
+    data = event.data
+    if prior is None or not isinstance(data, PromiseCreated):
+        return False
+    account = next((a for a in prior.accounts if a.id == data.account_id), None)
+    return account is not None and account.promise == Promise(data.amount, data.due_date)
 
 
 async def with_purposes(ctx: ServiceContext, record: DebtorRecord) -> DebtorRecord:

@@ -260,3 +260,19 @@ async def test_a_record_written_before_purposes_were_kept_learns_them_from_the_s
     after = await runtime.store.load("d-1", "probe")
     assert after.state is not None
     assert DebtorRecord.from_bytes(after.state).purposes == {send: "validation_notice" for send in kept}
+
+
+async def test_the_creditors_echo_of_a_promise_recorded_from_a_reply_plans_nothing_again(
+    runtime: Runtime, clock: Clock
+) -> None:
+    """The reply "I can pay $50 Friday" records the promise and confirms it; the creditor's system then
+    sends promise.created for the same amount and date: no second confirmation, no second reminder. A
+    promise with another date is a new promise, planned as usual."""
+    await handle(runtime, clock, placed(NOW))
+    by_reply = await handle(runtime, clock, sms_reply("in-3", NOW + timedelta(hours=1), "I can pay $50 Friday"))
+    assert {s.step_id for s in scheduled(by_reply).values()} >= {"promise_confirmation", "promise_reminder"}
+
+    echo = await handle(runtime, clock, promised("promise-echo", NOW + timedelta(hours=2), date(2026, 3, 6)))
+    assert scheduled(echo) == {} and cancelled(echo) == {}
+    moved = await handle(runtime, clock, promised("promise-new", NOW + timedelta(hours=3), date(2026, 3, 9)))
+    assert {s.step_id for s in scheduled(moved).values()} == {"promise_confirmation", "promise_reminder"}
