@@ -6,15 +6,18 @@ account events share one load and one commit round trip, provider events run con
 debtor's records in order. Every output of the batch is published and acknowledged by the broker
 before the batch is acked, so faust commits offsets only after their effects are durable. The
 scheduler timer claims the due sends of the partitions this worker owns; a rebalance moves them with
-the partitions. Sends a batch makes due at once are worked right after it, without waiting for the
-next tick: before the next batch when the stream is ahead (a full batch), beside it otherwise (lower
-latency when the worker keeps up). Due sends are claimed in batches and worked concurrently across
-debtors (one debtor's in order); the store pipelines their round trips together, and the dispatch
-lane (orchestrator/service/lane.py) decides which provider calls may be in flight at once.
+the partitions. Sends a batch makes due at once are worked right after it, on their debtors'
+partitions, without waiting for the next tick: before the next batch when the stream is ahead (a full
+batch), beside it otherwise (lower latency when the worker keeps up). Due sends are claimed in batches
+and worked concurrently across debtors (one debtor's in order); the store pipelines their round trips
+together, and the dispatch lane (orchestrator/service/lane.py) decides which provider calls may be in
+flight at once.
 
 A Redis outage is waited out: a tick that cannot reach the store is skipped, a batch is worked again,
-unacked, until it can (``StoreOutage`` in consumers/outage.py). Stopping is graceful: the web server
-closes, no new claim or batch starts, and the work in progress ends (bounded) before the producer stops.
+unacked, until it can (``StoreOutage`` in consumers/outage.py). A due send that fails otherwise is
+logged and stays claimed until its lease ends; a tick or drain that fails is logged, never raised into
+faust. Stopping is graceful: the web server closes, no new claim or batch starts, and the work in
+progress ends (bounded) before the producer stops.
 """
 
 from __future__ import annotations
@@ -31,12 +34,11 @@ from mode.types.signals import BaseSignalT
 
 from consumers.outage import store_unreachable
 from consumers.publishing import OutputPublisher
-from consumers.records import ConsumedRecord, due_now
+from consumers.records import ConsumedRecord
 from consumers.runtime import WorkerRuntime
-from consumers.work import BackgroundDrains, Ownership, WorkInFlight
+from consumers.work import BackgroundDrains, DueDrain, Ownership, WorkInFlight, masked, partitions_due_now
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, topic_name
-from orchestrator.service.api import by_key, handle_events, run_due
-from orchestrator.service.context import ServiceContext
+from orchestrator.service.api import by_key, handle_events
 from parley.observability import METRICS
 from parley.settings import Settings
 
@@ -97,6 +99,10 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     drains = BackgroundDrains(runtime.outage)
     debtor_slots = asyncio.Semaphore(DEBTOR_CONCURRENCY)
     dispatch_slots = asyncio.Semaphore(DISPATCH_CONCURRENCY)
+    drain_due = DueDrain(work, publisher.publish, dispatch_slots, limit=SCHEDULER_BATCH, rounds=MAX_BATCHES_PER_TICK)
+
+    def owned_partitions() -> list[int]:
+        return ownership.update(app.consumer.assignment(), account_topic.get_topic_name())
 
     async def process_batch(events: Sequence[faust.EventT[bytes]], topic: str) -> None:
         """Work a batch of records and return once its effects are durable, so faust acks it only then.
@@ -142,8 +148,10 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         # Published: the replay blobs kept for a crash before this point are not needed any more.
         await ctx.store.forget_replays([published for record in records if (published := record.processed())])
         METRICS.events.labels(topic=topic).inc(len(records))
-        due_partitions = sorted({record.partition for record in records if due_now(record.outputs, now)})
-        # The sends this batch made due at once, without waiting for a tick. A full batch means a
+        outputs_of_batch = (output for record in records for output in record.outputs)
+        due_partitions = partitions_due_now(outputs_of_batch, now, ctx.partition_of, owned_partitions())
+        # The sends this batch made due at once (on their debtors' partitions, not the records': a
+        # provider event is keyed by its sender), without waiting for a tick. A full batch means a
         # backlog: work its sends before reading more (large claims, and the stream waits for the
         # sends). A partial one means the worker keeps up: its sends go while the next batch is read
         # (they are durable in Redis already, so the batch's offsets need not wait for them).
@@ -155,25 +163,6 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         elapsed = asyncio.get_running_loop().time() - started
         for _ in records:
             METRICS.event_seconds.observe(elapsed)
-
-    async def drain_due(ctx: ServiceContext, partition: int, rounds: int = MAX_BATCHES_PER_TICK) -> None:
-        """Work the partition's due sends in claims of ``SCHEDULER_BATCH``, debtors concurrently.
-
-        Drains may overlap (the timer, each batch, each partition): a claim is atomic, so each takes
-        different sends, and ``dispatch_slots`` bounds how many debtors are worked at once in all. Once
-        the worker stops, no new claim is made; the sends claimed already are worked to the end."""
-        if not work.begin():
-            return
-        try:
-            for _ in range(rounds):
-                if work.stopping:
-                    return
-                outputs = await run_due(ctx, partition, datetime.now(UTC), SCHEDULER_BATCH, dispatch_slots)
-                if not outputs:
-                    return
-                await publisher.publish(outputs)
-        finally:
-            work.end()
 
     @app.agent(account_topic)
     async def account_events(stream: faust.StreamT[bytes]) -> AsyncIterator[None]:
@@ -190,21 +179,20 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
     @app.timer(settings.scheduler_tick_s)  # type: ignore[untyped-decorator]
     async def scheduler() -> None:
         """Claim and work the due sends of the partitions this worker owns. A tick that cannot reach the
-        store is skipped (its sends stay due, and the next tick tries again)."""
+        store, or fails otherwise, is skipped (its sends stay due, and the next tick tries again)."""
         if work.stopping:
             return
         try:
             ctx = await runtime.context()
-            name = account_topic.get_topic_name()
-            owned = sorted(tp.partition for tp in app.consumer.assignment() if tp.topic == name)
-            if owned != ownership.partitions:
-                ownership.partitions = owned
-                log.info("owns %s partitions %s", name, owned)
+            owned = owned_partitions()
             _raise_first(await asyncio.gather(*(drain_due(ctx, p) for p in owned), return_exceptions=True))
         except Exception as error:
-            if not store_unreachable(error):
-                raise
-            runtime.outage.failed(error)
+            if store_unreachable(error):
+                runtime.outage.failed(error)
+            else:  # never into mode, which would stop the worker: the sends stay due for the next tick
+                log.error(
+                    "scheduler tick failed (%s); the due sends wait for the next tick", masked(error), exc_info=error
+                )
             return
         if owned:
             runtime.outage.recovered()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -15,6 +17,8 @@ from orchestrator.service.feedback import UnknownProviderMessage, handle_provide
 from orchestrator.service.intake import ConcurrentUpdates, UnknownDebtor, handle_account_event, handle_account_events
 from orchestrator.service.replies import handle_reply
 from orchestrator.storage import SendRef
+
+log = logging.getLogger("parley.dispatch")
 
 
 class EventFromTheFuture(Exception):
@@ -29,11 +33,14 @@ __all__ = [
     "NOT_ACTIONABLE",
     "ConcurrentUpdates",
     "EventFromTheFuture",
+    "FailedSend",
+    "WorkedClaim",
     "by_key",
     "handle_event",
     "handle_events",
     "run_due",
     "run_groups",
+    "work_due",
 ]
 
 PROVIDER_TYPES = ("provider.status", "provider.inbound")
@@ -102,27 +109,73 @@ def _check_time(ctx: ServiceContext, event: InboundEvent) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FailedSend:
+    """A claimed send whose work raised: it stays claimed, and is worked again once its lease ends."""
+
+    ref: SendRef
+    error: Exception
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedClaim:
+    """One claim of due sends worked: how many sends it claimed, their outputs, and the sends that failed."""
+
+    claimed: int
+    outputs: list[OutputEvent]
+    failed: list[FailedSend]
+
+
 async def run_due(
     ctx: ServiceContext, partition: int, now: datetime, limit: int = 500, concurrency: int | asyncio.Semaphore = 1
 ) -> list[OutputEvent]:
     """Claim the partition's due sends (under a lease) and work them; returns their outputs.
 
+    ``work_due`` without its counts: a send that fails is logged (its id and the error's type; the
+    entrypoints mask personal data in every log record) and is worked again after its lease, and the
+    outputs of the other sends are returned all the same.
+    """
+    worked = await work_due(ctx, partition, now, limit, concurrency)
+    for failure in worked.failed:
+        log.error(
+            "due send %s of debtor %s failed (%s); it stays claimed and is worked again after its lease",
+            failure.ref.send_id,
+            failure.ref.debtor_id,
+            type(failure.error).__name__,
+            exc_info=failure.error,
+        )
+    return worked.outputs
+
+
+async def work_due(
+    ctx: ServiceContext, partition: int, now: datetime, limit: int = 500, concurrency: int | asyncio.Semaphore = 1
+) -> WorkedClaim:
+    """Claim up to ``limit`` of the partition's due sends (under a lease) and work each to its end.
+
     Sends of different debtors are worked concurrently (up to ``concurrency`` debtors at once), the
     sends of one debtor one after another in claim order; outputs come grouped by debtor, in the order
     each debtor first appears among the claims (so ``concurrency=1`` keeps runs deterministic). A
     semaphore as ``concurrency`` shares one bound between callers (e.g. the store's connection pool).
+
+    Each send stands alone: one that raises is reported in ``failed`` (it stays claimed, so its lease
+    brings it back: nothing is lost) and the others' outputs are returned, for their effects are in the
+    store already. Only what stops the worker itself (a ``BaseException``: cancellation) propagates.
     """
     lease_ms = int(ctx.lease.total_seconds() * 1000)
     refs = await ctx.store.claim_due(partition, int(now.timestamp() * 1000), lease_ms, limit)
+    failed: list[FailedSend] = []
 
     async def work(sends: Sequence[SendRef]) -> list[OutputEvent]:
         outputs: list[OutputEvent] = []
         for ref in sends:
-            outputs += await dispatch_due(ctx, ref, now)
+            try:
+                outputs += await dispatch_due(ctx, ref, now)
+            except Exception as error:  # noqa: BLE001 - reported in ``failed``; the lease brings the send back
+                failed.append(FailedSend(ref, error))
         return outputs
 
     results = await run_groups(by_key(refs, lambda ref: ref.debtor_id), work, concurrency)
-    return [output for outputs in results for output in outputs]
+    return WorkedClaim(len(refs), [output for outputs in results for output in outputs], failed)
 
 
 def by_key(items: Iterable[Item], key: Callable[[Item], Hashable]) -> list[list[Item]]:
