@@ -6,6 +6,8 @@ function of the seed and the send id, so a replay gives the same events. Outcome
 feeds them into its virtual-clock stream. The special destinations of
 ``channels.special_destinations`` behave exactly as they do at the provider emulators (throttled,
 retryable, permanent, timeout; undelivered 30006, machine answer…), so one contract suite covers both.
+With ``simulate=False`` it simulates nothing: every send is accepted and nothing is reported (a replay
+whose input brings the providers' own events).
 """
 
 from __future__ import annotations
@@ -184,7 +186,8 @@ def _scenario_events(
 
 class SandboxChannel:
     """``Channel`` that accepts every send (except the special failure destinations), records it in
-    ``sent``, and reports simulated provider events to ``on_event``."""
+    ``sent``, and reports simulated provider events to ``on_event``; with ``simulate=False``, accepts every
+    send, special destinations included, and reports nothing."""
 
     def __init__(
         self,
@@ -196,6 +199,7 @@ class SandboxChannel:
         failures: dict[str, Scenario] | None = None,
         sender: str = "+18005550100",
         rate_per_s: float = 1_000_000.0,
+        simulate: bool = True,
     ) -> None:
         self.channel = channel
         self.seed = seed
@@ -205,6 +209,7 @@ class SandboxChannel:
         self.on_event = on_event
         self.failures = dict(failures or {})
         self.sender = sender
+        self.simulate = simulate
         self.sent: list[SandboxSend] = []
         self.closed = False
 
@@ -220,7 +225,7 @@ class SandboxChannel:
 
     async def send(self, message: OutboundMessage) -> SendResult:
         sent_at = self.clock()
-        scenario = scenario_for(message.to, self.failures)
+        scenario = scenario_for(message.to, self.failures) if self.simulate else ACCEPTED
         if scenario.api != "accept":
             error = self._failure(scenario)
             self.sent.append(SandboxSend(message, None, sent_at, error=type(error).__name__))
@@ -229,6 +234,8 @@ class SandboxChannel:
         sid = provider_message_id(message.channel, self.seed, message.send_id)
         result = SendResult(provider_message_id=sid, status="queued" if message.channel != "email" else "accepted")
         self.sent.append(SandboxSend(message, result, sent_at))
+        if not self.simulate:
+            return result
         if scenario is not ACCEPTED:
             events: Sequence[SimulatedEvent] = _scenario_events(message, sid, scenario, self.sender, rng)
         else:

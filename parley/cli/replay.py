@@ -7,13 +7,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from orchestrator.codec import encode_output
 from orchestrator.outputs import OutputEvent
 from parley.cli.options import ISO_TIME
+
+if TYPE_CHECKING:
+    from parley.embedded.runner import EmbeddedRunner
 
 DAY = timedelta(days=1)
 PROGRESS_STEPS = 1_000  # the bar moves at most this many times: updates cost nothing next to the replay
@@ -22,6 +25,18 @@ PROGRESS_STEPS = 1_000  # the bar moves at most this many times: updates cost no
 def _ms(moment: datetime) -> int:
     """The runner's resolution: it runs events up to ``until`` compared in milliseconds."""
     return int(moment.timestamp() * 1000)
+
+
+def _replayable(ctx: click.Context, param: click.Parameter, until: datetime | None) -> datetime | None:
+    """``--until`` within the times a replay can plan in (a usage error otherwise, not an overflow later)."""
+    if until is None:
+        return None
+    from parley.embedded.session import outside_replay_range
+
+    problem = outside_replay_range(until)
+    if problem is not None:
+        raise click.BadParameter(problem, ctx=ctx, param=param)
+    return until
 
 
 def _stderr_is_terminal() -> bool:
@@ -80,8 +95,9 @@ def _virtual_time_progress(start: datetime, end: datetime, enabled: bool) -> Ite
     "--until",
     "until",
     type=ISO_TIME,
+    callback=_replayable,
     help="Run the clock to this ISO 8601 time; without an offset it is UTC (default: 30 days after the last "
-    "event). Events after it are not processed; stderr says how many.",
+    "event). Events after it are not processed; stderr says how many. From 1970-01-01 to before 2100-01-01.",
 )
 @click.option(
     "--out",
@@ -89,19 +105,43 @@ def _virtual_time_progress(start: datetime, end: datetime, enabled: bool) -> Ite
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write outputs here, creating missing folders (default: stdout).",
 )
-@click.option("--seed", default=0, show_default=True, help="Seed of the sandbox channels' simulated outcomes.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    help="Seed of the sandbox channels' simulated outcomes and of the message ids they give.",
+)
+@click.option(
+    "--simulate/--no-simulate",
+    default=None,
+    help="Whether the sandbox channels invent what providers report: deliveries, failures, call outcomes and "
+    "debtor replies (an invented STOP opts a debtor out). Default: only when EVENTS holds no provider.status "
+    "or provider.inbound event. Without simulation every send is accepted and only the file's provider events "
+    "give feedback: a provider.inbound finds its debtor by the sender's number; a provider.status finds its "
+    "send by subject and send_id, as a real provider's message id cannot name a sandbox send (such a status "
+    "becomes a dead letter saying so).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on stderr (warnings still show).")
-def replay(events: Path, until: datetime | None, out: Path | None, seed: int, quiet: bool) -> None:
+def replay(
+    events: Path, until: datetime | None, out: Path | None, seed: int, simulate: bool | None, quiet: bool
+) -> None:
     """Process EVENTS (CloudEvents, one JSON object per line) in time order; write every output event as JSONL.
 
     Runs on the embedded default: embedded Redis, sandbox channels, virtual clock, no network.
-    The same input and seed give byte-identical output. A bad line becomes a dead letter.
-    A progress bar shows on stderr when stderr is a terminal (not with --quiet).
+    The same input and seed give byte-identical output. An event met again (same subject and id) adds
+    nothing. A progress bar shows on stderr when stderr is a terminal (not with --quiet).
+
+    A bad line becomes a dead letter holding the line verbatim: a line that is no event, or whose time is
+    outside 1970-01-01 to before 2100-01-01 (the times a replay can plan in), is dated at the run's start (the
+    first event's time; with no readable event, --until; with neither, 1970-01-01); an event the core cannot
+    act on (an unknown debtor, a status of no known send) is dated at its own time.
     """
     from parley.embedded.session import read_events, replay_window, run_embedded
     from parley.embedded.session import replay as run_replay
 
     parsed = read_events(events.read_bytes().splitlines())
+    if simulate is None:
+        simulate = not parsed.has_provider_events
     start, end = replay_window(parsed, until)
     beyond = [event.time.astimezone(UTC) for event in parsed.events if _ms(event.time) > _ms(end)]
 
@@ -113,7 +153,7 @@ def replay(events: Path, until: datetime | None, out: Path | None, seed: int, qu
                 target.write(encode_output(event)[1] + b"\n")
                 advance(event.time)
 
-            runner = run_embedded(run_replay(parsed, sink, seed=seed, until=until))
+            runner = run_embedded(run_replay(parsed, sink, seed=seed, until=until, simulate=simulate))
     finally:
         if out:
             target.close()
@@ -126,8 +166,15 @@ def replay(events: Path, until: datetime | None, out: Path | None, seed: int, qu
             err=True,
         )
     if not quiet:
-        click.echo(
-            f"replayed {len(parsed.events) - len(beyond)} events ({len(parsed.rejected)} rejected lines) → "
-            f"{runner.events_processed} processed",
-            err=True,
-        )
+        click.echo(_summary(len(parsed.events) - len(beyond), len(parsed.rejected), runner, simulate), err=True)
+
+
+def _summary(replayed: int, rejected: int, runner: EmbeddedRunner, simulate: bool) -> str:
+    """The stderr summary of a replay: what was read, what was processed, whether outcomes were invented."""
+    skipped = runner.duplicates_skipped
+    duplicates = f", {skipped} duplicate{'' if skipped == 1 else 's'} skipped" if skipped else ""
+    feedback = "" if simulate else "; no simulated provider outcomes (only the input's provider events)"
+    return (
+        f"replayed {replayed} events ({rejected} rejected lines) → {runner.events_processed} processed"
+        f"{duplicates}{feedback}"
+    )

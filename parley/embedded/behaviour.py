@@ -5,6 +5,11 @@ portfolio has and in whatever order they are contacted. The per-message dice com
 the sandbox channel passes in, so a run is deterministic given the send order. The model implements
 the sandbox channel's ``OutcomeModel`` (provider status and inbound events after a send) and says
 which upstream events (payments, logged promises) the debtor's reaction causes.
+
+Only a message that reaches the debtor can move them: a text the carrier did not deliver or an email
+that bounced is drawn first, and the debtor neither engages with it nor replies, promises or pays
+because of it. A call reaches them when they pick up (an engaged debtor answers, anyone else lets it
+ring out, is busy or has the machine take it); the voicemail a machine takes causes nothing here.
 """
 
 from __future__ import annotations
@@ -82,11 +87,26 @@ class DebtorTraits:
         return max(self.attention, key=lambda slot: self.attention[slot])
 
 
+@dataclass(frozen=True)
+class _Undelivered:
+    """How the provider reports a message that never reached the debtor, and how soon (seconds)."""
+
+    status: str
+    error_code: str
+    after: tuple[float, float]
+
+
+_LANDLINE_TEXT = _Undelivered("undelivered", "30006", (2, 8))  # a landline cannot take a text
+_UNREACHABLE_HANDSET = _Undelivered("undelivered", "30003", (5, 60))
+_EMAIL_BOUNCE = _Undelivered("bounce", "550", (5, 40))
+
+
 @dataclass
 class _Reaction:
     """What one debtor did about one message, remembered so follow-ups agree with the outcomes."""
 
     engaged: bool
+    undelivered: _Undelivered | None = None
     conversation: bool = False
     reply_kind: ReplyKind | None = None
     reply_at: datetime | None = None
@@ -191,6 +211,10 @@ class DebtorBehaviour:
             return known
         traits = self.traits(message.debtor_id)
         state = self._state(message.debtor_id)
+        undelivered = self._undelivered(message, rng)
+        if undelivered is not None:
+            reaction = self._reactions[message.send_id] = _Reaction(engaged=False, undelivered=undelivered)
+            return reaction
         band = self.local_band(message.debtor_id, sent_at)
         engaged = rng.random() < traits.attends(message.channel, band) and not state.stopped
         reaction = _Reaction(engaged=engaged)
@@ -211,6 +235,22 @@ class DebtorBehaviour:
         self._reactions[message.send_id] = reaction
         return reaction
 
+    def _undelivered(self, message: OutboundMessage, rng: random.Random) -> _Undelivered | None:
+        """Whether the provider fails to get the text or email to the debtor (a call's fate is the reaction's)."""
+        if message.channel == "sms":
+            if self._is_landline(message):
+                return _LANDLINE_TEXT
+            return _UNREACHABLE_HANDSET if rng.random() < 0.03 else None
+        if message.channel == "email":
+            return _EMAIL_BOUNCE if rng.random() < 0.04 else None
+        return None
+
+    def _is_landline(self, message: OutboundMessage) -> bool:
+        if self.traits(message.debtor_id).mobile_is_landline:
+            return True
+        phones = self._portfolio.debtor(message.debtor_id).phones
+        return any(phone.number == message.to and phone.type == "landline" for phone in phones)
+
     def _promise_terms(
         self, message: OutboundMessage, sent_at: datetime, rng: random.Random
     ) -> tuple[Decimal, datetime]:
@@ -223,12 +263,8 @@ class DebtorBehaviour:
     def _sms_outcomes(
         self, message: OutboundMessage, sent_at: datetime, reaction: _Reaction, rng: random.Random
     ) -> list[SimulatedEvent]:
-        traits = self.traits(message.debtor_id)
-        phone = next((p for p in self._portfolio.debtor(message.debtor_id).phones if p.number == message.to), None)
-        if traits.mobile_is_landline or (phone is not None and phone.type == "landline"):
-            return [_status(seconds(rng, 2, 8), "sms", message, "undelivered", error_code="30006")]
-        if rng.random() < 0.03:
-            return [_status(seconds(rng, 5, 60), "sms", message, "undelivered", error_code="30003")]
+        if reaction.undelivered is not None:
+            return [_failure(reaction.undelivered, "sms", message, rng)]
         events = [
             _status(seconds(rng, 1, 3), "sms", message, "sent"),
             _status(seconds(rng, 3, 20), "sms", message, "delivered"),
@@ -239,8 +275,8 @@ class DebtorBehaviour:
     def _email_outcomes(
         self, message: OutboundMessage, sent_at: datetime, reaction: _Reaction, rng: random.Random
     ) -> list[SimulatedEvent]:
-        if rng.random() < 0.04:
-            return [_status(seconds(rng, 5, 40), "email", message, "bounce", error_code="550")]
+        if reaction.undelivered is not None:
+            return [_failure(reaction.undelivered, "email", message, rng)]
         events = [
             _status(seconds(rng, 1, 5), "email", message, "processed"),
             _status(seconds(rng, 5, 60), "email", message, "delivered"),
@@ -360,6 +396,13 @@ def _status(
         duration_s=duration_s,
     )
     return SimulatedEvent(delay=delay, type="provider.status", data=data)
+
+
+def _failure(
+    undelivered: _Undelivered, channel: Channel, message: OutboundMessage, rng: random.Random
+) -> SimulatedEvent:
+    status, code = undelivered.status, undelivered.error_code
+    return _status(seconds(rng, *undelivered.after), channel, message, status, error_code=code)
 
 
 def _amd(delay: timedelta, message: OutboundMessage, answered_by: str) -> SimulatedEvent:

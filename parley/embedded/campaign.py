@@ -92,6 +92,7 @@ async def run_campaign(
         portfolio,
         inputs=world.generated_cloudevents(),
         policy="baseline" if naive_policy else "parley",
+        start=start,
         until=end,
     )
     return CampaignRun(

@@ -123,6 +123,8 @@ CREDITORS: tuple[str, ...] = (
 PERSONAL_EMAIL_DOMAINS: tuple[str, ...] = ("gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com")
 EMPLOYER_EMAIL_DOMAINS: tuple[str, ...] = ("acmelogistics.com", "contoso-health.org", "globex.com", "initech.com")
 _WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+PLACEMENT_DAYS = 3  # accounts arrive over the campaign's first three days (all of it, when shorter)
+ACCOUNT_SPACING = timedelta(minutes=7)  # between the placements of one debtor's accounts
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,15 @@ def format_time(moment: datetime) -> str:
 
 
 def generate_portfolio(n_debtors: int, seed: int, start: datetime, horizon_days: int = 30) -> Portfolio:
-    """Draw ``n_debtors`` debtors with 1–3 accounts each, placed over the first three days from ``start``."""
+    """Draw ``n_debtors`` debtors with 1–3 accounts each, placed over the first three days from ``start``.
+
+    ``horizon_days`` is the campaign's length: a campaign of three days or less gets every account placed
+    within it, so the summary's debtors and balances are all ones the campaign saw.
+    """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
+    if horizon_days < 1:
+        raise ValueError("horizon_days must be at least 1")
     rng = random.Random(seed)
     region_weights = list(itertools.accumulate(region.weight for region in REGIONS))
     used_numbers: set[str] = set()
@@ -358,9 +366,9 @@ def _draw_events(
     accounts: Sequence[Account],
 ) -> list[InboundEvent]:
     events: list[InboundEvent] = []
-    placed_at = start + timedelta(seconds=rng.randint(0, 3 * 86400 - 1))
+    placed_at = _draw_placement(rng, start, horizon_days, len(accounts))
     for offset, account in enumerate(accounts):
-        placed = placed_at + timedelta(minutes=offset * 7)
+        placed = placed_at + offset * ACCOUNT_SPACING
         events.append(
             _event(seed, "account.placed", account.id, debtor.id, placed, AccountPlaced(debtor=debtor, account=account))
         )
@@ -383,6 +391,13 @@ def _draw_events(
             conversation = ConversationLogged(account_ids=(account.id,), channel="voice", at=talked_at)
             events.append(_event(seed, "conversation.logged", account.id, debtor.id, talked_at, conversation))
     return events
+
+
+def _draw_placement(rng: random.Random, start: datetime, horizon_days: int, accounts: int) -> datetime:
+    """When a debtor's first account is placed: late enough in the placement window that the last one
+    still falls inside it (the window is the first three days, or the whole campaign if shorter)."""
+    window = timedelta(days=min(PLACEMENT_DAYS, horizon_days)) - (accounts - 1) * ACCOUNT_SPACING
+    return start + timedelta(seconds=rng.randint(0, int(window.total_seconds()) - 1))
 
 
 def _event(seed: int, kind: str, account_id: str, debtor_id: str, at: datetime, data: Contract) -> InboundEvent:

@@ -70,7 +70,7 @@ def render_report(
     with_outputs: bool = True,
 ) -> str:
     """The report's HTML as a string."""
-    days = len(summary.contacts_per_day)
+    days = sum(1 for counts in summary.contacts_per_day.values() if any(counts.values()))
     body = [
         f"<h1>{escape(title)}</h1>",
         f"<p class='sub'>{summary.debtors:,} debtors · {summary.accounts:,} accounts · "
@@ -116,16 +116,18 @@ def _section(heading: str, note: str, content: str) -> str:
     return f"<section><h2>{escape(heading)}</h2>{note_html}{content}</section>"
 
 
-def _kpis(summary: CampaignSummary, baseline: CampaignSummary | None) -> str:
-    def cpp(s: CampaignSummary) -> str:
-        return f"{s.contacts_per_payment:.1f}" if s.contacts_per_payment is not None else "—"
+def contacts_per_payment(summary: CampaignSummary) -> str:
+    """Contacts per payment to one decimal; "—" when there were no payments (there is no such figure)."""
+    return f"{summary.contacts_per_payment:.1f}" if summary.contacts_per_payment is not None else "—"
 
+
+def _kpis(summary: CampaignSummary, baseline: CampaignSummary | None) -> str:
     cards = [
         ("Contacts", f"{summary.contacts:,}", baseline and f"{baseline.contacts:,}"),
         ("Payments", f"{summary.payments:,}", baseline and f"{baseline.payments:,}"),
         ("Recovered", format_money(summary.amount_recovered), baseline and format_money(baseline.amount_recovered)),
         ("Recovery rate", f"{summary.recovery_rate:.2%}", baseline and f"{baseline.recovery_rate:.2%}"),
-        ("Contacts per payment", cpp(summary), baseline and cpp(baseline)),
+        ("Contacts per payment", contacts_per_payment(summary), baseline and contacts_per_payment(baseline)),
     ]
     html = ["<div class='kpis'>"]
     for label, value, base in cards:
@@ -178,12 +180,13 @@ def _funnel(summary: CampaignSummary) -> str:
 
 
 def _comparison(summary: CampaignSummary, baseline: CampaignSummary) -> str:
-    ours_cpp = summary.contacts_per_payment or 0.0
-    base_cpp = baseline.contacts_per_payment or 0.0
     cpp_chart = column_chart(
         ["contacts per payment"],
-        [Series(summary.policy, [ours_cpp], OURS_COLOR), Series(baseline.policy, [base_cpp], BASELINE_COLOR)],
-        width=500, height=260, show_values=True, title="Contacts per payment",
+        [
+            Series(summary.policy, [summary.contacts_per_payment], OURS_COLOR),
+            Series(baseline.policy, [baseline.contacts_per_payment], BASELINE_COLOR),
+        ],
+        width=500, height=260, show_values=True, title="Contacts per payment", missing="no payments",
     )  # fmt: skip
     rate_chart = column_chart(
         ["recovery rate"],
@@ -198,7 +201,7 @@ def _comparison(summary: CampaignSummary, baseline: CampaignSummary) -> str:
         ("Payments", f"{summary.payments:,}", f"{baseline.payments:,}"),
         ("Amount recovered", format_money(summary.amount_recovered), format_money(baseline.amount_recovered)),
         ("Recovery rate", f"{summary.recovery_rate:.2%}", f"{baseline.recovery_rate:.2%}"),
-        ("Contacts per payment", f"{ours_cpp:.1f}", f"{base_cpp:.1f}"),
+        ("Contacts per payment", contacts_per_payment(summary), contacts_per_payment(baseline)),
         ("Suppressed sends", f"{summary.suppressed_sends:,}", f"{baseline.suppressed_sends:,}"),
     ]  # fmt: skip
     table = _table(("", summary.policy, baseline.policy), rows)

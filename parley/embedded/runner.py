@@ -5,6 +5,10 @@ debtor's events stay ordered), jumps the clock from event to event, and fires sc
 they fall due — through the same ``handle_event`` / ``run_due`` calls, the same Redis store code
 (on an embedded redis-server) and the same channel port (the sandbox) as production. Simulated
 provider events come back into the stream at their simulated time.
+
+Unlike the worker, the runner writes an output once and for all when it emits it, so an event it meets
+again (same subject and id) adds nothing, wherever the copy is in the stream; the worker's
+re-publication of a processed event's outputs is for a crash between its commit and its publish.
 """
 
 from __future__ import annotations
@@ -21,11 +25,17 @@ from orchestrator.ids import stable_id
 from orchestrator.outputs import MessageDispatched, MessageRescheduled, MessageScheduled, OutputEvent
 from orchestrator.service.api import NOT_ACTIONABLE, handle_event, run_due
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.feedback import UnknownProviderMessage
 from orchestrator.service.replay import replay_ref
 
 EMBEDDED_PARTITION = 0
 FORGET_BATCH = 256  # published events whose replay blobs are dropped in one round trip
 SANDBOX_SOURCE = "urn:parley:sandbox"
+INPUT_TOPIC = "replay-input"  # the ``topic`` of the dead letters of input lines (their ``offset``: the line)
+SANDBOX_IDS_NOTE = (
+    " (a replay sends through the sandbox, whose provider message ids are its own: a status from the input "
+    "finds its send by subject and send_id)"
+)
 
 OutputSink = Callable[[OutputEvent], None]
 Observer = Callable[[OutputEvent], Iterable[InboundEvent]]
@@ -41,11 +51,20 @@ class VirtualClock:
         return self.now
 
 
+@dataclass(frozen=True, slots=True)
+class InputLine:
+    """Where a submitted event was read: the line's number and its bytes as read, which its dead letter holds."""
+
+    number: int
+    raw: bytes
+
+
 @dataclass(order=True)
 class _Queued:
     at: datetime
     seq: int
     event: InboundEvent = field(compare=False)
+    line: InputLine | None = field(compare=False, default=None)
 
 
 class EmbeddedRunner:
@@ -64,19 +83,22 @@ class EmbeddedRunner:
         self.observer = observer
         self.batch_limit = batch_limit
         self._queue: list[_Queued] = []
-        self._due: list[int] = []  # due-time hints (ms) taken from the outputs; the store stays the truth
+        # Due-time hints taken from the outputs, (due ms, how many sends at most); the store stays the truth.
+        self._due: list[tuple[int, int]] = []
         self._seq = itertools.count()
         # provider message id → debtor id, from ``message.dispatched``: the sandbox's callbacks then name
         # their debtor, as the webhooks' callbacks do in production.
         self._owners: dict[str, str] = {}
         self.provider_log: list[InboundEvent] | None = None  # a list here keeps every simulated provider event
         self.events_processed = 0
+        self.duplicates_skipped = 0
         self.sends_worked = 0
         self._published: list[tuple[str, str]] = []  # (debtor id, event id) whose replay blobs may go
+        self._met: set[tuple[str | None, str]] = set()  # (subject, id) of every event taken in this run
 
-    def submit(self, event: InboundEvent) -> None:
-        """Queue an inbound event at its own time."""
-        heapq.heappush(self._queue, _Queued(event.time.astimezone(UTC), next(self._seq), event))
+    def submit(self, event: InboundEvent, line: InputLine | None = None) -> None:
+        """Queue an inbound event at its own time; ``line``: where it was read, for its dead letter."""
+        heapq.heappush(self._queue, _Queued(event.time.astimezone(UTC), next(self._seq), event, line))
 
     def simulated(self, when: datetime, event_type: str, data: ProviderStatus | ProviderInbound) -> None:
         """The sandbox's sink: a provider event it will report at ``when`` joins the stream."""
@@ -97,9 +119,9 @@ class EmbeddedRunner:
         for output in outputs:
             data = output.data
             if isinstance(data, MessageScheduled):
-                heapq.heappush(self._due, int(data.due_at.timestamp() * 1000))
+                heapq.heappush(self._due, (int(data.due_at.timestamp() * 1000), 1))
             elif isinstance(data, MessageRescheduled):
-                heapq.heappush(self._due, int(data.to.timestamp() * 1000))
+                heapq.heappush(self._due, (int(data.to.timestamp() * 1000), 1))
             elif isinstance(data, MessageDispatched) and data.provider_message_id:
                 self._owners[data.provider_message_id] = data.debtor_id
             self.sink(output)
@@ -115,15 +137,24 @@ class EmbeddedRunner:
                 return event.model_copy(update={"subject": owner})
         return event
 
-    async def _process(self, event: InboundEvent) -> None:
+    def _first_time(self, event: InboundEvent) -> bool:
+        """Whether the runner meets this event (subject and id, as the store de-duplicates) for the first
+        time in this run: a copy's outputs were written with the first, so it adds nothing."""
+        key = (event.subject, event.id)
+        if key in self._met:
+            self.duplicates_skipped += 1
+            return False
+        self._met.add(key)
+        return True
+
+    async def _process(self, event: InboundEvent, line: InputLine | None) -> None:
         event = self._addressed(event)
+        if not self._first_time(event):
+            return
         try:
             outputs = await handle_event(self.ctx, event)
         except NOT_ACTIONABLE as error:
-            raw = event.model_dump_json(by_alias=True).encode()
-            outputs = [
-                dead_letter(raw, (), str(error), "embedded", None, None, event.time, error_type=type(error).__name__)
-            ]
+            outputs = [_dead_letter(event, line, error)]
         self.events_processed += 1
         self._emit(outputs)
         # Emitted is published, here: the event's replay blob may go (in batches, one round trip each).
@@ -137,27 +168,55 @@ class EmbeddedRunner:
         published, self._published = self._published, []
         await self.ctx.store.forget_replays(published)
 
+    def _take_due_hints(self, due_ms: int) -> int:
+        """Pop the due-time hints at or before ``due_ms``; returns at most how many sends are due by then."""
+        sends = 0
+        while self._due and self._due[0][0] <= due_ms:
+            sends += heapq.heappop(self._due)[1]
+        return sends
+
+    async def _work_due(self, due_ms: int) -> None:
+        """Claim and work the sends due at ``due_ms``. One claim takes at most ``batch_limit``: the hints
+        beyond it go back at this same moment, so the sends left due go now (after any event of this
+        moment), not when some unrelated later hint happens to wake the schedule."""
+        due = self._take_due_hints(due_ms)
+        self.clock.now = max(self.clock.now, datetime.fromtimestamp(due_ms / 1000, UTC))
+        outputs = await run_due(self.ctx, EMBEDDED_PARTITION, self.clock.now, self.batch_limit)
+        self.sends_worked += 1
+        if due > self.batch_limit:
+            heapq.heappush(self._due, (due_ms, due - self.batch_limit))
+        self._emit(outputs)
+
     async def run(self, until: datetime, progress: Callable[[datetime], None] | None = None) -> None:
         """Run the stream and the schedule up to ``until`` (inclusive)."""
         until_ms = int(until.timestamp() * 1000)
         while True:
             next_event = self._queue[0].at if self._queue else None
-            next_due_ms = self._due[0] if self._due else None
+            next_due_ms = self._due[0][0] if self._due else None
             event_ms = int(next_event.timestamp() * 1000) if next_event else None
             if event_ms is not None and event_ms <= until_ms and (next_due_ms is None or event_ms <= next_due_ms):
                 queued = heapq.heappop(self._queue)
                 self.clock.now = max(self.clock.now, queued.at)
-                await self._process(queued.event)
+                await self._process(queued.event, queued.line)
             elif next_due_ms is not None and next_due_ms <= until_ms:
-                while self._due and self._due[0] <= next_due_ms:
-                    heapq.heappop(self._due)
-                self.clock.now = max(self.clock.now, datetime.fromtimestamp(next_due_ms / 1000, UTC))
-                outputs = await run_due(self.ctx, EMBEDDED_PARTITION, self.clock.now, self.batch_limit)
-                self.sends_worked += 1
-                self._emit(outputs)
+                await self._work_due(next_due_ms)
             else:
                 break
             if progress is not None:
                 progress(self.clock.now)
         await self._forget_published()
         self.clock.now = max(self.clock.now, until)
+
+
+def _dead_letter(event: InboundEvent, line: InputLine | None, error: Exception) -> OutputEvent:
+    """The dead letter of an event the core cannot act on, about its debtor: its input line verbatim (an
+    event the runner made itself, such as a sandbox report, as JSON) and the reason."""
+    reason = str(error)
+    if isinstance(error, UnknownProviderMessage) and line is not None:
+        reason += SANDBOX_IDS_NOTE
+    if line is None:
+        raw, topic, offset = event.model_dump_json(by_alias=True).encode(), "embedded", None
+    else:
+        raw, topic, offset, reason = line.raw, INPUT_TOPIC, line.number, f"line {line.number}: {reason}"
+    letter = dead_letter(raw, (), reason, topic, None, offset, event.time, error_type=type(error).__name__)
+    return letter.model_copy(update={"subject": event.subject}) if event.subject else letter

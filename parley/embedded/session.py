@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from orchestrator.codec import DecodeError, dead_letter, decode_inbound
-from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.events import PROVIDER_EVENT_TYPES, InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.outputs import OutputEvent
 from parley.bootstrap import Runtime, build_runtime
 from parley.collector import settled
-from parley.embedded.runner import EmbeddedRunner, Observer, OutputSink, VirtualClock
+from parley.embedded.runner import INPUT_TOPIC, EmbeddedRunner, InputLine, Observer, OutputSink, VirtualClock
 from parley.settings import Settings
 
 DEFAULT_RUN_ON = timedelta(days=30)
@@ -29,6 +30,12 @@ DEFAULT_RUN_ON = timedelta(days=30)
 # run and not in the next. Embedded runs keep the guard against a runaway template, with room to spare.
 EMBEDDED_RENDER_TIMEOUT_MS = 30_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The times a replay can plan in. Parley keeps moments as unsigned 32-bit Unix seconds in places (the
+# payment links' expiry), which end on 2106-02-07, and plans sends, windows and link lifetimes weeks to
+# months after an event: an event from 2100 on, or before the epoch, would overflow somewhere in the
+# core. A fixed bound, not "now + N years", so that the same input always gives the same output.
+EARLIEST_TIME = EPOCH
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
 
 T = TypeVar("T")
 
@@ -78,15 +85,19 @@ async def embedded_session(
     observer: Observer | None = None,
     outcome_model: object | None = None,
     naive_policy: bool = False,
+    simulate: bool = True,
 ) -> AsyncIterator[EmbeddedSession]:
-    """Build the embedded runtime; everything is torn down (and the state discarded) on exit."""
+    """Build the embedded runtime; everything is torn down (and the state discarded) on exit.
+
+    ``simulate=False``: the sandbox channels accept every send and report nothing (no statuses, no
+    replies), so only the provider events submitted to the runner give feedback."""
     clock = VirtualClock(start)
     runner_ref: list[EmbeddedRunner] = []
 
     def on_event(when: datetime, event_type: str, data: ProviderStatus | ProviderInbound) -> None:
         runner_ref[0].simulated(when, event_type, data)
 
-    sandbox: dict[str, Any] = {"clock": clock, "on_event": on_event}
+    sandbox: dict[str, Any] = {"clock": clock, "on_event": on_event, "simulate": simulate}
     if outcome_model is not None:
         sandbox["outcome_model"] = outcome_model
     with tempfile.TemporaryDirectory(prefix="parley-embedded-") as state_dir:
@@ -105,34 +116,78 @@ async def embedded_session(
             await runtime.aclose()
 
 
+def outside_replay_range(moment: datetime) -> str | None:
+    """Why a replay cannot run at ``moment`` (an event's time, ``--until``), or None when it can."""
+    if EARLIEST_TIME <= moment < LATEST_TIME:
+        return None
+    return (
+        f"{moment.isoformat()} is outside the times a replay can plan in "
+        f"({EARLIEST_TIME.date().isoformat()} to before {LATEST_TIME.date().isoformat()}, UTC)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLine:
+    """A line that cannot be replayed, why, and the kind of error (the dead letter's ``error_type``)."""
+
+    line: InputLine
+    reason: str
+    error_type: str = "DecodeError"
+
+
 @dataclass
 class ParsedInput:
-    """Events read from a JSONL file, and the lines that could not be read (as dead letters later)."""
+    """Events read from a JSONL file, each with its line, and the lines that cannot be replayed (as dead
+    letters later)."""
 
     events: list[InboundEvent]
-    rejected: list[tuple[int, bytes, str]]  # line number, raw line, reason
+    lines: list[InputLine]  # the line of each event, in the order of ``events``
+    rejected: list[RejectedLine]
+
+    @property
+    def has_provider_events(self) -> bool:
+        """Whether the input brings its own provider feedback (``provider.status`` / ``provider.inbound``)."""
+        return any(event.type in PROVIDER_EVENT_TYPES for event in self.events)
 
 
 def read_events(lines: Iterable[bytes]) -> ParsedInput:
-    """Decode CloudEvents, one per line; a bad line is kept with its reason, never fatal."""
-    events: list[InboundEvent] = []
-    rejected: list[tuple[int, bytes, str]] = []
+    """Decode CloudEvents, one per line, keeping each line's bytes as read; a line that is no event, or
+    one whose time is outside the replayable range, is kept with its reason, never fatal."""
+    parsed = ParsedInput([], [], [])
     for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
+        if not raw.strip():
             continue
+        line = InputLine(number, raw)
         try:
-            events.append(decode_inbound(line))
+            event = decode_inbound(raw.strip())
         except DecodeError as error:
-            rejected.append((number, line, str(error)))
-    return ParsedInput(events, rejected)
+            parsed.rejected.append(RejectedLine(line, str(error)))
+            continue
+        problem = outside_replay_range(event.time)
+        if problem is not None:
+            parsed.rejected.append(RejectedLine(line, f"event time {problem}", "TimeOutOfRange"))
+            continue
+        parsed.events.append(event)
+        parsed.lines.append(line)
+    return parsed
 
 
 def replay_window(parsed: ParsedInput, until: datetime | None) -> tuple[datetime, datetime]:
-    """Where a replay's virtual clock starts (the first event) and stops (``until``, by default 30 days
-    after the last event)."""
+    """Where a replay's virtual clock starts and stops.
+
+    It starts at the first event; with no readable event, at ``until``; with neither, at the Unix epoch
+    (the input names no time at all). It stops at ``until``, by default 30 days after the last event."""
     times = [event.time.astimezone(UTC) for event in parsed.events]
-    return min(times, default=EPOCH), until or max(times, default=EPOCH) + DEFAULT_RUN_ON
+    start = min(times, default=until or EPOCH)
+    return start, until or max(times, default=start) + DEFAULT_RUN_ON
+
+
+def rejected_line(rejected: RejectedLine, start: datetime) -> OutputEvent:
+    """The dead letter of a line that cannot be replayed: the line verbatim, rejected as the file is read,
+    at the run's start."""
+    line = rejected.line
+    reason = f"line {line.number}: {rejected.reason}"
+    return dead_letter(line.raw, (), reason, INPUT_TOPIC, None, line.number, start, error_type=rejected.error_type)
 
 
 async def replay(
@@ -142,13 +197,22 @@ async def replay(
     seed: int = 0,
     until: datetime | None = None,
     settings: Settings | None = None,
+    simulate: bool | None = None,
 ) -> EmbeddedRunner:
-    """Process the events in time order and run the clock on to ``until`` (default: 30 days after the last)."""
+    """Process the events in time order and run the clock on to ``until`` (default: 30 days after the last).
+
+    ``simulate``: whether the sandbox invents provider outcomes (deliveries, call results, replies); by
+    default only when the input brings no provider events of its own."""
+    problem = outside_replay_range(until) if until is not None else None
+    if problem is not None:
+        raise ValueError(f"until: {problem}")
+    if simulate is None:
+        simulate = not parsed.has_provider_events
     start, end = replay_window(parsed, until)
-    async with embedded_session(sink, seed=seed, start=start, settings=settings) as session:
-        for number, line, reason in parsed.rejected:
-            sink(dead_letter(line, (), f"line {number}: {reason}", "replay-input", None, number, start))
-        for event in parsed.events:
-            session.runner.submit(event)
+    async with embedded_session(sink, seed=seed, start=start, settings=settings, simulate=simulate) as session:
+        for rejected in parsed.rejected:
+            sink(rejected_line(rejected, start))
+        for event, line in zip(parsed.events, parsed.lines, strict=True):
+            session.runner.submit(event, line)
         await session.runner.run(end)
         return session.runner

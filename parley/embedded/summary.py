@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ class CampaignSummary:
     promises_logged: int
     payments: int
     amount_recovered: Decimal
-    contacts_per_day: dict[str, dict[str, int]]
+    contacts_per_day: dict[str, dict[str, int]]  # every UTC day of the campaign, in order, days without contacts too
     send_hours: dict[int, int]
     funnel: dict[str, int]
     extras: dict[str, int] = field(default_factory=dict)
@@ -76,8 +76,9 @@ def summarise(
     policy: str = "parley",
     *,
     until: datetime,
+    start: datetime | None = None,
 ) -> CampaignSummary:
-    """Count what happened up to ``until``, the campaign's end.
+    """Count what happened from ``start`` (default: the portfolio's) up to ``until``, the campaign's end.
 
     ``inputs`` are the upstream events the simulated debtors caused (payments, promises); one dated
     after ``until`` was never fed to the runner, so it is not counted: the campaign did not see it.
@@ -103,7 +104,7 @@ def summarise(
         if kind == "message.dispatched":
             channel = str(data.get("channel"))
             contacts[channel] += 1
-            per_day[at.date().isoformat()][channel] += 1
+            per_day[_utc_day(at).isoformat()][channel] += 1
             hours[at.astimezone(_zone_for(debtor_id, portfolio, zones)).hour] += 1
             contacted.add(debtor_id)
         elif kind == "message.suppressed":
@@ -150,10 +151,24 @@ def summarise(
         promises_logged=promises_logged,
         payments=payments,
         amount_recovered=recovered,
-        contacts_per_day={day: {c: per_day[day].get(c, 0) for c in CHANNELS} for day in sorted(per_day)},
+        contacts_per_day=_per_day(per_day, start or portfolio.start, until),
         send_hours={hour: hours.get(hour, 0) for hour in range(24)},
         funnel=funnel,
     )
+
+
+def _per_day(per_day: Mapping[str, Counter[str]], start: datetime, until: datetime) -> dict[str, dict[str, int]]:
+    """Contacts by channel for every UTC day from ``start`` to ``until``, days without contacts included,
+    so a chart of it is a continuous timeline."""
+    first, last = _utc_day(start), _utc_day(until)
+    if per_day:
+        first, last = min(first, date.fromisoformat(min(per_day))), max(last, date.fromisoformat(max(per_day)))
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    return {day.isoformat(): {c: per_day.get(day.isoformat(), Counter()).get(c, 0) for c in CHANNELS} for day in days}
+
+
+def _utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
 
 
 def _funnel(debtors: int, stages: list[set[str]]) -> dict[str, int]:

@@ -16,10 +16,10 @@ MUTED = "#6b7280"
 
 @dataclass(frozen=True)
 class Series:
-    """One named, coloured sequence of values (one per category)."""
+    """One named, coloured sequence of values (one per category); ``None`` is a value that does not exist."""
 
     name: str
-    values: Sequence[float]
+    values: Sequence[float | None]
     color: str
 
 
@@ -75,14 +75,18 @@ def column_chart(
     show_values: bool = False,
     max_bar_width: float = 90.0,
     title: str = "",
+    missing: str = "",
 ) -> str:
-    """Vertical bars per category: stacked, or side by side when there are several series."""
+    """Vertical bars per category: stacked, or side by side when there are several series.
+
+    A ``None`` value draws no bar; ``missing`` (say, "no payments") is written where its bar would stand.
+    """
     left, right, top, bottom = 56, 16, 34, 44
     plot_w, plot_h = width - left - right, height - top - bottom
     if stacked:
-        peak = max((sum(s.values[i] for s in series) for i in range(len(categories))), default=0.0)
+        peak = max((sum(s.values[i] or 0.0 for s in series) for i in range(len(categories))), default=0.0)
     else:
-        peak = max((v for s in series for v in s.values), default=0.0)
+        peak = max((v or 0.0 for s in series for v in s.values), default=0.0)
     ticks = nice_ticks(peak)
     top_value = ticks[-1]
     parts = [_svg_open(width, height, title)]
@@ -99,10 +103,12 @@ def column_chart(
         base = 0.0
         for j, item in enumerate(series):
             value = item.values[i]
-            if value <= 0:
+            x = x0 if stacked else x0 + j * bar_w
+            if value is None and missing:
+                parts.append(_text(x + bar_w / 2, top + plot_h - 8, missing, anchor="middle", size=12, fill=MUTED))
+            if value is None or value <= 0:
                 continue
             h = plot_h * value / top_value
-            x = x0 if stacked else x0 + j * bar_w
             y = top + plot_h - plot_h * base / top_value - h
             tip = f"{item.name} · {category}: {format_tick(value, percent) if percent else f'{value:,.0f}'}"
             parts.append(

@@ -98,3 +98,15 @@ def test_a_terminal_gets_a_progress_bar_on_stderr_and_stdout_stays_byte_identica
     assert b"day " not in piped_err and b"\x1b[" not in piped_err  # no bar when stderr is not a terminal
     assert piped_err.startswith(b"replayed ")
     assert quiet_err == b""  # --quiet: neither the bar nor the summary
+
+
+def test_no_simulate_leaves_every_delivery_and_reply_to_the_input(events: Path) -> None:
+    simulated = CliRunner().invoke(replay, [str(events), "--until", UNTIL, "--quiet"])
+    assert simulated.exit_code == 0, simulated.output
+    assert b'"type":"message.delivered"' in simulated.stdout_bytes
+
+    quiet = CliRunner().invoke(replay, [str(events), "--until", UNTIL, "--quiet", "--no-simulate"])
+    assert quiet.exit_code == 0, quiet.output
+    assert b'"type":"message.dispatched"' in quiet.stdout_bytes
+    assert b'"type":"message.delivered"' not in quiet.stdout_bytes
+    assert b'"type":"reply.received"' not in quiet.stdout_bytes

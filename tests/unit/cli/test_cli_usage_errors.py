@@ -36,6 +36,12 @@ def test_replay_refuses_an_until_that_is_not_a_time(events_file: Path) -> None:
     _refused(result, 2, "Invalid value for '--until'", "'garbage' is not an ISO 8601 time")
 
 
+@pytest.mark.parametrize("until", ["9999-12-31T00:00:00Z", "2100-01-01T00:00:00Z", "1969-07-20T20:17:00Z"])
+def test_replay_refuses_an_until_outside_the_times_it_can_plan_in(events_file: Path, until: str) -> None:
+    result = CliRunner().invoke(main, ["replay", str(events_file), "--until", until])
+    _refused(result, 2, "Invalid value for '--until'", "1970-01-01", "2100-01-01")
+
+
 def test_explain_refuses_an_at_that_is_not_a_time() -> None:
     result = CliRunner().invoke(main, ["explain", "d-1", "--at", "garbage"])
     _refused(result, 2, "Invalid value for '--at'", "'garbage' is not an ISO 8601 time")
@@ -61,6 +67,27 @@ def test_demo_refuses_a_negative_portfolio_or_period(tmp_path: Path) -> None:
     _refused(CliRunner().invoke(main, ["demo", "--days", "-1", "--report", report]), 2, "'--days': -1 is not in")
     _refused(CliRunner().invoke(main, ["demo", "--days", "0", "--report", report]), 2, "'--days': 0 is not in")
     assert not Path(report).exists()
+
+
+def test_demo_refuses_a_period_or_portfolio_beyond_its_bounds(tmp_path: Path) -> None:
+    report = str(tmp_path / "report")
+    days = CliRunner().invoke(main, ["demo", "--days", "4000000", "--report", report])
+    _refused(days, 2, "'--days': 4000000 is not in the range 1<=x<=3650")
+    debtors = CliRunner().invoke(main, ["demo", "--debtors", "1000001", "--report", report])
+    _refused(debtors, 2, "'--debtors': 1000001 is not in the range 1<=x<=100000")
+    assert not Path(report).exists()
+    usage = " ".join(CliRunner().invoke(main, ["demo", "--help"]).output.split())
+    assert "1<=x<=3650" in usage and "1<=x<=100000" in usage and "ten years" in usage
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "/proc/nope/x"])
+def test_demo_refuses_a_report_folder_it_cannot_write_before_running_anything(where: str, tmp_path: Path) -> None:
+    if where == "under_a_file":
+        (tmp_path / "a-file").write_text("")
+        where = str(tmp_path / "a-file" / "report")
+    result = CliRunner().invoke(main, ["demo", "--debtors", "2", "--days", "1", "--report", where])
+    _refused(result, 2, "Invalid value for '--report'", "cannot write the report folder")
+    assert "portfolio:" not in result.output
 
 
 def test_topics_create_refuses_zero_partitions_before_reaching_for_a_broker() -> None:

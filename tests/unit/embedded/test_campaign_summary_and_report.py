@@ -96,8 +96,9 @@ def test_inputs_dated_after_the_campaign_end_are_not_counted(portfolio: Portfoli
 
 
 def test_contacts_per_day_and_local_send_hours(summary: CampaignSummary, portfolio: Portfolio) -> None:
-    assert summary.contacts_per_day == {"2026-03-03": {"sms": 1, "email": 1, "voice": 0},
-                                        "2026-03-04": {"sms": 1, "email": 0, "voice": 1}}  # fmt: skip
+    with_contacts = {day: counts for day, counts in summary.contacts_per_day.items() if any(counts.values())}
+    assert with_contacts == {"2026-03-03": {"sms": 1, "email": 1, "voice": 0},
+                             "2026-03-04": {"sms": 1, "email": 0, "voice": 1}}  # fmt: skip
     assert sum(summary.send_hours.values()) == 4 and set(summary.send_hours) == set(range(24))
 
 
@@ -143,3 +144,30 @@ def test_the_report_works_without_a_baseline_or_suppressions(portfolio: Portfoli
 def test_axis_ticks_are_round_and_cover_the_maximum() -> None:
     assert nice_ticks(470) == [0, 100, 200, 300, 400, 500]
     assert nice_ticks(0.0735)[-1] >= 0.0735 and len(nice_ticks(0.0735)) <= 7
+
+
+def test_contacts_per_payment_without_payments_is_a_dash_not_zero(summary: CampaignSummary, tmp_path: Path) -> None:
+    unpaid = CampaignSummary(**{**summary.__dict__, "policy": "baseline", "payments": 0,
+                                "amount_recovered": Decimal(0)})  # fmt: skip
+    html = write_report(tmp_path, summary, unpaid, None).read_text(encoding="utf-8")
+    assert "<td>Contacts per payment</td><td>2.0</td><td>—</td>" in html
+    chart = re.search(r"<svg[^>]*aria-label='Contacts per payment'.*?</svg>", html)
+    assert chart is not None
+    assert "parley · contacts per payment" in chart.group(0)
+    assert "baseline · contacts per payment" not in chart.group(0)  # no bar for the side that had no payments
+    assert "no payments" in chart.group(0)
+    html = write_report(tmp_path, unpaid, summary, None).read_text(encoding="utf-8")
+    assert "<td>Contacts per payment</td><td>—</td><td>2.0</td>" in html
+
+
+def test_every_day_of_the_campaign_is_on_the_per_day_axis(summary: CampaignSummary, tmp_path: Path) -> None:
+    # The campaign runs from START (Mar 2) to END (Mar 9); contacts fell on Mar 3 and Mar 4 only.
+    days = list(summary.contacts_per_day)
+    assert days == [f"2026-03-{day:02d}" for day in range(2, 10)]
+    assert summary.contacts_per_day["2026-03-06"] == {"sms": 0, "email": 0, "voice": 0}
+    html = write_report(tmp_path, summary, None, None).read_text(encoding="utf-8")
+    chart = re.search(r"<svg[^>]*aria-label='Contacts per day by channel'.*?</svg>", html)
+    assert chart is not None
+    for label in ("Mar 02", "Mar 05", "Mar 09"):
+        assert f">{label}</text>" in chart.group(0), label
+    assert "2 days with contacts" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -129,3 +130,51 @@ async def test_the_demo_world_plugs_into_the_sandbox_channel_and_queues_follow_u
     assert {e.type for e in follow_ups} <= {"payment.received", "promise.created"}
     assert all(e.subject and e.id.startswith("demo-5-") for e in follow_ups)
     assert len(world.generated_cloudevents()) == len(follow_ups)
+
+
+def landline_texts(portfolio: Portfolio) -> list[tuple[OutboundMessage, datetime]]:
+    """An SMS to every landline of the portfolio: a carrier never delivers those (error 30006)."""
+    return [
+        (
+            OutboundMessage(
+                send_id=f"snd-{debtor.id}-landline",
+                channel="sms",
+                to=phone.number,
+                body="Hi",
+                debtor_id=debtor.id,
+                account_ids=(portfolio.accounts[debtor.id][0].id,),
+            ),
+            START + timedelta(days=1, hours=10),
+        )
+        for debtor in portfolio.debtors
+        for phone in debtor.phones
+        if phone.type == "landline"
+    ]
+
+
+def reached_the_debtor(message: OutboundMessage, outcomes: Sequence[SimulatedEvent]) -> bool:
+    """Delivered (SMS, email), answered by a person, or a voicemail left on the machine (it may be heard)."""
+    statuses = [e.data for e in outcomes if isinstance(e.data, ProviderStatus)]
+    if message.channel != "voice":
+        return any(status.status == "delivered" for status in statuses)
+    answered_by = {status.answered_by for status in statuses}
+    voicemail_left = "machine_end_beep" in answered_by and message.voicemail is not None
+    return "human" in answered_by or voicemail_left
+
+
+def test_a_message_that_never_reached_the_debtor_causes_no_reply_promise_or_payment(portfolio: Portfolio) -> None:
+    behaviour = DebtorBehaviour(portfolio)
+    unreached: dict[str, int] = Counter()
+    reached_follow_ups = 0
+    for message, at in messages(portfolio) + landline_texts(portfolio):
+        outcomes = behaviour.outcomes(message, at, random.Random(message.send_id))
+        follow_ups = behaviour.follow_up_events(message, at, random.Random(message.send_id))
+        if reached_the_debtor(message, outcomes):
+            reached_follow_ups += len(follow_ups)
+            continue
+        unreached[message.channel] += 1
+        assert not follow_ups, (message.send_id, [e.data for e in outcomes], follow_ups)
+        assert not any(isinstance(e.data, ProviderInbound) for e in outcomes), message.send_id
+        assert not any(isinstance(e.data, ProviderStatus) and e.data.status in ("open", "click") for e in outcomes)
+    assert min(unreached.values()) >= 20 and set(unreached) == {"sms", "email", "voice"}, unreached
+    assert reached_follow_ups > 0, "messages that did arrive must still cause promises and payments"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import phonenumbers
@@ -104,3 +104,19 @@ def test_balances_stay_within_the_configured_range(portfolio: Portfolio) -> None
 def test_a_naive_start_time_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         generate_portfolio(3, seed=1, start=datetime(2026, 3, 2))
+
+
+@pytest.mark.parametrize("days", [1, 2, 3])
+def test_a_campaign_of_three_days_or_less_places_every_account_within_it(days: int) -> None:
+    short = generate_portfolio(200, seed=7, start=START, horizon_days=days)
+    end = START + timedelta(days=days)
+    placed = [e for e in short.events if e.type == "account.placed"]
+    assert len(placed) == sum(len(owned) for owned in short.accounts.values())
+    assert all(START <= e.time < end for e in placed), max(e.time for e in placed)
+    assert max(e.time for e in placed) > end - timedelta(hours=12), "placements spread over the whole window"
+
+
+def test_a_longer_campaign_places_its_debtors_over_the_first_three_days(portfolio: Portfolio) -> None:
+    placed = [e.time - START for e in portfolio.events if e.type == "account.placed"]
+    assert min(placed) >= timedelta(0) and max(placed) < timedelta(days=3)
+    assert max(placed) > timedelta(days=2, hours=12)
