@@ -3,6 +3,7 @@ with, its outputs, and the dead letter it becomes when it cannot be decoded or a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,9 @@ from orchestrator.events import InboundEvent
 from orchestrator.outputs import MessageScheduled, OutputEvent
 from orchestrator.service.replay import replay_ref
 from parley.observability import METRICS
+
+log = logging.getLogger("parley.worker")
+_MAX_DETAIL = 1000  # characters of an unexpected error's message kept in the dead letter's reason
 
 
 @dataclass(slots=True)
@@ -41,6 +45,9 @@ class ConsumedRecord:
             inbound = decode_inbound(value, message.headers or (), topic=topic)
         except DecodeError as failure:
             error = failure
+        except Exception as failure:  # a bug, not the record's fault: still a dead letter, never a crash
+            log.exception("decoding a record from %s failed unexpectedly", topic)
+            error = DecodeError(f"unexpected {type(failure).__name__} while decoding: {str(failure)[:_MAX_DETAIL]}")
         owner: Hashable = (inbound.subject if inbound else None) or message.key or (message.partition, message.offset)
         return cls(message, value, inbound, error, owner)
 

@@ -14,7 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from orchestrator.events import (
     ACCOUNT_EVENT_TYPES,
     INBOUND_EVENT_TYPES,
+    KEY_SEPARATOR,
     PROVIDER_EVENT_TYPES,
     AccountPlaced,
     Contract,
@@ -55,6 +56,10 @@ _TYPES_BY_TOPIC: dict[str | None, Mapping[str, type[Contract]]] = {
     None: INBOUND_EVENT_TYPES,
 }
 _MAX_REPORTED_ERRORS = 3
+DEAD_LETTER_ORIGINAL_LIMIT = 512 * 1024
+"""Raw bytes of a rejected value a dead letter carries: base64 makes them a third larger, and the dead
+letter must stay under the producer's 1,000,000-byte request limit. Beyond it the dead letter carries
+this much of the start, with the length and SHA-256 of the whole."""
 
 
 class DecodeError(ValueError):
@@ -96,14 +101,46 @@ def _normalise_headers(headers: Headers) -> dict[str, bytes]:
 
 
 def _parse_json(raw: bytes | str, what: str) -> Any:
+    """``raw`` parsed, or a :class:`DecodeError` saying why not: any parse failure is the record's fault."""
     try:
-        return json.loads(raw)
+        parsed = json.loads(raw)
     except json.JSONDecodeError as error:
         raise DecodeError(
             f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     except UnicodeDecodeError as error:
         raise DecodeError(f"{what} is not UTF-8: {error.reason} at byte {error.start}") from None
+    except RecursionError:
+        raise DecodeError(f"{what} is not valid JSON: nested too deeply") from None
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise DecodeError(f"{what} is not valid JSON: {error}") from None
+    _refuse_lone_surrogates(parsed, what)
+    return parsed
+
+
+def _refuse_lone_surrogates(parsed: Any, what: str) -> None:
+    """JSON may escape half a UTF-16 pair (``"\\ud800"``); such a string cannot be encoded again
+    (outputs, keys, logs), so it is refused here rather than failing later. Iterative: no recursion."""
+    pending = [parsed]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            texts: Iterable[str] = (item,)
+        elif isinstance(item, dict):
+            texts = item.keys()
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+            continue
+        else:
+            continue
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise DecodeError(
+                    f"{what} holds a lone surrogate (U+{ord(text[error.start]):04X}), which is not a character"
+                ) from None
 
 
 def _structured_parts(value: bytes) -> tuple[Mapping[str, Any], Any]:
@@ -186,6 +223,8 @@ def _build_event(
     subject = attributes.get("subject")
     if subject is not None and (not isinstance(subject, str) or not subject):
         raise DecodeError(f"attribute 'subject' must be a non-empty string, got {subject!r}")
+    if subject is not None and KEY_SEPARATOR in subject:
+        raise DecodeError(f"attribute 'subject' must not contain {KEY_SEPARATOR!r}, got {subject!r}")
     if data is None:
         raise DecodeError(f"missing data for {event_type}")
     try:
@@ -298,6 +337,8 @@ def dead_letter(
     source: str = DEFAULT_SOURCE,
 ) -> OutputEvent:
     """The ``dead_letter`` event for a rejected record: its bytes verbatim (base64) and the reason.
+    A value over :data:`DEAD_LETTER_ORIGINAL_LIMIT` bytes is cut to that many (``truncated``); its
+    length and SHA-256 always describe the whole.
 
     The id derives from where the record was read and what it held, so re-reading it after a crash
     yields the same dead letter. The subject is the record's key when that is text (the debtor id),
@@ -313,7 +354,10 @@ def dead_letter(
         topic=topic,
         partition=partition,
         offset=offset,
-        original=base64.b64encode(value).decode("ascii"),
+        original=base64.b64encode(value[:DEAD_LETTER_ORIGINAL_LIMIT]).decode("ascii"),
+        truncated=len(value) > DEAD_LETTER_ORIGINAL_LIMIT,
+        original_length=len(value),
+        original_sha256=digest,
         original_key=_b64(key),
         original_headers=headers,
     )

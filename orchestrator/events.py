@@ -10,12 +10,21 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import ValidationResult
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 Channel = Literal["sms", "voice", "email"]
 Language = Literal["en", "es"]
@@ -27,6 +36,9 @@ PHONE_REGION = "US"
 # Validation context flag for a profile read back from Parley's own store: it was checked on intake,
 # and a number stored before numbers were checked is kept as it was rather than making the record unreadable.
 STORED_PROFILE = "stored_profile"
+# Parley's store joins a debtor id and a send id with this character (parley/store/keys.py refuses an id
+# holding it), so ids are refused on intake instead of failing once the event is being acted on.
+KEY_SEPARATOR = "|"
 _UNREADABLE = {
     phonenumbers.NumberParseException.NOT_A_NUMBER: "not a number",
     phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
@@ -41,6 +53,54 @@ _NOT_POSSIBLE = {
     ValidationResult.TOO_LONG: "too many digits",
     ValidationResult.INVALID_LENGTH: "wrong number of digits",
 }
+
+
+def _id_without_separator(value: str) -> str:
+    if KEY_SEPARATOR in value:
+        raise ValueError(f"must not contain {KEY_SEPARATOR!r}")
+    return value
+
+
+Id = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra={"pattern": f"^[^{KEY_SEPARATOR}]+$"}),
+    AfterValidator(_id_without_separator),
+]
+"""A debtor or account id: non-empty, without the store's key separator."""
+
+
+def _on_intake(info: ValidationInfo) -> bool:
+    """False for a profile read back from Parley's own store (STORED_PROFILE): it was accepted when
+    stored, before these limits existed perhaps, and must stay readable."""
+    return not (info.context and info.context.get(STORED_PROFILE))
+
+
+def _at_most(limit: int) -> BeforeValidator:
+    """At most ``limit`` items, checked before the items are read so a huge list costs nothing; stored
+    profiles are exempt (see :func:`_on_intake`). Pair it with ``maxItems`` for the schema."""
+
+    def check(items: Any, info: ValidationInfo) -> Any:
+        if isinstance(items, list | tuple) and len(items) > limit and _on_intake(info):
+            raise ValueError(f"at most {limit} items, got {len(items)}")
+        return items
+
+    return BeforeValidator(check)
+
+
+def _non_empty(value: str, info: ValidationInfo) -> str:
+    if not value and _on_intake(info):
+        raise ValueError("must not be empty")
+    return value
+
+
+NonEmpty = Annotated[str, AfterValidator(_non_empty), Field(json_schema_extra={"minLength": 1})]
+"""Non-empty on intake (a stored profile keeps what it had)."""
+
+MAX_PHONES = 10
+MAX_EMAILS = 10
+MAX_OPT_OUTS = 50
+MAX_INCONVENIENT_TIMES = 50
+MAX_ACCOUNT_IDS = 100
 
 
 class Contract(BaseModel):
@@ -122,7 +182,7 @@ class Phone(Contract):
 
 
 class Email(Contract):
-    address: str
+    address: NonEmpty
     consent: bool = False
     employer_provided: bool = False
 
@@ -138,7 +198,11 @@ class InconvenientTime(Contract):
 class Preferences(Contract):
     channels: tuple[Channel, ...] = Field((), description="Preferred channels, most preferred first.")
     blocked_channels: tuple[Channel, ...] = ()
-    inconvenient_times: tuple[InconvenientTime, ...] = ()
+    inconvenient_times: Annotated[
+        tuple[InconvenientTime, ...],
+        _at_most(MAX_INCONVENIENT_TIMES),
+        Field(json_schema_extra={"maxItems": MAX_INCONVENIENT_TIMES}),
+    ] = ()
 
 
 class OptOut(Contract):
@@ -156,16 +220,21 @@ class OptOut(Contract):
         return _phone_number(destination, info)
 
 
+Phones = Annotated[tuple[Phone, ...], _at_most(MAX_PHONES), Field(json_schema_extra={"maxItems": MAX_PHONES})]
+Emails = Annotated[tuple[Email, ...], _at_most(MAX_EMAILS), Field(json_schema_extra={"maxItems": MAX_EMAILS})]
+OptOuts = Annotated[tuple[OptOut, ...], _at_most(MAX_OPT_OUTS), Field(json_schema_extra={"maxItems": MAX_OPT_OUTS})]
+
+
 class DebtorProfile(Contract):
-    id: str = Field(min_length=1)
+    id: Id
     name: Name
     language: Language = "en"
     timezone: str | None = Field(None, description="Consumer-stated IANA zone; overrides inference.")
     address: Address | None = None
-    phones: tuple[Phone, ...] = ()
-    emails: tuple[Email, ...] = ()
+    phones: Phones = ()
+    emails: Emails = ()
     preferences: Preferences = Preferences()
-    opt_outs: tuple[OptOut, ...] = ()
+    opt_outs: OptOuts = ()
 
     @field_validator("timezone")
     @classmethod
@@ -176,15 +245,15 @@ class DebtorProfile(Contract):
 class DebtorPatch(Contract):
     """A partial profile (``debtor.updated``): fields present replace the stored ones."""
 
-    id: str | None = None
+    id: Id | None = None
     name: Name | None = None
     language: Language | None = None
     timezone: str | None = None
     address: Address | None = None
-    phones: tuple[Phone, ...] | None = None
-    emails: tuple[Email, ...] | None = None
+    phones: Phones | None = None
+    emails: Emails | None = None
     preferences: Preferences | None = None
-    opt_outs: tuple[OptOut, ...] | None = None
+    opt_outs: OptOuts | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -193,7 +262,7 @@ class DebtorPatch(Contract):
 
 
 class Account(Contract):
-    id: str = Field(min_length=1)
+    id: Id
     creditor: str
     balance: Money
     currency: str = "USD"
@@ -201,7 +270,7 @@ class Account(Contract):
 
 
 class AccountPatch(Contract):
-    id: str = Field(min_length=1)
+    id: Id
     creditor: str | None = None
     balance: Money | None = None
     currency: str | None = None
@@ -217,25 +286,25 @@ class AccountPlaced(Contract):
 
 
 class PaymentMissed(Contract):
-    account_id: str
+    account_id: Id
     amount_due: Money
     due_date: date
 
 
 class PaymentReceived(Contract):
-    account_id: str
+    account_id: Id
     amount: Money
     paid_at: AwareDatetime
 
 
 class PromiseCreated(Contract):
-    account_id: str
+    account_id: Id
     amount: Money
     due_date: date
 
 
 class PromiseBroken(Contract):
-    account_id: str
+    account_id: Id
 
 
 class AccountUpdated(Contract):
@@ -243,7 +312,7 @@ class AccountUpdated(Contract):
 
 
 class AccountClosed(Contract):
-    account_id: str
+    account_id: Id
     reason: str = ""
 
 
@@ -252,17 +321,19 @@ class DebtorUpdated(Contract):
 
 
 class HoldPlaced(Contract):
-    account_id: str | None = Field(None, description="None: every account of the debtor.")
+    account_id: Id | None = Field(None, description="None: every account of the debtor.")
     reason: HoldReason
 
 
 class HoldReleased(Contract):
-    account_id: str | None = None
+    account_id: Id | None = None
     reason: HoldReason
 
 
 class ConversationLogged(Contract):
-    account_ids: tuple[str, ...] = Field(min_length=1)
+    account_ids: Annotated[
+        tuple[Id, ...], _at_most(MAX_ACCOUNT_IDS), Field(min_length=1, json_schema_extra={"maxItems": MAX_ACCOUNT_IDS})
+    ]
     channel: Literal["voice"] = "voice"
     at: AwareDatetime
 

@@ -253,7 +253,12 @@ class DeadLetter(Output):
     topic: str
     partition: int | None = None
     offset: int | None = None
-    original: str = Field(description="Base64 of the record's value, byte for byte.")
+    original: str = Field(
+        description="Base64 of the record's value, byte for byte; only its first 524,288 bytes when truncated."
+    )
+    truncated: bool = Field(False, description="True when the value was longer than 524,288 bytes and cut.")
+    original_length: int = Field(0, ge=0, description="Length in bytes of the whole value.")
+    original_sha256: str = Field("", description="Hex SHA-256 of the whole value.")
     original_key: str | None = Field(None, description="Base64 of the record's key.")
     original_headers: tuple[Header, ...] = ()
 
