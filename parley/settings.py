@@ -143,7 +143,11 @@ class Settings(BaseSettings):
         "https://pay.example.com/p/", description="Payment portal URL the token is appended to."
     )
     payment_link_ttl_days: int = Field(30, ge=1, description="Days a payment link stays valid.")
-    sms_max_segments: int = Field(3, ge=1, description="Lint: most SMS segments a template may render to.")
+    sms_max_segments: int = Field(
+        3,
+        ge=1,
+        description="Most SMS segments a message may render to: lint fails a longer one, dispatch suppresses it.",
+    )
     readability_max_grade: float = Field(8.0, description="Lint: highest Flesch–Kincaid grade for English copy.")
     render_max_bytes: int = Field(64_000, ge=1, description="Largest rendered output accepted.")
     render_timeout_ms: int = Field(250, ge=1, description="Longest a single render may take.")

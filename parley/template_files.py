@@ -56,7 +56,11 @@ def load_catalog(root: Traversable | Path) -> TemplateCatalog:
 
 def render_limits(settings: Settings) -> RenderLimits:
     """Render bounds from the settings."""
-    return RenderLimits(timeout_ms=settings.render_timeout_ms, max_bytes=settings.render_max_bytes)
+    return RenderLimits(
+        timeout_ms=settings.render_timeout_ms,
+        max_bytes=settings.render_max_bytes,
+        sms_max_segments=settings.sms_max_segments,
+    )
 
 
 def payment_links(settings: Settings) -> PaymentLinks:

@@ -8,11 +8,14 @@ class TemplateError(Exception):
 
     reason = "template_error"
 
-    def __init__(self, message: str, *, template_id: str | None = None, path: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, template_id: str | None = None, path: str | None = None, line: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.template_id = template_id
         self.path = path
+        self.line = line
 
 
 class CatalogError(TemplateError):

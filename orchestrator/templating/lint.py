@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -108,7 +108,8 @@ def lint_sources(sources: Mapping[str, str], options: LintOptions | None = None)
     ]
     compiler = TemplateCompiler()
     links = PaymentLinks(secret=b"lint-only", base_url="https://pay.example.com/p/")
-    renderer = Renderer(catalog, links, options.limits, compiler)
+    # lint reports a long SMS itself (sms_too_long, options.sms_max_segments): its renderer does not refuse one
+    renderer = Renderer(catalog, links, replace(options.limits, sms_max_segments=None), compiler)
     name_problem = business_name_problem(options.business_name)
     for template in catalog:
         template_findings = list(_check_files(template, compiler))
@@ -142,6 +143,15 @@ def _check_file(
     environment = compiler.environment(source.path)
     try:
         tree = environment.parse(source.text, name=source.path)
+    except TemplateSyntaxError as error:
+        yield finding("syntax", f"syntax error: {error.message}", error.lineno)
+        return
+    unknown = list(_unknown_filters_and_tests(tree, environment.filters, environment.tests))
+    for code, message, line in unknown:
+        yield finding(code, message, line)
+    if unknown:
+        return
+    try:
         compiler.compile(source)
     except TemplateSyntaxError as error:
         yield finding("syntax", f"syntax error: {error.message}", error.lineno)
@@ -166,6 +176,21 @@ def _check_file(
             yield finding("missing_disclosure", "the debt-collector disclosure is missing: add {{ disclosure }}")
         if channel != "voice" and "opt_out" not in used:
             yield finding("missing_opt_out", "the opt-out instruction is missing: add {{ opt_out }}")
+
+
+def _unknown_filters_and_tests(
+    tree: nodes.Template, filters: Mapping[str, object], tests: Mapping[str, object]
+) -> Iterator[tuple[str, str, int]]:
+    """Filters and tests the sandbox does not have. Jinja only refuses them when the template compiles if they
+    are outside any ``{% if %}``; inside one it waits until the branch runs, so the walk finds them all."""
+    available = ", ".join(sorted(name for name in filters if not name.startswith("parley_")))
+    for filter_node in tree.find_all(nodes.Filter):
+        if filter_node.name not in filters:
+            message = f"unknown filter |{filter_node.name} (available: {available})"
+            yield "unknown_filter", message, filter_node.lineno
+    for test_node in tree.find_all(nodes.Test):
+        if test_node.name not in tests:
+            yield "unknown_test", f"unknown test 'is {test_node.name}'", test_node.lineno
 
 
 def _first_line(tree: nodes.Template, variable: str) -> int | None:
@@ -214,7 +239,7 @@ def _render_checks(
             code = "voicemail_forbidden" if channel in ("voicemail", "voice") else "content_forbidden"
         elif isinstance(error, RequiredContentMissing):
             code = "missing_required_content"
-        yield LintFinding(code, "error", error.path or path, f"with the sample data: {error}", None, template.id)
+        yield LintFinding(code, "error", error.path or path, f"with the sample data: {error}", error.line, template.id)
         return
     if message.sms is not None and message.sms.segments > options.sms_max_segments:
         yield LintFinding(

@@ -117,13 +117,17 @@ class RenderContext(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class RenderLimits:
-    """Bounds on one render. Times in milliseconds, sizes in bytes of UTF-8 output."""
+    """Bounds on one render. Times in milliseconds, sizes in bytes of UTF-8 output.
+
+    ``sms_max_segments``: an SMS that needs more segments is refused (``RenderLimitExceeded``) instead of
+    being sent at a surprising cost; None leaves SMS length to lint (and the provider's own cap)."""
 
     timeout_ms: int = 250
     max_bytes: int = 64_000
     max_loop_iterations: int = 5_000
     max_call_depth: int = 32
     fold_sms_to_gsm7: bool = True
+    sms_max_segments: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

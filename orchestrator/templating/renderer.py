@@ -6,6 +6,7 @@ size budget; required content is placed (footer) or verified (inline) after the 
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, UndefinedError
@@ -124,7 +125,9 @@ class Renderer:
         return message
 
     def _run(self, source: SourceFile, variables: dict[str, Any], state: RenderState, template_id: str) -> str:
+        """The rendered text of ``source``; any failure is a :class:`RenderError` naming the file and line."""
         token = CURRENT.set(state)
+        compiled: Template | None = None
         try:
             compiled = self.compiler.compile(source)
             chunks: list[str] = []
@@ -138,29 +141,52 @@ class Renderer:
             return "".join(chunks)
         except TemplateError as error:
             error.template_id, error.path = template_id, source.path
+            if error.line is None:
+                error.line = _template_line(error.__traceback__, compiled)
             raise
         except TemplateSyntaxError as error:
             raise _located(
-                RenderError(f"syntax error line {error.lineno}: {error.message}"), template_id, source
+                RenderError(f"syntax error line {error.lineno}: {error.message}"), template_id, source, error.lineno
             ) from None
-        except SecurityError as error:
-            raise _located(SandboxViolation(f"not allowed in templates: {error}"), template_id, source) from None
-        except UndefinedError as error:
-            raise _located(MissingVariable(f"missing value: {error}"), template_id, source) from None
-        except OverflowError as error:
-            limit = RenderLimitExceeded("loop", f"loop too large: {error}")
-            raise _located(limit, template_id, source) from None
-        except RecursionError:
-            limit = RenderLimitExceeded("recursion", "the template calls itself without end")
-            raise _located(limit, template_id, source) from None
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
-            raise _located(RenderError(f"{type(error).__name__}: {error}"), template_id, source) from None
+        except Exception as error:  # noqa: BLE001 — whatever a template does wrong, the send is suppressed, not retried
+            line = _template_line(error.__traceback__, compiled)
+            raise _located(_render_error(error, line), template_id, source, line) from None
         finally:
             CURRENT.reset(token)
 
 
-def _located(error: TemplateError, template_id: str, source: SourceFile) -> TemplateError:
-    error.template_id, error.path = template_id, source.path
+def _render_error(error: Exception, line: int | None) -> TemplateError:
+    """The Parley error for an exception raised while rendering (Jinja's, Python's or a filter's)."""
+    where = f" (line {line})" if line is not None else ""
+    if isinstance(error, SecurityError):
+        return SandboxViolation(f"not allowed in templates{where}: {error}")
+    if isinstance(error, UndefinedError):
+        return MissingVariable(f"missing value{where}: {error}")
+    if isinstance(error, OverflowError):
+        return RenderLimitExceeded("loop", f"loop too large{where}: {error}")
+    if isinstance(error, RecursionError):
+        return RenderLimitExceeded("recursion", f"the template calls itself without end{where}")
+    if isinstance(error, MemoryError):
+        return RenderLimitExceeded("size", f"the template ran out of memory{where} (MemoryError)")
+    detail = str(error) or "(no details)"
+    return RenderError(f"the template failed{where}: {type(error).__name__}: {detail}")
+
+
+def _template_line(traceback: TracebackType | None, compiled: Template | None) -> int | None:
+    """The template line the error was raised at: Jinja rewrites its frames to carry template lines."""
+    if compiled is None:
+        return None
+    filename = compiled.filename or "<template>"
+    line = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == filename:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
+
+
+def _located(error: TemplateError, template_id: str, source: SourceFile, line: int | None = None) -> TemplateError:
+    error.template_id, error.path, error.line = template_id, source.path, line
     return error
 
 
@@ -192,7 +218,7 @@ def _finish(
 ) -> RenderedMessage:
     """Place or verify required content, refuse debt content where it is forbidden, count SMS segments."""
     draft = _no_finish(template, variant, parts, required, limits)
-    where = {"template_id": template.id, "path": variant.parts["body"].path}
+    where: dict[str, Any] = {"template_id": template.id, "path": variant.parts["body"].path}
     if required.content_limited:
         found = forbidden_mentions(draft.body)
         if found:
@@ -220,6 +246,12 @@ def _finish(
         if limits.fold_sms_to_gsm7:
             body = fold_to_gsm7(body)
         sms = count_segments(body)
+        if limits.sms_max_segments is not None and sms.segments > limits.sms_max_segments:
+            raise RenderLimitExceeded(
+                "sms_segments",
+                f"the SMS needs {sms.segments} SMS segments ({sms.encoding}, {sms.units} units); "
+                f"the limit is {limits.sms_max_segments}",
+            )
     return RenderedMessage(
         template_id=draft.template_id,
         template_version=draft.template_version,

@@ -5,22 +5,29 @@ On top of ``ImmutableSandboxedEnvironment`` (no private attributes, no mutation 
 - every call counts its nesting depth, so recursive macros stop early with a clear error;
 - string-growing operations (``*``, ``**``, ``~``, ``+``, ``%``, string methods, filters) are checked so a
   single expression cannot allocate more than the output limit;
+- containers (list, tuple and dict literals, filter and call results, namespaces) are measured deeply — every
+  element and every character counts, shared references as often as they occur — so a value built by nesting
+  a list in itself cannot become exponentially large before it is printed or stringified;
+- only text, numbers and dates can be printed: ``{{ some_list }}`` is refused (use ``|join``);
 - only the filters and string methods editors need are available.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import StrictUndefined, nodes, pass_eval_context
 from jinja2.exceptions import SecurityError
+from jinja2.filters import do_join
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 from jinja2.visitor import NodeTransformer
 
 from orchestrator.templating.errors import RenderLimitExceeded
@@ -37,6 +44,8 @@ _BUILTIN_FILTERS = frozenset(
     | {"length", "list", "lower", "max", "min", "round", "sort", "string", "striptags", "sum", "title", "trim"}
     | {"truncate", "upper"}
 )
+MAX_NESTING = 32
+_CONTAINERS = (list, tuple, set, frozenset, Mapping, Namespace)
 
 
 @dataclass
@@ -61,8 +70,14 @@ class RenderState:
             raise RenderLimitExceeded("timeout", f"the template took longer than {self.limits.timeout_ms} ms")
 
     def check_size(self, value: Any) -> Any:
-        if isinstance(value, str | list | tuple) and len(value) > self.limits.max_bytes:
-            raise RenderLimitExceeded("size", f"a value grew past {self.limits.max_bytes} characters")
+        """``value`` unchanged, unless it (with everything it contains) is larger than the output limit."""
+        if isinstance(value, str):
+            if len(value) > self.limits.max_bytes:
+                raise RenderLimitExceeded("size", f"a value grew past {self.limits.max_bytes} characters")
+        elif isinstance(value, _CONTAINERS) and deep_size(value, self.limits.max_bytes) > self.limits.max_bytes:
+            raise RenderLimitExceeded(
+                "size", f"a list or mapping grew past {self.limits.max_bytes} elements and characters"
+            )
         return value
 
 
@@ -90,6 +105,68 @@ def _size_guard(value: Any) -> Any:
     return CURRENT.get().check_size(value)
 
 
+def deep_size(value: Any, limit: int) -> int:
+    """How big ``value`` is once stringified, roughly: one per element, one per character of text.
+
+    Shared references count every time they occur (that is what ``str()`` would write), but each container
+    is walked once (memoized), so measuring a self-doubling list is cheap. Stops early above ``limit``;
+    nesting deeper than ``MAX_NESTING`` is refused outright.
+    """
+    sizes: dict[int, int] = {}
+
+    def measure(item: Any, depth: int) -> int:
+        if isinstance(item, str):
+            return len(item) + 1
+        if not isinstance(item, _CONTAINERS):
+            return 1
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_NESTING:
+            raise RenderLimitExceeded("size", f"lists or mappings nested deeper than {MAX_NESTING} levels")
+        sizes[key] = 1  # a container inside itself is written as [...] by str()
+        if isinstance(item, Namespace):
+            children: Iterable[Any] = _namespace_values(item)
+        elif isinstance(item, Mapping):
+            children = (part for pair in item.items() for part in pair)
+        else:
+            children = item
+        total = 1
+        for child in children:
+            total += measure(child, depth + 1)
+            if total > limit:
+                break
+        sizes[key] = total
+        return total
+
+    return measure(value, 0)
+
+
+def _namespace_values(namespace: Namespace) -> Iterable[Any]:
+    attributes: dict[str, Any] = object.__getattribute__(namespace, "_Namespace__attrs")
+    return list(attributes.values())
+
+
+def refuse_containers(value: Any) -> Any:
+    """The ``finalize`` of the environments: only text, numbers, dates and the like may be printed."""
+    if isinstance(value, _CONTAINERS):
+        kind = "namespace" if isinstance(value, Namespace) else type(value).__name__
+        raise SecurityError(f"a {kind} cannot be printed in a message; print its items (e.g. with |join(', ')) instead")
+    return value
+
+
+@pass_eval_context
+def _guarded_join(eval_ctx: EvalContext, value: Any, d: str = "", attribute: Any = None) -> str:
+    """``join``, refusing a separator that would multiply the output past the limit before it is built."""
+    state = CURRENT.get()
+    items = list(value) if not isinstance(value, str) else value
+    state.check_size(items)
+    if isinstance(d, str) and len(d) * max(len(items) - 1, 0) > state.limits.max_bytes:
+        raise RenderLimitExceeded("size", f"the joined text would grow past {state.limits.max_bytes} characters")
+    joined: str = do_join(eval_ctx, items, d, attribute)
+    return joined
+
+
 class ParleySandbox(ImmutableSandboxedEnvironment):
     """The sandboxed environment with Parley's guards."""
 
@@ -103,10 +180,12 @@ class ParleySandbox(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=False,
+            finalize=refuse_containers,
         )
         allowed = {name: self.filters[name] for name in _BUILTIN_FILTERS}
         self.filters.clear()
         self.filters.update(allowed)
+        self.filters["join"] = _guarded_join
         self.filters[LOOP_GUARD] = _loop_guard
         self.filters[SIZE_GUARD] = _size_guard
         for name in ("lipsum", "dict"):
@@ -142,7 +221,7 @@ class ParleySandbox(ImmutableSandboxedEnvironment):
             growing = isinstance(sequence, str | list | tuple) and isinstance(count, int)
             if growing and len(sequence) * count > state.limits.max_bytes:
                 raise RenderLimitExceeded("size", f"a value would grow past {state.limits.max_bytes} characters")
-            return left * right
+            return state.check_size(left * right)
         return state.check_size(left + right)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
@@ -180,6 +259,20 @@ class _Guards(NodeTransformer):
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         self.generic_visit(node)
         if node.node is None:  # the filter of a {% filter %} block: output is checked as it streams
+            return node
+        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+
+    def visit_List(self, node: nodes.List) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+
+    def visit_Dict(self, node: nodes.Dict) -> nodes.Node:
+        self.generic_visit(node)
+        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        self.generic_visit(node)
+        if node.ctx != "load":  # an assignment target ({% for a, b in … %}, {% set a, b = … %})
             return node
         return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
 
