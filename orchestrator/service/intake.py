@@ -23,6 +23,7 @@ from orchestrator.events import InboundEvent, PromiseCreated
 from orchestrator.outputs import MessageScheduled, OutputEvent
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.destinations import destinations_of
 from orchestrator.service.planning import Plan, plan_event, purposes_matter
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
@@ -40,15 +41,6 @@ class UnknownDebtor(Exception):
 
 class ConcurrentUpdates(Exception):
     """Raised when a debtor's record kept changing under us for every retry (a stuck writer)."""
-
-
-def destinations_of(state: DebtorState | None) -> set[str]:
-    """The debtor's normalised numbers and addresses, indexed so inbound replies find their debtor."""
-    if state is None:
-        return set()
-    return {phone.number for phone in state.profile.phones} | {
-        email.address.strip().lower() for email in state.profile.emails
-    }
 
 
 async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list[OutputEvent]:

@@ -31,7 +31,8 @@ from orchestrator.outputs import (
 from orchestrator.replies import ReplyClassification, classify
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates, destinations_of, with_purposes
+from orchestrator.service.destinations import destinations_of, normalise_destination
+from orchestrator.service.intake import MAX_CONFLICT_RETRIES, ConcurrentUpdates, with_purposes
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.replay import decode_replay, encode_replay
 from orchestrator.service.reply_effects import (
@@ -42,7 +43,6 @@ from orchestrator.service.reply_effects import (
     act,
     classify_keypad,
     keypad_press,
-    normalise_destination,
     opted_out,
 )
 from orchestrator.storage import Commit

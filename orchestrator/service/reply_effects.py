@@ -21,6 +21,7 @@ from orchestrator.outputs import (
 from orchestrator.replies import Intent, ReplyClassification, provider_keyword
 from orchestrator.replies.accounts import named_account
 from orchestrator.service.context import ServiceContext
+from orchestrator.service.destinations import normalise_destination
 from orchestrator.service.planning import cause_facts, plan_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
@@ -52,16 +53,6 @@ PROMISE_CONFIRMATION = "promise_confirmation"  # the template that answers a pro
 # Published instead of ``opt_in`` when an opt-in reply did not reopen the medium: only START/UNSTOP by
 # SMS does (COMPLIANCE item 5); "YES", "START please" or "opt me back in" need a consent update.
 OPT_IN_REQUEST = "opt_in_request"
-
-
-def normalise_destination(channel: Channel, raw: str) -> str:
-    """The form the destination index uses: E.164 as given for phones, lower-case for email."""
-    if channel == "email":
-        address = raw.strip()
-        if "<" in address and address.endswith(">"):
-            address = address[address.rindex("<") + 1 : -1]
-        return address.lower()
-    return raw.strip()
 
 
 @dataclass
