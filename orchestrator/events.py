@@ -147,7 +147,7 @@ def _phone_number(number: str, info: ValidationInfo) -> str:
     try:
         return e164(number)
     except ValueError:
-        if info.context and info.context.get(STORED_PROFILE):
+        if not _on_intake(info):
             return number
         raise
 
@@ -164,7 +164,7 @@ def _known_zone(name: str) -> bool:
 def _stated_zone(name: str | None, info: ValidationInfo) -> str | None:
     """A stated zone must be an IANA zone: it overrides where the debtor's address and numbers place
     them (COMPLIANCE: calling hours), so a misspelt one must not quietly fall back to inference."""
-    if name is None or _known_zone(name) or (info.context and info.context.get(STORED_PROFILE)):
+    if name is None or _known_zone(name) or not _on_intake(info):
         return name
     raise ValueError(f"unknown time zone {name!r}; use an IANA zone name, e.g. America/Chicago")
 

@@ -6,7 +6,7 @@ the cause event and the step, so planning the same event twice plans the same se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -82,7 +82,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             cancel = record.sends_for(None)
         else:
             cancel = sorted({send for account in accounts for send in record.sends_for(account)})
-    cancelled = _really_cancelled(event, cancel, record, cadences)
+    cancelled = _really_cancelled(event, cancel, record, cadence.cancel_purposes)
     if not accounts or not cadence.steps:
         return Plan(cancel=cancelled)
     event_time = event.time.astimezone(UTC)
@@ -120,14 +120,14 @@ def purposes_matter(event: InboundEvent, cadences: Cadences) -> bool:
 
 
 def _really_cancelled(
-    event: InboundEvent, scope: list[str], record: DebtorRecord, cadences: Cadences
+    event: InboundEvent, scope: list[str], record: DebtorRecord, only: Sequence[str]
 ) -> dict[str, str]:
     """The sends in the cadence's cancel ``scope`` that ``event`` cancels, each with why.
 
-    ``cancel_purposes`` keeps only the sends of those purposes; a hold spares the purposes it permits.
-    A send whose purpose the record does not know (scheduled before records kept purposes; intake reads
-    those first) is cancelled by a hold and left alone by ``cancel_purposes``: in doubt, no contact."""
-    only = cadences.for_event(event.type).cancel_purposes
+    ``only`` (the cadence's ``cancel_purposes``) keeps only the sends of those purposes; a hold spares
+    the purposes it permits. A send whose purpose the record does not know (scheduled before records
+    kept purposes; intake reads those first) is cancelled by a hold and left alone by ``only``: in
+    doubt, no contact."""
     if only:
         kept = [send for send in scope if record.purposes.get(send) in only]
         return {send: f"{event.type}: supersedes the pending {record.purposes[send]}" for send in kept}

@@ -25,9 +25,9 @@ from orchestrator.outputs import (
     MessageRescheduled,
     RuleReason,
 )
+from orchestrator.service.destinations import normalise_destination
 from orchestrator.service.dispatch_work import Dispatch, epoch_ms
 from orchestrator.service.record import DebtorRecord
-from orchestrator.service.reply_effects import normalise_destination
 from orchestrator.service.sends import PlannedSend
 
 RECONCILE_SLACK = timedelta(minutes=2)  # provider clocks and second-resolution timestamps
@@ -61,7 +61,8 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
     if not found:
         return await _send_again(work, record, version, planned, partition)
     others = await _housemates_ledgers(work, attempt)
-    found = [r for r in found if r.provider_message_id not in _provider_ids(others)]
+    theirs = _provider_ids(others)
+    found = [r for r in found if r.provider_message_id not in theirs]
     if not found:
         return await _send_again(work, record, version, planned, partition)
     since = attempt.at - RECONCILE_SLACK - ctx.lease  # a provider call ends within a lease of its start

@@ -33,9 +33,10 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from orchestrator.events import KEY_SEPARATOR
 from orchestrator.storage import SendRef
 
-MEMBER_SEPARATOR = "|"
+MEMBER_SEPARATOR = KEY_SEPARATOR  # joins a debtor id and a send id in the due sets (ids are refused holding it)
 DESTINATION_BUCKETS = 1024  # fixed for good: changing it would move every entry
 
 
