@@ -17,7 +17,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import faust
@@ -33,6 +32,7 @@ from redis.exceptions import RedisError
 from channels.webhooks.app import build_webhook_app
 from consumers.outage import StoreOutage
 from consumers.web import Check, ping, web_runner
+from consumers.work import wall_clock
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, OutputEvent, topic_name
@@ -92,10 +92,6 @@ def scheduler_stale_after(settings: Settings) -> float:
     """How old the last finished scheduler tick may be before ``/health`` fails (a tick of a backlog
     works many claims, so this is generous)."""
     return max(60.0, 20 * settings.scheduler_tick_s)
-
-
-def wall_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class WorkerRuntime:

@@ -12,7 +12,7 @@ from typing import Any
 from channels.logsafe import redact
 from consumers.outage import StoreOutage, store_unreachable
 from orchestrator.outputs import MessageScheduled, OutputEvent
-from orchestrator.service.api import FailedSend, work_due
+from orchestrator.service.api import FailedSend, log_failed_send, work_due
 from orchestrator.service.context import ServiceContext
 
 log = logging.getLogger("parley.worker")
@@ -158,13 +158,7 @@ def report_failed_sends(failed: Sequence[FailedSend]) -> None:
     one outage (so a Redis outage is not one error line per send)."""
     for failure in failed:
         if not store_unreachable(failure.error):
-            log.error(
-                "due send %s of debtor %s failed (%s); it stays claimed and is worked again after its lease",
-                failure.ref.send_id,
-                failure.ref.debtor_id,
-                masked(failure.error),
-                exc_info=failure.error,
-            )
+            log_failed_send(failure, masked(failure.error))
     unreachable = next((failure.error for failure in failed if store_unreachable(failure.error)), None)
     if unreachable is not None:
         raise unreachable

@@ -38,6 +38,7 @@ __all__ = [
     "by_key",
     "handle_event",
     "handle_events",
+    "log_failed_send",
     "run_due",
     "run_groups",
     "work_due",
@@ -137,14 +138,19 @@ async def run_due(
     """
     worked = await work_due(ctx, partition, now, limit, concurrency)
     for failure in worked.failed:
-        log.error(
-            "due send %s of debtor %s failed (%s); it stays claimed and is worked again after its lease",
-            failure.ref.send_id,
-            failure.ref.debtor_id,
-            type(failure.error).__name__,
-            exc_info=failure.error,
-        )
+        log_failed_send(failure, type(failure.error).__name__)
     return worked.outputs
+
+
+def log_failed_send(failure: FailedSend, error: str) -> None:
+    """One error line for a claimed send whose work raised (``error``: how to show what it raised)."""
+    log.error(
+        "due send %s of debtor %s failed (%s); it stays claimed and is worked again after its lease",
+        failure.ref.send_id,
+        failure.ref.debtor_id,
+        error,
+        exc_info=failure.error,
+    )
 
 
 async def work_due(

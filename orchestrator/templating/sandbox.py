@@ -254,27 +254,32 @@ class _Guards(NodeTransformer):
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         self.generic_visit(node)
-        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+        return _size_guarded(node)
 
     def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
         self.generic_visit(node)
         if node.node is None:  # the filter of a {% filter %} block: output is checked as it streams
             return node
-        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+        return _size_guarded(node)
 
     def visit_List(self, node: nodes.List) -> nodes.Node:
         self.generic_visit(node)
-        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+        return _size_guarded(node)
 
     def visit_Dict(self, node: nodes.Dict) -> nodes.Node:
         self.generic_visit(node)
-        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+        return _size_guarded(node)
 
     def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
         self.generic_visit(node)
         if node.ctx != "load":  # an assignment target ({% for a, b in … %}, {% set a, b = … %})
             return node
-        return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
+        return _size_guarded(node)
+
+
+def _size_guarded(node: nodes.Expr) -> nodes.Filter:
+    """``node`` passed through the size guard (its value is checked where it is made)."""
+    return nodes.Filter(node, SIZE_GUARD, [], [], None, None, lineno=node.lineno)
 
 
 def _as_number(value: Any) -> float:

@@ -140,20 +140,23 @@ class ParsedInput:
     """Events read from a JSONL file, each with its line, and the lines that cannot be replayed (as dead
     letters later)."""
 
-    events: list[InboundEvent]
-    lines: list[InputLine]  # the line of each event, in the order of ``events``
+    accepted: list[tuple[InboundEvent, InputLine]]  # each event with the line it was read from
     rejected: list[RejectedLine]
+
+    @property
+    def events(self) -> list[InboundEvent]:
+        return [event for event, _ in self.accepted]
 
     @property
     def has_provider_events(self) -> bool:
         """Whether the input brings its own provider feedback (``provider.status`` / ``provider.inbound``)."""
-        return any(event.type in PROVIDER_EVENT_TYPES for event in self.events)
+        return any(event.type in PROVIDER_EVENT_TYPES for event, _ in self.accepted)
 
 
 def read_events(lines: Iterable[bytes]) -> ParsedInput:
     """Decode CloudEvents, one per line, keeping each line's bytes as read; a line that is no event, or
     one whose time is outside the replayable range, is kept with its reason, never fatal."""
-    parsed = ParsedInput([], [], [])
+    parsed = ParsedInput([], [])
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
@@ -167,8 +170,7 @@ def read_events(lines: Iterable[bytes]) -> ParsedInput:
         if problem is not None:
             parsed.rejected.append(RejectedLine(line, f"event time {problem}", "TimeOutOfRange"))
             continue
-        parsed.events.append(event)
-        parsed.lines.append(line)
+        parsed.accepted.append((event, line))
     return parsed
 
 
@@ -212,7 +214,7 @@ async def replay(
     async with embedded_session(sink, seed=seed, start=start, settings=settings, simulate=simulate) as session:
         for rejected in parsed.rejected:
             sink(rejected_line(rejected, start))
-        for event, line in zip(parsed.events, parsed.lines, strict=True):
+        for event, line in parsed.accepted:
             session.runner.submit(event, line)
         await session.runner.run(end)
         return session.runner
