@@ -5,9 +5,12 @@ the real sandbox adapter, not of a provider SDK."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+
+import pytest
 
 from channels.sandbox import SandboxChannel
 from orchestrator.events import Account, AccountPlaced, DebtorProfile, Email, InboundEvent, Name, Phone
@@ -28,6 +31,21 @@ class Clock:
     """The sandbox provider's clock (when it says it accepted a message); the test moves it."""
 
     now: datetime = NOW
+
+
+@pytest.fixture(name="clock")
+def clock_fixture() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(name="runtime")
+async def clocked_runtime_fixture(redis_url: str, key_prefix: str, clock: Clock) -> AsyncIterator[Runtime]:
+    """``clocked_runtime`` as the test's ``runtime`` (in place of the shared one), closed after the test."""
+    built = await clocked_runtime(redis_url, key_prefix, clock)
+    try:
+        yield built
+    finally:
+        await built.aclose()
 
 
 async def clocked_runtime(redis_url: str, key_prefix: str, clock: Clock) -> Runtime:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
-from due_support import NOW, Clock, clocked_runtime, placed
+from due_support import NOW, clock_fixture, clocked_runtime_fixture, placed  # noqa: F401 - the clock and runtime fixtures
 
 from consumers.work import DueDrain, WorkInFlight
 from orchestrator.outputs import MessageDispatched, OutputEvent
@@ -18,15 +18,6 @@ from orchestrator.service.api import handle_event
 from parley.bootstrap import Runtime
 
 CLAIM = 128
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str) -> AsyncIterator[Runtime]:
-    built = await clocked_runtime(redis_url, key_prefix, Clock())
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 async def test_one_drain_works_every_due_send_not_just_the_first_claim(runtime: Runtime) -> None:

@@ -6,11 +6,21 @@ lease. Real redis-server, the sandbox channels."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
-from due_support import NOW, Clock, WorkerDied, clocked_runtime, placed, sms_sent_to, switched_sms, types_for
+from due_support import (  # noqa: F401 - the clock and runtime fixtures
+    NOW,
+    Clock,
+    WorkerDied,
+    clock_fixture,
+    clocked_runtime_fixture,
+    placed,
+    sms_sent_to,
+    switched_sms,
+    types_for,
+)
 
 from orchestrator.outputs import OutputEvent
 from orchestrator.service.api import handle_event, run_due
@@ -20,20 +30,6 @@ from parley.bootstrap import Runtime
 
 class BrokerDown(Exception):
     """What the publisher raises when Kafka refuses a produce request."""
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str, clock: Clock) -> AsyncIterator[Runtime]:
-    built = await clocked_runtime(redis_url, key_prefix, clock)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 async def dispatching(runtime: Runtime, debtor_id: str) -> int:

@@ -4,11 +4,20 @@ redis-server, the sandbox channels."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from due_support import NOW, Clock, WorkerDied, clocked_runtime, placed, sms_sent_to, switched_sms, types_for
+from due_support import (  # noqa: F401 - the clock and runtime fixtures
+    NOW,
+    Clock,
+    WorkerDied,
+    clock_fixture,
+    clocked_runtime_fixture,
+    placed,
+    sms_sent_to,
+    switched_sms,
+    types_for,
+)
 
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
@@ -16,20 +25,6 @@ from orchestrator.storage import SendStatus
 from parley.bootstrap import Runtime
 
 HOUSEHOLD = "+12125550199"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def runtime(redis_url: str, key_prefix: str, clock: Clock) -> AsyncIterator[Runtime]:
-    built = await clocked_runtime(redis_url, key_prefix, clock)
-    try:
-        yield built
-    finally:
-        await built.aclose()
 
 
 def provider_ids(outputs: list[OutputEvent], debtor_id: str) -> list[str]:
