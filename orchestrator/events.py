@@ -7,6 +7,7 @@ events on ``provider-events``. The models are the single source of the JSON Sche
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
@@ -14,6 +15,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from babel.numbers import is_currency
 from phonenumbers import ValidationResult
 from pydantic import (
     AfterValidator,
@@ -31,6 +33,9 @@ Language = Literal["en", "es"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 HoldReason = Literal["cease", "dispute", "attorney", "bankruptcy", "deceased", "other"]
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+# An account's balance is in US dollars unless the account says otherwise.
+DEFAULT_CURRENCY = "USD"
+_CURRENCY_CODE = re.compile("[A-Z]{3}")
 # A number written without a country code is read as a US one.
 PHONE_REGION = "US"
 # Validation context flag for a profile read back from Parley's own store: it was checked on intake,
@@ -169,6 +174,31 @@ def _stated_zone(name: str | None, info: ValidationInfo) -> str | None:
     raise ValueError(f"unknown time zone {name!r}; use an IANA zone name, e.g. America/Chicago")
 
 
+@lru_cache(maxsize=1024)
+def _known_currency(code: str) -> bool:
+    return _CURRENCY_CODE.fullmatch(code) is not None and is_currency(code)
+
+
+def _iso_currency(code: str) -> str:
+    """Balances render in the account's currency (Babel): a code it does not know would fail every send
+    about the account, so it is refused on intake instead."""
+    if _known_currency(code):
+        return code
+    shown = code if len(code) <= 8 else code[:8] + "…"  # the reason is logged and dead-lettered: keep it short
+    raise ValueError(f"unknown currency {shown!r}; use an ISO 4217 code in capitals, e.g. USD or EUR")
+
+
+Currency = Annotated[
+    str,
+    AfterValidator(_iso_currency),
+    Field(
+        description="ISO 4217 alphabetic code, e.g. USD, EUR.",
+        json_schema_extra={"pattern": f"^{_CURRENCY_CODE.pattern}$"},
+    ),
+]
+"""The currency of an account's amounts: an ISO 4217 code Babel can format."""
+
+
 class Phone(Contract):
     number: str = Field(description="E.164, e.g. +12125550123.")
     type: Literal["mobile", "landline"] = "mobile"
@@ -265,7 +295,7 @@ class Account(Contract):
     id: Id
     creditor: str
     balance: Money
-    currency: str = "USD"
+    currency: Currency = DEFAULT_CURRENCY
     days_past_due: int = Field(0, ge=0)
 
 
@@ -273,7 +303,7 @@ class AccountPatch(Contract):
     id: Id
     creditor: str | None = None
     balance: Money | None = None
-    currency: str | None = None
+    currency: Currency | None = Field(None, description="A new currency for the balance (ISO 4217).")
     days_past_due: int | None = Field(None, ge=0)
 
 

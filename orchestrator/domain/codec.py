@@ -24,7 +24,7 @@ from orchestrator.domain.model import (
     Promise,
     ResponseStat,
 )
-from orchestrator.events import STORED_PROFILE, DebtorProfile
+from orchestrator.events import DEFAULT_CURRENCY, STORED_PROFILE, DebtorProfile
 from orchestrator.recent import Recent
 
 FORMAT_VERSION = 1
@@ -106,6 +106,7 @@ def _encode(state: DebtorState) -> dict[str, Any]:
                 a.status,
                 [str(a.promise.amount), a.promise.due.isoformat()] if a.promise else None,
                 _opt_ts(a.first_contact_at),
+                *((a.currency,) if a.currency != DEFAULT_CURRENCY else ()),  # only another currency: blobs stay small
             ]
             for a in state.accounts
         ]
@@ -172,6 +173,7 @@ def _decode(raw: dict[str, Any]) -> DebtorState:
             status=a[3],
             promise=Promise(Decimal(a[4][0]), date.fromisoformat(a[4][1])) if a[4] else None,
             first_contact_at=_opt_dt(a[5]),
+            currency=a[6] if len(a) > 6 else DEFAULT_CURRENCY,
         )
         for a in raw.get("a", ())
     )

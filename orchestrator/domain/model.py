@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from orchestrator.events import Channel, DebtorProfile, HoldReason
+from orchestrator.events import DEFAULT_CURRENCY, Channel, DebtorProfile, HoldReason
 
 AccountStatus = Literal["open", "closed", "paid"]
 Outcome = Literal["placed", "not_connected", "human", "machine", "conversation", "sent", "delivered", "failed"]
@@ -50,6 +50,7 @@ class AccountState:
     status: AccountStatus = "open"
     promise: Promise | None = None
     first_contact_at: datetime | None = None  # first completed communication: later ones get the short disclosure
+    currency: str = DEFAULT_CURRENCY  # ISO 4217, of the balance and every amount about the account
 
     @property
     def paused_until(self) -> date | None:

@@ -29,6 +29,7 @@ from orchestrator.domain.model import (
     ResponseStat,
 )
 from orchestrator.events import (
+    DEFAULT_CURRENCY,
     AccountClosed,
     AccountPlaced,
     AccountUpdated,
@@ -145,8 +146,17 @@ def _placed(state: DebtorState | None, data: AccountPlaced) -> DebtorState:
     incoming = data.account
     existing = base.account(incoming.id)
     if existing:
-        return _update_account(base, incoming.id, creditor=incoming.creditor, balance=incoming.balance, status="open")
-    account = AccountState(id=incoming.id, creditor=incoming.creditor, balance=incoming.balance)
+        return _update_account(
+            base,
+            incoming.id,
+            creditor=incoming.creditor,
+            balance=incoming.balance,
+            currency=incoming.currency,
+            status="open",
+        )
+    account = AccountState(
+        id=incoming.id, creditor=incoming.creditor, balance=incoming.balance, currency=incoming.currency
+    )
     return replace(base, accounts=(*base.accounts, account))
 
 
@@ -158,6 +168,7 @@ def _account_updated(state: DebtorState, data: AccountUpdated) -> DebtorState:
             id=patch.id,
             creditor=patch.creditor or "",
             balance=patch.balance if patch.balance is not None else Decimal(0),
+            currency=patch.currency or DEFAULT_CURRENCY,
         )
         return replace(state, accounts=(*state.accounts, created))
     changes: dict[str, object] = {}
@@ -165,6 +176,8 @@ def _account_updated(state: DebtorState, data: AccountUpdated) -> DebtorState:
         changes["creditor"] = patch.creditor
     if patch.balance is not None:
         changes["balance"] = patch.balance
+    if patch.currency is not None:  # a new currency is taken as stated: the balance is not converted
+        changes["currency"] = patch.currency
     return _update_account(state, patch.id, **changes)
 
 

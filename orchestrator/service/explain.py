@@ -29,7 +29,8 @@ def explain(record: DebtorRecord, now: datetime, policy: Policy) -> dict[str, An
         "debtor_id": state.debtor_id,
         "at": now.isoformat(),
         "accounts": [
-            {"id": a.id, "creditor": a.creditor, "balance": str(a.balance), "status": a.status} for a in state.accounts
+            {"id": a.id, "creditor": a.creditor, "balance": str(a.balance), "currency": a.currency, "status": a.status}
+            for a in state.accounts
         ],
         "holds": [
             {"account_id": h.account_id, "reason": h.reason, "placed_at": h.placed_at.isoformat()} for h in state.holds

@@ -32,7 +32,9 @@ def render_context(
         first_name=profile.name.first,
         last_name=profile.name.last,
         language=profile.language,
-        accounts=tuple(AccountFacts(id=a.id, creditor=a.creditor, balance=a.balance) for a in state.accounts),
+        accounts=tuple(
+            AccountFacts(id=a.id, creditor=a.creditor, balance=a.balance, currency=a.currency) for a in state.accounts
+        ),
         account_id=account_id,
         amount_due=quoted.get("amount_due", account.balance if account else None),
         promise_amount=promise.amount if promise else quoted.get("promise_amount"),

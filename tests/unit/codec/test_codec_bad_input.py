@@ -284,3 +284,13 @@ def test_an_unexpected_error_while_decoding_becomes_a_dead_letter_naming_it(monk
     (letter,) = record.dead("account-events", record.error, NOW)
     assert "RuntimeError" in letter.data.reason and "boom" in letter.data.reason  # type: ignore[union-attr]
     assert record.owner == b"deb-1"
+
+
+def test_a_consumed_account_with_an_unknown_currency_becomes_a_dead_letter_naming_the_field() -> None:
+    event = envelope()
+    event["data"]["account"]["currency"] = "XYZ"
+    record = ConsumedRecord.decode(_consumed(encoded(event)), "account-events")
+    assert record.inbound is None and record.error is not None
+    (letter,) = record.dead("account-events", record.error, NOW)
+    assert letter.type == "dead_letter"
+    assert "data.account.currency" in letter.data.reason and "XYZ" in letter.data.reason  # type: ignore[union-attr]

@@ -6,6 +6,7 @@ import base64
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,6 +193,33 @@ def test_a_stated_time_zone_that_is_not_one_is_a_dead_letter() -> None:
     data["debtor"]["timezone"] = "America/Chicago"
     placed = decode_inbound(structured({"data": data}), topic="account-events").data
     assert isinstance(placed, AccountPlaced) and placed.debtor.timezone == "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("currency", "problem"), [("XYZ", "unknown currency 'XYZ'"), ("usd", "'usd'"), ("EURO", "'EURO'")]
+)
+def test_a_currency_that_is_not_an_iso_4217_code_is_a_dead_letter(currency: str, problem: str) -> None:
+    """Balances render in the account's currency: a code Babel cannot format would fail every send later."""
+    data = json.loads(json.dumps(PLACED_DATA))
+    data["account"]["currency"] = currency
+    reason = reason_for(structured({"data": data}))
+    assert reason.startswith("invalid data for account.placed: data.account.currency: ")
+    assert problem in reason and "ISO 4217" in reason
+    update = {"account": {"id": "acc-1", "currency": currency}}
+    assert "data.account.currency: " in reason_for(structured({"type": "account.updated", "data": update}))
+
+
+def test_an_iso_4217_currency_decodes_and_an_absent_one_is_usd() -> None:
+    data = json.loads(json.dumps(PLACED_DATA))
+    assert decode_inbound(structured({"data": data})).data.account.currency == "USD"  # type: ignore[union-attr]
+    data["account"]["currency"] = "EUR"
+    assert decode_inbound(structured({"data": data})).data.account.currency == "EUR"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("schema", ["account.placed", "account.updated"])
+def test_the_published_schemas_give_the_currency_pattern(schema: str) -> None:
+    text = (Path(__file__).parents[3] / "schemas" / f"{schema}.json").read_text()
+    assert '"pattern": "^[A-Z]{3}$"' in text and "ISO 4217" in text
 
 
 def test_missing_data_is_rejected() -> None:

@@ -116,3 +116,26 @@ def test_a_calls_amd_answer_round_trips_and_attempts_without_one_are_written_as_
     assert from_json_bytes(to_json_bytes(answered)).ledger[1].answered_by == "machine_end_beep"
     assert from_json_bytes(to_json_bytes(answered)) == answered
     assert b"machine_end_beep" not in before and from_json_bytes(before) == state  # older blobs still read
+
+
+def test_an_account_s_currency_round_trips_and_the_default_is_not_written() -> None:
+    state = full_state()
+    usd = to_json_bytes(state)
+    assert b"USD" not in usd  # the default costs nothing per account
+    euro = replace(
+        state, accounts=(replace(state.accounts[0], currency="EUR"), replace(state.accounts[1], currency="GBP"))
+    )
+    blob = to_json_bytes(euro)
+    assert b'"EUR"' in blob and b'"GBP"' in blob
+    assert from_json_bytes(blob) == euro
+    assert [a.currency for a in from_json_bytes(blob).accounts] == ["EUR", "GBP"]
+
+
+def test_a_state_written_before_accounts_had_a_currency_reads_as_usd() -> None:
+    old = (
+        b'{"v":1,"p":{"id":"d-1","name":{"first":"Ana"}},'
+        b'"a":[["acc-1","Acme","90.00","open",null,null],["acc-2","Beta","5","paid",null,1773669600]]}'
+    )
+    accounts = from_json_bytes(old).accounts
+    assert [(a.id, a.currency) for a in accounts] == [("acc-1", "USD"), ("acc-2", "USD")]
+    assert accounts[1].first_contact_at == T0

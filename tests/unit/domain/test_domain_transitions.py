@@ -35,6 +35,9 @@ def event(kind: str, data: dict[str, Any], at: datetime = T0, n: int = 0) -> Inb
     return InboundEvent(id=f"e{n}", type=kind, source="test", subject="d-1", time=at, data=model)  # type: ignore[arg-type]
 
 
+ACME = {"id": "A", "creditor": "Acme", "balance": "100.00"}
+
+
 def placed(account_id: str = "A", balance: str = "100.00") -> InboundEvent:
     account = {"id": account_id, "creditor": "Acme", "balance": balance}
     return event("account.placed", {"debtor": PROFILE, "account": account})
@@ -92,6 +95,39 @@ def test_account_closed_and_updated_change_the_account() -> None:
     assert state.accounts[0].balance == Decimal("75.50")
     state = apply_event(state, event("account.closed", {"account_id": "A", "reason": "sold"}))
     assert state.accounts[0].status == "closed"
+
+
+def test_an_account_keeps_the_currency_it_was_placed_in_until_an_update_names_another() -> None:
+    state = apply_event(None, event("account.placed", {"debtor": PROFILE, "account": {**ACME, "currency": "EUR"}}))
+    assert state.accounts[0].currency == "EUR"
+    state = apply_event(state, event("account.updated", {"account": {"id": "A", "balance": "80.00"}}))
+    assert state.accounts[0].currency == "EUR"
+    state = apply_event(state, event("account.updated", {"account": {"id": "A", "currency": "GBP"}}))
+    assert (state.accounts[0].currency, state.accounts[0].balance) == ("GBP", Decimal("80.00"))
+
+
+def test_every_other_transition_keeps_the_account_s_currency() -> None:
+    state = apply_event(None, event("account.placed", {"debtor": PROFILE, "account": {**ACME, "currency": "EUR"}}))
+    for kind, data in (
+        ("payment.received", {"account_id": "A", "amount": "40", "paid_at": T0}),
+        ("promise.created", {"account_id": "A", "amount": "50", "due_date": "2026-03-20"}),
+        ("promise.broken", {"account_id": "A"}),
+        ("payment.missed", {"account_id": "A", "amount_due": "10", "due_date": "2026-03-01"}),
+        ("hold.placed", {"account_id": "A", "reason": "dispute"}),
+        ("hold.released", {"account_id": "A", "reason": "dispute"}),
+        ("conversation.logged", {"account_ids": ["A"], "at": T0}),
+        ("debtor.updated", {"debtor": {"language": "es"}}),
+        ("account.closed", {"account_id": "A"}),
+    ):
+        state = apply_event(state, event(kind, data))
+        assert state.accounts[0].currency == "EUR", kind
+    state = apply_event(state, event("account.placed", {"debtor": PROFILE, "account": ACME}))
+    assert state.accounts[0].currency == "USD"  # placed again, in the currency it now states
+
+
+def test_an_account_first_met_in_an_update_takes_its_currency() -> None:
+    state = apply_event(None, event("account.updated", {"account": {"id": "A", "balance": "5", "currency": "MXN"}}))
+    assert state.accounts[0].currency == "MXN"
 
 
 def test_holds_are_placed_and_released_by_account_and_reason() -> None:
