@@ -65,6 +65,10 @@ async def _attempt(work: Dispatch) -> bool:
     planned = PlannedSend.from_bytes(send.payload)
     if send.status == SendStatus.DISPATCHING:
         return await reconcile(work, record, loaded.version, planned, send.partition)
+    tombstone = record.tombstone(ref.send_id)
+    if tombstone is not None:  # handed back as an event cancelled it in its provider call, not yet closed
+        await work.close_cancelled(send.partition, record, loaded.version, planned, tombstone)
+        return True
     if send.due_ms > int(now.timestamp() * 1000):  # an early hint (a lease ran out, or the send moved)
         await ctx.store.reschedule(ref.debtor_id, ref.send_id, send.partition, send.due_ms)
         return True
@@ -156,7 +160,7 @@ async def _send(
             outcome="placed" if channel == "voice" else "sent",
             purpose=contact.ledger_purpose,
         )
-        dispatching = work.off_schedule(record.with_state(record_attempt(state, attempt)))
+        dispatching = work.launching(record.with_state(record_attempt(state, attempt)), planned)
         return await _begin_send_finish(work, dispatching, version, planned, rendered, contact, partition)
 
 
@@ -246,11 +250,12 @@ async def _provider_refused(
     partition: int,
     error: ProviderError,
 ) -> None:
-    """Retry a transient failure later (with backoff), give up on a permanent one, never guess."""
+    """Retry a transient failure later (with backoff) — unless an event cancelled the send during the
+    call —, give up on a permanent one, never guess."""
     ctx, ref, now = work.ctx, work.ref, work.now
     channel = message.channel
     if error.outcome_unknown:
-        await work.finish(partition)  # the state already holds the attempt (written when it began)
+        await work.finish(partition, record, version)  # the ledger has the attempt since it began
         work.emit(MessageOutcomeUnknown(send_id=ref.send_id, reason=str(error)), ref.send_id)
         return
     if error.retryable:
@@ -260,7 +265,8 @@ async def _provider_refused(
             backoff = ctx.retry_backoff * (2 ** min(attempts, 6))
             if retry_after:
                 backoff = max(backoff, timedelta(seconds=float(retry_after)))
-            await work.hand_back(partition, record, version, planned, now + backoff)
+            if not await work.hand_back(partition, record, version, planned, now + backoff):
+                return  # an event cancelled it during the call: closed, and announced as cancelled
             work.emit(
                 MessageRescheduled.model_validate(
                     {

@@ -7,7 +7,10 @@ different debtors' events shares the two round trips (``handle_account_events``)
 
 The record knows what each pending send is for, so a cancellation that depends on it (a hold that
 permits some purposes, a cadence's ``cancel_purposes``) costs nothing more. Only sends scheduled before
-records kept purposes are read from their payloads: one more round trip, once per such record.
+records kept purposes are read from their payloads: one more round trip, once per such record. It knows
+the sends in their provider call too: one the event would cancel cannot be called back, so the record
+marks it (its tombstone) and no ``message.cancelled`` goes out yet; if the provider then refuses it, the
+dispatch closes it as cancelled instead of handing it back to the schedule (``dispatch_work.py``).
 """
 
 from __future__ import annotations
@@ -159,8 +162,10 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     reasons = plan.cancel
     cancelled_ids = list(reasons)
     cancelled_accounts = {send: record.pending[send] for send in cancelled_ids}
-    record = record.finishing(set(cancelled_ids), event.time, ctx.finished_window).adding(
-        send for send in sends if send.send_id not in record.pending
+    record = (
+        record.finishing(set(cancelled_ids), event.time, ctx.finished_window)
+        .adding(send for send in sends if send.send_id not in record.pending)
+        .cancelling_in_flight(plan.cancel_in_flight, event.id)
     )
     partition = ctx.partition_of(debtor_id)
     schedule = [schedule_entry(send, partition) for send in sends]

@@ -28,10 +28,13 @@ HOLD_SPARES: Mapping[str, frozenset[str]] = {"dispute": DISPUTE_PERMITTED}
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What one event does to the debtor's schedule: the sends it plans, the pending sends it cancels
-    (each with why)."""
+    (each with why), and the sends in their provider call it would cancel by the same rules — those
+    cannot be called back, so the record marks them (``DebtorRecord.cancelling_in_flight``) and they are
+    cancelled only if the provider then never takes them."""
 
     sends: tuple[PlannedSend, ...] = ()
     cancel: Mapping[str, str] = field(default_factory=dict)
+    cancel_in_flight: Mapping[str, str] = field(default_factory=dict)
 
 
 def event_account_ids(data: Contract) -> tuple[str, ...] | None:
@@ -82,9 +85,11 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
             cancel = record.sends_for(None)
         else:
             cancel = sorted({send for account in accounts for send in record.sends_for(account)})
-    cancelled = _really_cancelled(event, cancel, record, cadence.cancel_purposes)
+    reached = _really_cancelled(event, cancel, record, cadence.cancel_purposes)
+    cancelled = {send: why for send, why in reached.items() if send in record.pending}
+    in_flight = {send: why for send, why in reached.items() if send not in record.pending}
     if not accounts or not cadence.steps:
-        return Plan(cancel=cancelled)
+        return Plan(cancel=cancelled, cancel_in_flight=in_flight)
     event_time = event.time.astimezone(UTC)
     facts = cause_facts(event)
     sends = tuple(
@@ -107,7 +112,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
         # sent at once, nor pushed onto the very day it was to come before.
         if not step_passed(step, event_time=event_time, data=event.data, zone=zone)
     )
-    return Plan(sends=sends, cancel=cancelled)
+    return Plan(sends=sends, cancel=cancelled, cancel_in_flight=in_flight)
 
 
 def purposes_matter(event: InboundEvent, cadences: Cadences) -> bool:
@@ -122,19 +127,24 @@ def purposes_matter(event: InboundEvent, cadences: Cadences) -> bool:
 def _really_cancelled(
     event: InboundEvent, scope: list[str], record: DebtorRecord, only: Sequence[str]
 ) -> dict[str, str]:
-    """The sends in the cadence's cancel ``scope`` that ``event`` cancels, each with why.
+    """The sends in the cadence's cancel ``scope`` (pending, or in their provider call) that ``event``
+    cancels, each with why.
 
     ``only`` (the cadence's ``cancel_purposes``) keeps only the sends of those purposes; a hold spares
     the purposes it permits. A send whose purpose the record does not know (scheduled before records
     kept purposes; intake reads those first) is cancelled by a hold and left alone by ``only``: in
     doubt, no contact."""
     if only:
-        kept = [send for send in scope if record.purposes.get(send) in only]
-        return {send: f"{event.type}: supersedes the pending {record.purposes[send]}" for send in kept}
+        purposes = {send: record.purpose_of(send) for send in scope}
+        return {
+            send: f"{event.type}: supersedes the pending {purpose}"
+            for send, purpose in purposes.items()
+            if purpose in only
+        }
     reason = getattr(event.data, "reason", None)
     why = f"{event.type}: {reason}" if reason else event.type
     spared = HOLD_SPARES.get(event.data.reason, frozenset()) if isinstance(event.data, HoldPlaced) else frozenset()
-    return {send: why for send in scope if record.purposes.get(send) not in spared}
+    return {send: why for send in scope if record.purpose_of(send) not in spared}
 
 
 def not_before(moment: datetime, floor: datetime) -> datetime:

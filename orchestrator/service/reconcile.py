@@ -39,12 +39,12 @@ async def reconcile(work: Dispatch, record: DebtorRecord, version: int, planned:
     Until the lease has run out since the attempt began, another worker may still be in its provider
     call: leave it. After that, the provider's own records decide, less the messages other attempts own
     (the debtor's, and those of the debtors sharing the destination): none left → it never left, so it
-    goes back to the schedule and is sent once; exactly one → it was sent, record it. More than one, a
-    provider that cannot tell (SendGrid), or another attempt to the destination in doubt too →
-    ``outcome_unknown``, for an operator to reconcile. While that other attempt may still be in its
-    provider call (its record will name its message), or while the provider's list API fails, the
-    outcome cannot be told *now*: the send is left claimed, and its lease brings it back. Never a blind
-    retry.
+    goes back to the schedule and is sent once (or, if an event cancelled it meanwhile, is closed as
+    cancelled); exactly one → it was sent, record it. More than one, a provider that cannot tell
+    (SendGrid), or another attempt to the destination in doubt too → ``outcome_unknown``, for an
+    operator to reconcile. While that other attempt may still be in its provider call (its record will
+    name its message), or while the provider's list API fails, the outcome cannot be told *now*: the
+    send is left claimed, and its lease brings it back. Never a blind retry.
     """
     ctx, ref, now = work.ctx, work.ref, work.now
     attempt = next((a for a in record.state.ledger if a.id == ref.send_id), None)
@@ -161,9 +161,11 @@ async def _sent(
 
 
 async def _send_again(work: Dispatch, record: DebtorRecord, version: int, planned: PlannedSend, partition: int) -> bool:
-    """It never left: back to the schedule, due now, to be sent once."""
+    """It never left: back to the schedule, due now, to be sent once (closed as cancelled instead when
+    an event cancelled it while it was in doubt)."""
     now = work.now
-    await work.hand_back(partition, record, version, planned, now)
+    if not await work.hand_back(partition, record, version, planned, now):
+        return True
     rules = (RuleReason(rule_id="reconciled", reason="interrupted before the provider received it; sent again"),)
     work.emit(
         MessageRescheduled.model_validate({"send_id": work.ref.send_id, "from": now, "to": now, "rules": rules}),

@@ -4,6 +4,10 @@ Beside the core state:
 - the index of pending sends (send id → accounts, and → purpose), which lets a payment, a closure or
   a hold cancel exactly the affected sends inside the same two round trips as any other event (a hold
   that spares some purposes, a promise superseding the earlier promise's reminder, included);
+- the sends in their provider call (``in_flight``: accounts and purpose, only while the call lasts), so
+  an event landing meanwhile judges them by the same rules: one it would cancel cannot be called back,
+  so it is marked (its ``Tombstone``: why, and which event), and if the provider then refuses it
+  transiently it is closed as cancelled instead of going back to the schedule;
 - the sends that left the schedule lately (``finished``: fingerprints with their day), so a send id
   planned again — an old event delivered again after the de-duplication window — is not scheduled
   twice; written in the same atomic step that takes the send off the schedule;
@@ -22,9 +26,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.ids import fingerprint
@@ -52,6 +57,34 @@ def decode_record_blob(raw: bytes) -> bytes:
     return decompress(raw)
 
 
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A cancellation that reached a send during its provider call: what ``message.cancelled`` will
+    say if the provider never takes the send."""
+
+    reason: str
+    cause_event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A send in its provider call, as the cancellation rules see it (as they see a pending send)."""
+
+    account_ids: tuple[str, ...]
+    purpose: str
+    tombstone: Tombstone | None = None
+
+    def to_json(self) -> list[object]:
+        stone = self.tombstone
+        head: list[object] = [list(self.account_ids), self.purpose]
+        return head if stone is None else [*head, stone.reason, stone.cause_event_id]
+
+    @classmethod
+    def from_json(cls, raw: list[Any]) -> InFlight:
+        stone = Tombstone(raw[2], raw[3]) if len(raw) > 2 else None
+        return cls(tuple(raw[0]), raw[1], stone)
+
+
 # The records this process encoded last, by their bytes: a record is read back soon after it is written
 # (a due send after its event, a delivery receipt after its send), and decoding the same bytes again
 # would give an equal record. Records never change in place, so sharing them is safe.
@@ -60,7 +93,8 @@ _RECENT: Recent[bytes, DebtorRecord] = Recent(1024)
 
 @dataclass(frozen=True, slots=True)
 class DebtorRecord:
-    """A debtor's state, their pending sends, and their accounts' dunning pauses."""
+    """A debtor's state, their pending sends and those in their provider call, and their accounts'
+    dunning pauses."""
 
     state: DebtorState
     pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -69,6 +103,7 @@ class DebtorRecord:
     paused_until: dict[str, datetime] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)  # inbound event id's fingerprint → its time (epoch s)
     finished: dict[str, int] = field(default_factory=dict)  # send id's fingerprint → day it left (epoch days)
+    in_flight: dict[str, InFlight] = field(default_factory=dict)  # send id → the send in its provider call
 
     def to_bytes(self) -> bytes:
         books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
@@ -80,6 +115,8 @@ class DebtorRecord:
             books["e"] = self.seen
         if self.finished:
             books["f"] = self.finished
+        if self.in_flight:
+            books["i"] = {send: flying.to_json() for send, flying in self.in_flight.items()}
         raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
         _RECENT.put(raw, self)
         return raw
@@ -98,6 +135,7 @@ class DebtorRecord:
             paused_until={account: datetime.fromtimestamp(ts, UTC) for account, ts in books.get("z", {}).items()},
             seen=books.get("e", {}),
             finished=books.get("f", {}),
+            in_flight={send: InFlight.from_json(flying) for send, flying in books.get("i", {}).items()},
         )
 
     def has_seen(self, event_id: str) -> bool:
@@ -148,9 +186,46 @@ class DebtorRecord:
         until = self.paused_until.get(account_id)
         return until is not None and now < until
 
+    def launching(self, send: PlannedSend) -> DebtorRecord:
+        """The record knowing ``send`` is in its provider call (written with the attempt, as it begins)."""
+        return replace(self, in_flight={**self.in_flight, send.send_id: InFlight(send.account_ids, send.purpose)})
+
+    def landing(self, send_id: str) -> DebtorRecord:
+        """The record without ``send_id`` in flight (its provider call is over, whatever came of it)."""
+        if send_id not in self.in_flight:
+            return self
+        return replace(self, in_flight={send: flying for send, flying in self.in_flight.items() if send != send_id})
+
+    def cancelling_in_flight(self, reasons: Mapping[str, str], cause_event_id: str) -> DebtorRecord:
+        """The record with a tombstone on each send in flight in ``reasons`` (send id → why), unless a
+        cancellation reached it first."""
+        stones = {
+            send: replace(flying, tombstone=Tombstone(reasons[send], cause_event_id))
+            for send, flying in self.in_flight.items()
+            if send in reasons and flying.tombstone is None
+        }
+        return replace(self, in_flight={**self.in_flight, **stones}) if stones else self
+
+    def tombstone(self, send_id: str) -> Tombstone | None:
+        """The cancellation that reached ``send_id`` during its provider call, if one did."""
+        flying = self.in_flight.get(send_id)
+        return flying.tombstone if flying else None
+
     def sends_for(self, account_id: str | None) -> list[str]:
-        """Pending sends about ``account_id`` (every pending send when None)."""
-        return [send for send, accounts in self.pending.items() if account_id is None or account_id in accounts]
+        """The sends a cancellation of ``account_id`` (of every account when None) reaches: the pending
+        ones, then those in their provider call that no cancellation has reached yet."""
+        pending = [send for send, accounts in self.pending.items() if account_id is None or account_id in accounts]
+        return pending + [
+            send
+            for send, flying in self.in_flight.items()
+            if flying.tombstone is None and (account_id is None or account_id in flying.account_ids)
+        ]
+
+    def purpose_of(self, send_id: str) -> str | None:
+        """The purpose of a pending send or of one in flight (None: a send put on the schedule before
+        records kept purposes)."""
+        flying = self.in_flight.get(send_id)
+        return flying.purpose if flying else self.purposes.get(send_id)
 
 
 def _within_window(stamped: dict[str, int], stamp: int, span: int, new: list[str]) -> dict[str, int]:

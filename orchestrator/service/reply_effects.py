@@ -140,6 +140,8 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
         # validation notice), as the same hold placed upstream would.
         plan = plan_event(hold, effects.record.with_state(state), ctx.cadences, primary_zone(ctx, state))
         effects.cancel.update(dict.fromkeys(plan.cancel, f"reply: {intent.value}"))
+        stopped = dict.fromkeys(plan.cancel_in_flight, f"reply: {intent.value}")
+        effects.record = effects.record.cancelling_in_flight(stopped, event.id)
     elif intent == Intent.HELP and channel == "sms" and not provider_answered(ctx, channel, data.text):
         effects.sends.append(reply_send(event, state, "help_reply", channel, sender))
     elif intent == Intent.WRONG_NUMBER:
@@ -208,6 +210,7 @@ def record_promise(
     home = primary_zone(ctx, state)
     plan = plan_event(promise, effects.record.with_state(state), ctx.cadences, home)
     effects.cancel.update(plan.cancel)
+    effects.record = effects.record.cancelling_in_flight(plan.cancel_in_flight, event.id)
     effects.sends += [
         aimed(state, send, ctx.policy, home, ctx.renderer.channels_of(send.template_id), naive=ctx.naive_policy)
         for send in plan.sends
