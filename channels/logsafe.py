@@ -41,6 +41,14 @@ def mask_destination(destination: str) -> str:
     return mask_email(destination) if "@" in destination else mask_phone(destination)
 
 
+def mask_id(identifier: str) -> str:
+    """``debtor-481516`` → ``de***16``: an upstream id may carry personal data (an account number, a name);
+    enough is kept to tell two ids apart in a log line, not to read one. Six characters or fewer: ``***``."""
+    if len(identifier) <= 6:
+        return MASK
+    return f"{identifier[:2]}{MASK}{identifier[-2:]}"
+
+
 def mask_url_password(text: str) -> str:
     """``redis://:hunter2@host:6379/0`` → ``redis://:***@host:6379/0``: the user name and host stay readable."""
     return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{MASK}@", text)

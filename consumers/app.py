@@ -34,7 +34,7 @@ from mode.types.signals import BaseSignalT
 
 from consumers.outage import store_unreachable
 from consumers.publishing import OutputPublisher
-from consumers.records import ConsumedRecord
+from consumers.records import ConsumedRecord, count_misrouted
 from consumers.runtime import WorkerRuntime
 from consumers.work import BackgroundDrains, DueDrain, Ownership, WorkInFlight, masked, partitions_due_now
 from orchestrator.outputs import ACCOUNT_EVENTS, PROVIDER_EVENTS, topic_name
@@ -148,6 +148,7 @@ def create_app(settings: Settings, runtime: WorkerRuntime | None = None) -> faus
         # Published: the replay blobs kept for a crash before this point are not needed any more.
         await ctx.store.forget_replays([published for record in records if (published := record.processed())])
         METRICS.events.labels(topic=topic).inc(len(records))
+        count_misrouted(records, topic)  # with the events: once per batch worked, not per retry in an outage
         outputs_of_batch = (output for record in records for output in record.outputs)
         due_partitions = partitions_due_now(outputs_of_batch, now, ctx.partition_of, owned_partitions())
         # The sends this batch made due at once (on their debtors' partitions, not the records': a

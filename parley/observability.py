@@ -29,6 +29,13 @@ class WorkerMetrics:
             "parley_dead_letters_total", "Inbound records sent to dead-letters.", ["topic"], registry=self.registry
         )
         self.outputs = Counter("parley_outputs_total", "Output events published.", ["type"], registry=self.registry)
+        self.misrouted = Counter(
+            "parley_misrouted_events_total",
+            "Account events whose Kafka key is not their subject (the debtor id): key=mismatch (another key) or"
+            " key=missing (none). Processed all the same, but one debtor's events may then be read out of order.",
+            ["topic", "key"],
+            registry=self.registry,
+        )
         self.event_seconds = Histogram(
             "parley_event_seconds",
             "Time from taking an inbound event (with its batch) to its outputs published: each event of a"

@@ -13,12 +13,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from channels.logsafe import mask_url_password
 
 ENV_PREFIX = "PARLEY_"
+
+PROVIDER_REQUESTS_PER_SEND = 1
+"""API requests a channel adapter makes for one send: neither the Twilio nor the SendGrid adapter retries
+inside a send (a retryable failure goes back to the schedule, to be claimed again under a new lease)."""
+LEASE_OVER_PROVIDER_CALL = 2.0
+"""How many times the longest provider call a lease must last. Reconciliation takes a send still
+``dispatching`` a lease after its attempt began for one whose worker stopped, so the lease must cover
+all of that window, not just the request: the Redis write before the call, the outputs' publish and the
+Redis write after it, and the clocks of two workers (the stamp is one's, the check another's). And
+SendGrid's client (urllib) times each socket operation, not the whole request: a slow connect followed
+by a slow answer takes up to twice its timeout. (Waiting for the dispatch lane is not in the window: the
+attempt is stamped when the wait ends.)"""
+_PROVIDER_TIMEOUTS = ("twilio_timeout_s", "sendgrid_timeout_s")
 
 
 class Settings(BaseSettings):
@@ -96,7 +109,9 @@ class Settings(BaseSettings):
     twilio_api_base_url: str = Field(
         "", description="Override of `https://api.twilio.com` (the local emulator in tests)."
     )
-    twilio_timeout_s: float = Field(10.0, gt=0, description="Timeout of one Twilio API request.")
+    twilio_timeout_s: float = Field(
+        10.0, gt=0, description="Timeout of one Twilio API request; the scheduler's lease must be at least twice it."
+    )
 
     # --- SendGrid ---
     sendgrid_api_key: SecretStr = Field(SecretStr(""), description="SendGrid API key. Secret.")
@@ -104,7 +119,9 @@ class Settings(BaseSettings):
     sendgrid_api_host: str = Field(
         "https://api.sendgrid.com", description="SendGrid API host, no trailing slash (emulator in tests)."
     )
-    sendgrid_timeout_s: float = Field(10.0, gt=0, description="Timeout of one SendGrid API request.")
+    sendgrid_timeout_s: float = Field(
+        10.0, gt=0, description="Timeout of one SendGrid API request; the scheduler's lease must be at least twice it."
+    )
     sendgrid_open_tracking: bool = Field(False, description="Enable SendGrid open tracking.")
     sendgrid_click_tracking: bool = Field(False, description="Enable SendGrid click tracking.")
     sendgrid_event_public_key: str = Field(
@@ -165,8 +182,33 @@ class Settings(BaseSettings):
     # --- scheduler ---
     scheduler_tick_s: float = Field(1.0, gt=0, description="How often each worker looks for due sends.")
     scheduler_lease_s: float = Field(
-        60.0, gt=0, description="Lease on a claimed send; an unfinished claim is re-delivered after it."
+        60.0,
+        gt=0,
+        description="Lease on a claimed send; an unfinished claim is re-delivered after it, and a send left "
+        "dispatching is reconciled with the provider. At least twice the longest provider timeout, so no "
+        "send is reconciled while its provider call may still be running.",
     )
+
+    @field_validator("scheduler_lease_s")
+    @classmethod
+    def _lease_outlasts_a_provider_call(cls, lease: float, info: ValidationInfo) -> float:
+        """A send still in its provider call when its lease ends would be reconciled as if its worker had
+        stopped: sent again (Twilio lists no message yet) or closed as ``outcome_unknown`` (SendGrid).
+
+        A field validator, not a model one: pydantic's error quotes the validated input, and the whole
+        model's input holds the secrets; the timeouts, declared above, are validated by now."""
+        timeouts = {name: float(info.data[name]) for name in _PROVIDER_TIMEOUTS if name in info.data}
+        longest = max(timeouts.values(), default=0.0)  # a timeout that failed its own check is reported there
+        needed = longest * PROVIDER_REQUESTS_PER_SEND * LEASE_OVER_PROVIDER_CALL
+        if lease < needed:
+            slowest = " and ".join(f"{_env(name)}={value:g}" for name, value in timeouts.items() if value == longest)
+            raise ValueError(
+                f"{_env('scheduler_lease_s')}={lease:g} is too short for {slowest}: the lease must be at least "
+                f"{needed:g} s ({LEASE_OVER_PROVIDER_CALL:g} × the longest provider timeout), or a send still in "
+                "its provider call is reconciled as if its worker had stopped (sent again, or closed as outcome "
+                "unknown). Lengthen the lease or shorten the timeout."
+            )
+        return lease
 
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict safe to log: secrets and the passwords in URLs stay masked."""
@@ -176,6 +218,10 @@ class Settings(BaseSettings):
         """``repr`` and ``str`` mask the passwords in URLs too (a ``SecretStr`` masks itself)."""
         for name, value in super().__repr_args__():
             yield name, mask_url_password(value) if isinstance(value, str) else value
+
+
+def _env(name: str) -> str:
+    return f"{ENV_PREFIX}{name.upper()}"
 
 
 def _masked(value: Any) -> Any:
