@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -41,6 +40,7 @@ from orchestrator.outputs import (
     Header,
     OutputEvent,
 )
+from orchestrator.rfc3339 import FORM, DateTimeError, format_date_time, parse_date_time
 
 HeaderValue = bytes | str | None
 Headers = Sequence[tuple[str, HeaderValue]] | Mapping[str, HeaderValue]
@@ -57,12 +57,6 @@ _TYPES_BY_TOPIC: dict[str | None, Mapping[str, type[Contract]]] = {
     None: INBOUND_EVENT_TYPES,
 }
 _MAX_REPORTED_ERRORS = 3
-_RFC3339_DATE_TIME = re.compile(
-    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt](?P<hour_minute>[0-9]{2}:[0-9]{2}):(?P<second>[0-9]{2})"
-    r"(?P<fraction>\.[0-9]+)?(?P<offset>[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-)
-"""RFC 3339 section 5.6 ``date-time``; ``[0-9]``, not ``\\d``, which matches any script's digits."""
-_RFC3339_FORM = "YYYY-MM-DDThh:mm:ss, optional .fraction, then Z or ±hh:mm"
 DEAD_LETTER_ORIGINAL_LIMIT = 512 * 1024
 """Raw bytes of a rejected value a dead letter carries: base64 makes them a third larger, and the dead
 letter must stay under the producer's 1,000,000-byte request limit. Beyond it the dead letter carries
@@ -201,23 +195,16 @@ def _text_attribute(attributes: Mapping[str, Any], name: str) -> str:
 
 
 def _parse_time(attributes: Mapping[str, Any]) -> datetime:
-    """``time`` as RFC 3339 (section 5.6) has it, no wider: ``datetime.fromisoformat`` alone would take
-    ISO 8601's other forms too (a space for the ``T``, no seconds, ``+0500``, week dates), which other
-    consumers of the same topic may refuse. Lowercase ``t``/``z`` are RFC 3339's; a space is not taken
-    (RFC 3339 allows it only by agreement, and CloudEvents makes none)."""
+    """``time`` as RFC 3339 (section 5.6) has it, no wider (:func:`~orchestrator.rfc3339.parse_date_time`):
+    other consumers of the same topic may refuse ISO 8601's other forms."""
     text = _text_attribute(attributes, "time")
-    match = _RFC3339_DATE_TIME.fullmatch(text)
-    if match is None:
-        if _RFC3339_DATE_TIME.fullmatch(text + "Z"):
-            raise DecodeError(f"attribute 'time' has no UTC offset: {text!r}")
-        raise DecodeError(f"attribute 'time' is not an RFC 3339 timestamp ({_RFC3339_FORM}): {text!r}")
-    second, fraction = match["second"], (match["fraction"] or "")[:7]  # datetime holds microseconds
-    if second == "60":  # a leap second: datetime has none, so its last microsecond stands in
-        second, fraction = "59", ".999999"
-    offset = "+00:00" if match["offset"] in ("Z", "z") else match["offset"]
     try:
-        return datetime.fromisoformat(f"{match['date']}T{match['hour_minute']}:{second}{fraction}{offset}")
-    except ValueError as error:  # the form is right, a value is not (month 13, Feb 30, 24:00)
+        return parse_date_time(text)
+    except DateTimeError as error:
+        if error.problem == "offset":
+            raise DecodeError(f"attribute 'time' has no UTC offset: {text!r}") from None
+        if error.problem == "form":
+            raise DecodeError(f"attribute 'time' is not an RFC 3339 timestamp ({FORM}): {text!r}") from None
         raise DecodeError(f"attribute 'time' is not a valid date and time: {text!r} ({error})") from None
 
 
@@ -297,12 +284,6 @@ def encode_output(event: OutputEvent) -> Record:
     return key, value, list(_STRUCTURED_HEADERS)
 
 
-def _format_time(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("CloudEvents need an aware time (with a UTC offset)")
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"] = "structured") -> Record:
     """The Kafka record an upstream system would produce for ``event`` (replay, demo and tests)."""
     key = event.subject.encode("utf-8") if event.subject is not None else None
@@ -313,7 +294,7 @@ def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"]
             ("ce_id", event.id.encode("utf-8")),
             ("ce_source", event.source.encode("utf-8")),
             ("ce_type", event.type.encode("utf-8")),
-            ("ce_time", _format_time(event.time).encode("ascii")),
+            ("ce_time", format_date_time(event.time).encode("ascii")),
             ("content-type", JSON_CONTENT_TYPE.encode("ascii")),
         ]
         if event.subject is not None:
@@ -327,7 +308,7 @@ def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"]
     }
     if event.subject is not None:
         envelope["subject"] = event.subject
-    envelope["time"] = _format_time(event.time)
+    envelope["time"] = format_date_time(event.time)
     envelope["datacontenttype"] = JSON_CONTENT_TYPE
     envelope["data"] = data
     return key, _dumps(envelope), list(_STRUCTURED_HEADERS)

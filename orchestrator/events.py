@@ -24,9 +24,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
 )
+
+from orchestrator.ids import event_identity
+from orchestrator.rfc3339 import EXAMPLE, FORM, DateTimeError, format_date_time, parse_date_time
 
 Channel = Literal["sms", "voice", "email"]
 Language = Literal["en", "es"]
@@ -100,6 +104,43 @@ def _non_empty(value: str, info: ValidationInfo) -> str:
 
 NonEmpty = Annotated[str, AfterValidator(_non_empty), Field(json_schema_extra={"minLength": 1})]
 """Non-empty on intake (a stored profile keeps what it had)."""
+
+_JSON_KINDS: dict[type, str] = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+_SHOWN_CHARACTERS = 40  # of a refused value in its reason: reasons are logged and dead-lettered
+
+
+def _rfc3339_instant(value: Any) -> Any:
+    """An instant in event data is read as the envelope's ``time`` is (orchestrator/rfc3339.py): RFC 3339
+    text only, not pydantic's wider reading (a unix number, a space for the ``T``, no seconds), which other
+    consumers of the same topic may refuse. An aware ``datetime`` built in Python goes on to AwareDatetime."""
+    if isinstance(value, datetime):
+        return value
+    hint = f"use {FORM}, e.g. {EXAMPLE}"
+    if not isinstance(value, str):
+        kind = _JSON_KINDS.get(type(value), f"a {type(value).__name__}")
+        raise ValueError(f"not an RFC 3339 timestamp: {kind}; use a string {FORM}, e.g. {EXAMPLE}")
+    try:
+        return parse_date_time(value)
+    except DateTimeError as error:
+        shown = value if len(value) <= _SHOWN_CHARACTERS else value[:_SHOWN_CHARACTERS] + "…"
+        if error.problem == "offset":
+            raise ValueError(f"no UTC offset in {shown!r}; {hint}") from None
+        if error.problem == "form":
+            raise ValueError(f"not an RFC 3339 timestamp: {shown!r}; {hint}") from None
+        raise ValueError(f"not a valid date and time: {shown!r} ({error})") from None
+
+
+Instant = Annotated[
+    AwareDatetime, BeforeValidator(_rfc3339_instant), PlainSerializer(format_date_time, when_used="json")
+]
+"""An instant in event data: an RFC 3339 date-time on the wire, read and written as the envelope's ``time``."""
 
 MAX_PHONES = 10
 MAX_EMAILS = 10
@@ -324,7 +365,7 @@ class PaymentMissed(Contract):
 class PaymentReceived(Contract):
     account_id: Id
     amount: Money
-    paid_at: AwareDatetime
+    paid_at: Instant
 
 
 class PromiseCreated(Contract):
@@ -365,7 +406,7 @@ class ConversationLogged(Contract):
         tuple[Id, ...], _at_most(MAX_ACCOUNT_IDS), Field(min_length=1, json_schema_extra={"maxItems": MAX_ACCOUNT_IDS})
     ]
     channel: Literal["voice"] = "voice"
-    at: AwareDatetime
+    at: Instant
 
 
 # --- provider-events ------------------------------------------------------------------------
@@ -437,3 +478,10 @@ class InboundEvent(Contract):
     subject: str | None = Field(None, description="The debtor id (account events).")
     time: datetime
     data: EventData
+
+    @property
+    def identity(self) -> str:
+        """What identifies the event: its ``source`` and ``id`` together (CloudEvents 1.0; two producers
+        may reuse an id). De-duplication, the replay blob and every id derived from the event (its sends,
+        its outputs) use this; outputs cite the bare ``id`` as their cause."""
+        return event_identity(self.source, self.id)

@@ -15,6 +15,7 @@ import hashlib
 
 SEND_PREFIX = "snd"
 EVENT_PREFIX = "evt"
+EVENT_IDENTITY_PREFIX = "ce"
 _ID_CHARS = 26
 
 
@@ -34,6 +35,12 @@ def stable_id(prefix: str, *parts: str) -> str:
 def send_id(cause_event_id: str, step_id: str) -> str:
     """The id of the send that cadence step ``step_id`` plans for the inbound event ``cause_event_id``."""
     return stable_id(SEND_PREFIX, cause_event_id, step_id)
+
+
+def event_identity(source: str, event_id: str) -> str:
+    """What identifies an inbound CloudEvent: ``id`` is unique only within its ``source`` (CloudEvents
+    1.0), so two producers may reuse an id. Hashed, as every derived id is: short and safe in keys."""
+    return stable_id(EVENT_IDENTITY_PREFIX, source, event_id)
 
 
 def output_event_id(event_type: str, *parts: str) -> str:

@@ -40,6 +40,13 @@ KAFKA_BINDING_VERSION = "0.5.0"
 CONTRACT_VERSION = "1.0.0"
 EXAMPLE_TIME = "2024-03-04T15:00:00Z"
 
+DEBTOR_KEY = "The debtor id (CloudEvent subject)."
+KAFKA_KEYS = {  # the events not keyed by their debtor id (consumers/runtime.py, orchestrator/codec.py)
+    "provider.status": "The provider message id (data.provider_message_id), so one message's callbacks stay in order.",
+    "provider.inbound": "The sender (data.from), so one sender's messages stay in order.",
+    "dead_letter": "The rejected record's key when it is text (then also the subject); none otherwise.",
+}
+
 TOPIC_DESCRIPTIONS = {
     ACCOUNT_EVENTS: "Account events from upstream systems (servicing, collections platforms).",
     PROVIDER_EVENTS: "Provider status callbacks and inbound messages, produced by Parley's own webhooks.",
@@ -55,7 +62,7 @@ def _envelope(event_type: str, data_model: type[BaseModel], *, subject_required:
     """The CloudEvent around ``data_model`` as a model, so pydantic writes the whole schema."""
     subject: Any = (str, Field(min_length=1, description="The debtor id; also the Kafka key."))
     if not subject_required:
-        subject = (str | None, Field(None, description="The debtor id when known; also the Kafka key."))
+        subject = (str | None, Field(None, description=_optional_subject(event_type)))
     content_type: Any = (Literal["application/json"], "application/json")
     if not output:
         content_type = (Literal["application/json"] | None, None)
@@ -72,6 +79,15 @@ def _envelope(event_type: str, data_model: type[BaseModel], *, subject_required:
         datacontenttype=content_type,
         data=(data_model, ...),
     )
+
+
+def _optional_subject(event_type: str) -> str:
+    """The subject of an event that may lack one: a dead letter, or a provider event, keyed otherwise."""
+    if event_type == "dead_letter":
+        return "The rejected record's key when it is text (the debtor id, for an account event); also the Kafka key."
+    key = KAFKA_KEYS[event_type]
+    not_the_key = "Not the Kafka key, which is " + key[:1].lower() + key[1:]
+    return f"The debtor id, when the provider's callback carried it. {not_the_key}"
 
 
 def _example_record(event_type: str, data: dict[str, Any], *, output: bool) -> dict[str, Any]:
@@ -160,7 +176,7 @@ def _asyncapi() -> dict[str, Any]:
             "payload": {"$ref": f"./{event_type}.json"},
             "bindings": {
                 "kafka": {
-                    "key": {"type": "string", "description": "The debtor id (CloudEvent subject)."},
+                    "key": {"type": "string", "description": KAFKA_KEYS.get(event_type, DEBTOR_KEY)},
                     "bindingVersion": KAFKA_BINDING_VERSION,
                 }
             },
@@ -173,7 +189,8 @@ def _asyncapi() -> dict[str, Any]:
             "description": (
                 "The topics Parley consumes and publishes. Every message is a CloudEvent 1.0 in structured JSON"
                 " mode (inbound topics also accept binary mode: ce_* headers, the value is the data). The Kafka"
-                " key is the debtor id, so one debtor's events stay ordered. See docs/events.md."
+                " key is the debtor id, so one debtor's events stay ordered; provider events are keyed by provider"
+                " message id or sender, dead letters by the rejected record's key. See docs/events.md."
             ),
         },
         "defaultContentType": STRUCTURED_CONTENT_TYPE,

@@ -104,13 +104,13 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
     if not debtor_id:  # the callback URL (or SendGrid's custom_args) names the debtor of every send
         raise UnknownProviderMessage(f"status of {data.provider_message_id!r} names no debtor (subject)")
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.id)
+        loaded = await ctx.store.load(debtor_id, event.identity)
         if loaded.replay is not None:
             return decode_replay(loaded.replay)[0]
         if loaded.state is None:
             raise UnknownProviderMessage(f"debtor {debtor_id!r} of {data.provider_message_id!r} has no state")
         record = DebtorRecord.from_bytes(loaded.state)
-        if record.has_seen(event.id):
+        if record.has_seen(event.identity, event.id):
             return []  # processed and published before
         attempt = _attempt(record.state, data)
         if attempt is None:
@@ -118,7 +118,7 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
         state = record.state
         if attempt.provider_message_id is None:
             state = record_provider_id(state, attempt.id, data.provider_message_id)
-        record = record.with_state(apply_event(state, event)).seeing(event.id, event.time, ctx.dedupe_window)
+        record = record.with_state(apply_event(state, event)).seeing(event.identity, event.time, ctx.dedupe_window)
         meaning = status_output(data, attempt, debtor_id)
         outputs = (
             [
@@ -137,7 +137,7 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
             debtor_id=debtor_id,
             expected_version=loaded.version,
             state=record.to_bytes(),
-            event_id=event.id,
+            event_id=event.identity,
             replay=encode_replay(outputs, ()),
         )
         if (await ctx.store.commit(commit)).ok:

@@ -50,11 +50,11 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
     """Apply, plan, commit; return the outputs to publish. Re-processing returns the same outputs."""
     debtor_id = _debtor_of(event)
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.id)
+        loaded = await ctx.store.load(debtor_id, event.identity)
         if loaded.replay is not None:
             return await _replayed(ctx, debtor_id, loaded.replay)
         record = _record_of(loaded)
-        if record is not None and record.has_seen(event.id):
+        if record is not None and record.has_seen(event.identity, event.id):
             return []  # processed and published before
         planned = await _plan(ctx, event, loaded.version, record)
         result = await ctx.store.commit(planned.commit)
@@ -82,14 +82,14 @@ async def handle_account_events(
             results[n] = error
         else:
             loadable.append(n)
-    loaded = await ctx.store.load_many([(events[n].subject or "", events[n].id) for n in loadable])
+    loaded = await ctx.store.load_many([(events[n].subject or "", events[n].identity) for n in loadable])
     fresh: list[tuple[int, int, DebtorRecord | None]] = []
     for n, state in zip(loadable, loaded, strict=True):
         if state.replay is not None:
             results[n] = await _replayed(ctx, events[n].subject or "", state.replay)
             continue
         record = _record_of(state)
-        if record is not None and record.has_seen(events[n].id):
+        if record is not None and record.has_seen(events[n].identity, events[n].id):
             continue  # processed and published before: nothing to do again
         fresh.append((n, state.version, record))
     # Planned together, so the pending-send reads some cancellations need share one round trip.
@@ -148,7 +148,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     state = apply_event(prior, event)
     profile_changed = event.type in ("account.placed", "debtor.updated")
     record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
-        event.id, event.time, ctx.dedupe_window
+        event.identity, event.time, ctx.dedupe_window
     )
     if purposes_matter(event, ctx.cadences):
         record = await with_purposes(ctx, record)
@@ -177,7 +177,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
         debtor_id=debtor_id,
         expected_version=version,
         state=record.to_bytes(),
-        event_id=event.id,
+        event_id=event.identity,
         replay=encode_replay(outputs, schedule),
         schedule=schedule,
         cancel=cancelled_ids,

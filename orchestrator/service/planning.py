@@ -94,7 +94,7 @@ def plan_event(event: InboundEvent, record: DebtorRecord, cadences: Cadences, zo
     facts = cause_facts(event)
     sends = tuple(
         PlannedSend(
-            send_id=send_id(event.id, step.id),
+            send_id=send_id(event.identity, step.id),
             debtor_id=record.state.debtor_id,
             account_ids=accounts,
             template_id=step.template,

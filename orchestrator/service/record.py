@@ -101,7 +101,7 @@ class DebtorRecord:
     # pending send id → its purpose; a send put on the schedule before records kept purposes has none
     purposes: dict[str, str] = field(default_factory=dict)
     paused_until: dict[str, datetime] = field(default_factory=dict)
-    seen: dict[str, int] = field(default_factory=dict)  # inbound event id's fingerprint → its time (epoch s)
+    seen: dict[str, int] = field(default_factory=dict)  # inbound event identity's fingerprint → time (epoch s)
     finished: dict[str, int] = field(default_factory=dict)  # send id's fingerprint → day it left (epoch days)
     in_flight: dict[str, InFlight] = field(default_factory=dict)  # send id → the send in its provider call
 
@@ -138,15 +138,20 @@ class DebtorRecord:
             in_flight={send: InFlight.from_json(flying) for send, flying in books.get("i", {}).items()},
         )
 
-    def has_seen(self, event_id: str) -> bool:
-        """True when the inbound event ``event_id`` was processed within the de-duplication window
-        (records written before fingerprints hold the id itself)."""
-        return fingerprint(event_id) in self.seen or event_id in self.seen
+    def has_seen(self, identity: str, legacy_id: str | None = None) -> bool:
+        """True when the inbound event ``identity`` (``InboundEvent.identity``: its source and id) was
+        processed within the de-duplication window. A record written before events were told apart by
+        source holds the bare id (or its fingerprint) instead: ``legacy_id`` finds those, which leave the
+        record within one window."""
+        seen = self.seen
+        if fingerprint(identity) in seen:
+            return True
+        return legacy_id is not None and (fingerprint(legacy_id) in seen or legacy_id in seen)
 
-    def seeing(self, event_id: str, at: datetime, window: timedelta) -> DebtorRecord:
-        """The record remembering ``event_id`` (at ``at``) and forgetting ids older than ``window`` before
-        the newest it holds."""
-        seen = _within_window(self.seen, int(at.timestamp()), int(window.total_seconds()), [fingerprint(event_id)])
+    def seeing(self, identity: str, at: datetime, window: timedelta) -> DebtorRecord:
+        """The record remembering the event ``identity`` (at ``at``) and forgetting those older than
+        ``window`` before the newest it holds."""
+        seen = _within_window(self.seen, int(at.timestamp()), int(window.total_seconds()), [fingerprint(identity)])
         return replace(self, seen=seen)
 
     def with_state(self, state: DebtorState) -> DebtorRecord:

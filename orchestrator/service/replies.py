@@ -63,7 +63,7 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
     # Several debtors share the number or address (a household): the person is answering the message
     # they got last, so the reply is that debtor's; stopping or restarting the medium is about the
     # destination itself, so it holds for every debtor who has it.
-    answering = await _last_contacted(ctx, event.id, owners, data.channel, sender) if owners else None
+    answering = await _last_contacted(ctx, event.identity, owners, data.channel, sender) if owners else None
     if answering is None:
         return [_unattributed(ctx, event, keypad)]
     outputs = await _reply_of(ctx, event, answering, keypad, sender)
@@ -107,13 +107,13 @@ async def _destination_choice(
         return []
     theirs = event.model_copy(update={"id": f"{event.id}@{debtor_id}", "subject": debtor_id})
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, theirs.id)
+        loaded = await ctx.store.load(debtor_id, theirs.identity)
         if loaded.replay is not None:
             return decode_replay(loaded.replay)[0]
         if loaded.state is None:
             return []
         record = DebtorRecord.from_bytes(loaded.state)
-        if record.has_seen(theirs.id) or sender not in destinations_of(record.state):
+        if record.has_seen(theirs.identity, theirs.id) or sender not in destinations_of(record.state):
             return []
         state = record.state
         if opt_out and not opted_out(state, channel, sender):
@@ -125,8 +125,8 @@ async def _destination_choice(
         commit = Commit(
             debtor_id=debtor_id,
             expected_version=loaded.version,
-            state=record.with_state(state).seeing(theirs.id, event.time, ctx.dedupe_window).to_bytes(),
-            event_id=theirs.id,
+            state=record.with_state(state).seeing(theirs.identity, event.time, ctx.dedupe_window).to_bytes(),
+            event_id=theirs.identity,
             replay=encode_replay(outputs, []),
         )
         if (await ctx.store.commit(commit)).ok:
@@ -151,7 +151,7 @@ async def _reply_of(
     data = event.data
     assert isinstance(data, ProviderInbound)
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.id)
+        loaded = await ctx.store.load(debtor_id, event.identity)
         if loaded.replay is not None:
             outputs, schedule = decode_replay(loaded.replay)
             await ctx.store.restore_due(debtor_id, schedule)
@@ -161,14 +161,16 @@ async def _reply_of(
         record = DebtorRecord.from_bytes(loaded.state)
         if sender is not None and sender not in destinations_of(record.state):
             return [_unattributed(ctx, event, keypad)]
-        if record.has_seen(event.id):
+        if record.has_seen(event.identity, event.id):
             return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
         reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, zone_name)
         if reply.intent in PURPOSE_AWARE_INTENTS:  # what it cancels depends on the pending sends' purposes
             record = await with_purposes(ctx, record)
         effects = ReplyEffects(
-            record=record.with_state(apply_event(record.state, event)).seeing(event.id, event.time, ctx.dedupe_window),
+            record=record.with_state(apply_event(record.state, event)).seeing(
+                event.identity, event.time, ctx.dedupe_window
+            ),
             prior=record.state,
         )
         if keypad:
@@ -184,7 +186,7 @@ async def _reply_of(
             debtor_id=debtor_id,
             expected_version=loaded.version,
             state=record.to_bytes(),
-            event_id=event.id,
+            event_id=event.identity,
             replay=encode_replay(outputs, schedule),
             schedule=schedule,
             cancel=list(effects.cancel),
@@ -222,7 +224,7 @@ def _reply_output(
             "account_ids": account_ids,
         }
     )
-    return new_output(received, subject=debtor_id, time=event.time, id_parts=(event.id,), source=ctx.source)
+    return new_output(received, subject=debtor_id, time=event.time, id_parts=(event.identity,), source=ctx.source)
 
 
 def _outputs(
@@ -234,7 +236,9 @@ def _outputs(
     outputs = [_reply_output(ctx, event, debtor_id, reply, accounts, effects.intent, effects.needs_review)]
     for number, data in enumerate(effects.outputs):
         outputs.append(
-            new_output(data, subject=debtor_id, time=event.time, id_parts=(event.id, str(number)), source=ctx.source)
+            new_output(
+                data, subject=debtor_id, time=event.time, id_parts=(event.identity, str(number)), source=ctx.source
+            )
         )
     outputs += [
         cancelled(ctx, send_id, debtor_id, effects.record.pending.get(send_id, ()), reason, event)

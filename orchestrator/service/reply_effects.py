@@ -78,7 +78,7 @@ def reply_send(
     facts: tuple[tuple[str, str], ...] = (),
 ) -> PlannedSend:
     return PlannedSend(
-        send_id=send_id(event.id, template),
+        send_id=send_id(event.identity, template),
         debtor_id=state.debtor_id,
         account_ids=tuple(a.id for a in state.accounts if a.status == "open")[:1] if accounts is None else accounts,
         template_id=template,
@@ -128,7 +128,7 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
             effects.intent, effects.needs_review = OPT_IN_REQUEST, True
     if intent in HOLD_INTENTS:
         hold = InboundEvent(
-            id=stable_id("hold", event.id),
+            id=stable_id("hold", event.identity),
             type="hold.placed",
             source=ctx.source,
             subject=debtor_id,
@@ -194,7 +194,7 @@ def record_promise(
     data = event.data
     assert isinstance(data, ProviderInbound) and reply.amount is not None and reply.date is not None
     promise = InboundEvent(
-        id=stable_id("promise", event.id),
+        id=stable_id("promise", event.identity),
         type="promise.created",
         source=ctx.source,
         subject=state.debtor_id,

@@ -128,7 +128,7 @@ def replay(
     """Process EVENTS (CloudEvents, one JSON object per line) in time order; write every output event as JSONL.
 
     Runs on the embedded default: embedded Redis, sandbox channels, virtual clock, no network.
-    The same input and seed give byte-identical output. An event met again (same subject and id) adds
+    The same input and seed give byte-identical output. An event met again (same subject, source and id) adds
     nothing. A progress bar shows on stderr when stderr is a terminal (not with --quiet).
 
     A bad line becomes a dead letter holding the line verbatim: a line that is no event, or whose time is

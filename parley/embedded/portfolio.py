@@ -39,6 +39,7 @@ from orchestrator.events import (
     Preferences,
     Weekday,
 )
+from orchestrator.rfc3339 import format_date_time
 from parley.embedded import names
 
 EVENT_SOURCE = "parley/demo"
@@ -183,14 +184,10 @@ def to_cloudevent(event: InboundEvent) -> dict[str, Any]:
         "source": event.source,
         "type": event.type,
         "subject": event.subject,
-        "time": format_time(event.time),
+        "time": format_date_time(event.time),
         "datacontenttype": "application/json",
         "data": event.data.model_dump(mode="json", by_alias=True, exclude_none=True),
     }
-
-
-def format_time(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def generate_portfolio(n_debtors: int, seed: int, start: datetime, horizon_days: int = 30) -> Portfolio:

@@ -94,7 +94,7 @@ class EmbeddedRunner:
         self.duplicates_skipped = 0
         self.sends_worked = 0
         self._published: list[tuple[str, str]] = []  # (debtor id, event id) whose replay blobs may go
-        self._met: set[tuple[str | None, str]] = set()  # (subject, id) of every event taken in this run
+        self._met: set[tuple[str | None, str]] = set()  # (subject, identity) of every event taken in this run
 
     def submit(self, event: InboundEvent, line: InputLine | None = None) -> None:
         """Queue an inbound event at its own time; ``line``: where it was read, for its dead letter."""
@@ -138,9 +138,9 @@ class EmbeddedRunner:
         return event
 
     def _first_time(self, event: InboundEvent) -> bool:
-        """Whether the runner meets this event (subject and id, as the store de-duplicates) for the first
-        time in this run: a copy's outputs were written with the first, so it adds nothing."""
-        key = (event.subject, event.id)
+        """Whether the runner meets this event (subject, source and id, as the store de-duplicates) for
+        the first time in this run: a copy's outputs were written with the first, so it adds nothing."""
+        key = (event.subject, event.identity)
         if key in self._met:
             self.duplicates_skipped += 1
             return False

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from pydantic import AwareDatetime
 
 from orchestrator.codec import dead_letter, encode_output
 from orchestrator.events import INBOUND_EVENT_TYPES
@@ -82,3 +83,28 @@ def test_the_asyncapi_document_lists_every_topic_and_references_existing_schemas
     for operation in document["operations"].values():
         channel_name = operation["channel"]["$ref"].removeprefix("#/channels/")
         assert channel_name in document["channels"]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "key"), [("provider.status", "provider_message_id"), ("provider.inbound", "from")]
+)
+def test_a_provider_event_is_described_with_its_real_kafka_key(event_type: str, key: str) -> None:
+    """The webhooks key provider events by provider message id or sender (channels/webhooks, consumers/runtime),
+    never by the subject, which is the debtor id only when the callback named one."""
+    subject = schema_of(event_type)["properties"]["subject"]["description"]
+    assert "also the Kafka key" not in subject and key in subject
+    document = yaml.safe_load((SCHEMAS / "asyncapi.yaml").read_text())
+    described_key = document["components"]["messages"][event_type]["bindings"]["kafka"]["key"]["description"]
+    assert "debtor id" not in described_key and key in described_key
+
+
+@pytest.mark.parametrize("event_type", sorted(INBOUND_EVENT_TYPES))
+def test_every_instant_in_inbound_data_is_published_as_an_rfc_3339_date_time(event_type: str) -> None:
+    """The models read instants as RFC 3339 only (orchestrator/rfc3339.py); JSON Schema's date-time is that."""
+    schema = schema_of(event_type)
+    assert schema["properties"]["time"]["format"] == "date-time"
+    model = INBOUND_EVENT_TYPES[event_type]
+    data = schema["$defs"][model.__name__]["properties"]
+    for name, field in model.model_fields.items():
+        if field.annotation is AwareDatetime:
+            assert data[name]["format"] == "date-time", name

@@ -192,7 +192,7 @@ async def test_an_event_during_the_provider_call_keeps_its_effect_and_the_send_g
     loaded = await runtime.store.load("d-rec", "after")
     assert loaded.state is not None
     record = DebtorRecord.from_bytes(loaded.state)
-    assert record.has_seen(missed.id)  # its effect survived the send's record...
+    assert record.has_seen(missed.identity)  # its effect survived the send's record...
     (attempt,) = [a for a in record.state.ledger if a.id == sent.send_id]
     assert attempt.provider_message_id == sent.provider_message_id  # ...and the send's record survived it
     assert record.planned_before(sent.send_id)
@@ -228,7 +228,7 @@ async def test_a_send_handed_back_while_an_event_landed_leaves_the_ledger_and_st
     loaded = await runtime.store.load("d-rec", "after")
     assert loaded.state is not None
     record = DebtorRecord.from_bytes(loaded.state)
-    assert record.has_seen(missed.id)
+    assert record.has_seen(missed.identity)
     assert [a.id for a in record.state.ledger if a.id == moved.send_id] == []  # no call that never happened
     assert moved.send_id in record.pending and not record.planned_before(moved.send_id)
     send = await runtime.store.get_send("d-rec", moved.send_id)

@@ -26,7 +26,7 @@ from due_support import (  # noqa: F401 - the clock and runtime fixtures
 
 from channels.sandbox import SandboxChannel
 from orchestrator.events import Contract, InboundEvent, PaymentReceived, PromiseCreated
-from orchestrator.ids import send_id
+from orchestrator.ids import event_identity, send_id
 from orchestrator.outbound import OutboundMessage, ProviderError, Retryable, SendResult, Throttled
 from orchestrator.outputs import (
     MessageCancelled,
@@ -41,8 +41,8 @@ from parley.bootstrap import Runtime
 
 Announced = TypeVar("Announced", MessageCancelled, MessageDispatched, MessageRescheduled, MessageScheduled)
 PHONE = "+12125550111"
-FIRST_SMS = send_id("placed-d1", "first_notice_sms")
-PROMISE_CONFIRMATION = send_id("promise-1", "promise_confirmation")
+FIRST_SMS = send_id(event_identity("test", "placed-d1"), "first_notice_sms")
+PROMISE_CONFIRMATION = send_id(event_identity("test", "promise-1"), "promise_confirmation")
 
 
 class HeldChannel:

@@ -87,7 +87,7 @@ async def test_a_debtor_changed_under_the_batch_is_retried_alone_and_the_others_
     results = await handle_events(ctx, [missed("d-a"), missed("d-b")])
     assert store.changed
     for debtor_id in ("d-a", "d-b"):  # both events recorded as processed: the refused one by its retry
-        assert (await runtime.ctx.store.load(debtor_id, f"missed-{debtor_id}")).replay is not None
+        assert (await runtime.ctx.store.load(debtor_id, missed(debtor_id).identity)).replay is not None
     assert all(isinstance(result, list) and result for result in results)
     for event, result in zip([missed("d-a"), missed("d-b")], results, strict=True):
         assert isinstance(result, list)
@@ -104,12 +104,12 @@ async def test_a_redelivered_event_replays_until_published_then_is_recognised_fr
     # Not yet known published (a crash before the publish): the same outputs again.
     assert ids(await handle_event(ctx, event)) == ids(first)
     # Published: the blob goes; the record alone says the event was processed, so nothing happens again.
-    await ctx.store.forget_replays([("debtor-redelivered", event.id)])
-    version = (await ctx.store.load("debtor-redelivered", event.id)).version
+    await ctx.store.forget_replays([("debtor-redelivered", event.identity)])
+    version = (await ctx.store.load("debtor-redelivered", event.identity)).version
     assert await handle_event(ctx, event) == []
     again = await handle_events(ctx, [event])
     assert again == [[]]
-    after = await ctx.store.load("debtor-redelivered", event.id)
+    after = await ctx.store.load("debtor-redelivered", event.identity)
     assert (after.version, after.replay) == (version, None)
 
 
@@ -124,7 +124,7 @@ async def test_an_event_delivered_again_after_the_window_does_not_schedule_its_f
     assert finished and finished < set(planned)  # the first notices went; the later steps wait
     # Eight days on, the placement's id is past the 7-day de-duplication window; its blob is gone.
     await handle_event(ctx, missed(debtor).model_copy(update={"time": NOW + timedelta(days=8)}))
-    await ctx.store.forget_replays([(debtor, event.id)])
+    await ctx.store.forget_replays([(debtor, event.identity)])
 
     again = scheduled_ids(await handle_event(ctx, event))
     assert again  # processed anew: the cadence planned its steps again (same ids for the same steps)...

@@ -32,12 +32,18 @@ def provider_ids(outputs: list[OutputEvent], debtor_id: str) -> list[str]:
     return [d.provider_message_id for d in dispatched if d.debtor_id == debtor_id]
 
 
-async def interrupted(runtime: Runtime, debtor_id: str) -> None:
-    """Place the debtor on the household number; the worker dies before the provider call of its SMS."""
+async def interrupted(runtime: Runtime, debtor_id: str) -> str:
+    """Place the debtor on the household number; the worker dies before the provider call of its SMS,
+    whose send id this returns."""
     with pytest.raises(WorkerDied):
         await run_due(runtime.ctx, 0, NOW)
     sends = await runtime.store.pending_sends(debtor_id)
-    assert [s.status for s in sends].count(SendStatus.DISPATCHING) == 1
+    (stuck,) = [s.send_id for s in sends if s.status == SendStatus.DISPATCHING]
+    return stuck
+
+
+def about(outputs: list[OutputEvent], send_id: str) -> list[str]:
+    return [output.type for output in outputs if getattr(output.data, "send_id", None) == send_id]
 
 
 async def test_a_send_interrupted_before_the_call_is_not_credited_with_a_housemates_message(
@@ -97,7 +103,7 @@ async def test_while_a_housemates_send_may_still_be_in_its_provider_call_the_sen
     sms.dies_before.add("dA")
     sms.dies_after.add("dB")
     await handle_event(runtime.ctx, placed("dA", HOUSEHOLD))
-    await interrupted(runtime, "dA")
+    stuck = await interrupted(runtime, "dA")
 
     began_b = NOW + runtime.ctx.lease - timedelta(seconds=5)
     clock.now = began_b
@@ -106,6 +112,8 @@ async def test_while_a_housemates_send_may_still_be_in_its_provider_call_the_sen
         await run_due(runtime.ctx, 0, began_b)
 
     clock.now = NOW + runtime.ctx.lease + timedelta(seconds=1)  # A's lease is over, B's is not
-    assert types_for(await run_due(runtime.ctx, 0, clock.now), "dA") == []
+    # Whether A's other first notice (an e-mail it has no address for) is worked before or after its SMS
+    # depends on the order of their ids: only the SMS matters here.
+    assert about(await run_due(runtime.ctx, 0, clock.now), stuck) == []
     sends = await runtime.store.pending_sends("dA")
     assert [s.status for s in sends].count(SendStatus.DISPATCHING) == 1

@@ -62,7 +62,7 @@ def test_account_placed_plans_every_default_step_with_ids_derived_from_the_event
     record = record_after(placed())
     plan = plan_event(placed(), record, default_cadences(), NEW_YORK)
     steps = default_cadences().for_event("account.placed").steps
-    assert [s.send_id for s in plan.sends] == [send_id("placed-A", step.id) for step in steps]
+    assert [s.send_id for s in plan.sends] == [send_id(placed().identity, step.id) for step in steps]
     assert all(s.account_ids == ("A",) for s in plan.sends)
     assert plan.cancel == {}
 

@@ -12,6 +12,7 @@ import pytest
 
 from orchestrator.domain import DebtorState, to_json_bytes
 from orchestrator.events import DebtorProfile, Name
+from orchestrator.ids import event_identity
 from orchestrator.recent import Recent
 from orchestrator.service import record as record_module
 from orchestrator.service.record import RECORD_V1, DebtorRecord, decode_record_blob, encode_record_blob
@@ -69,7 +70,7 @@ def test_records_written_before_the_dictionary_still_read() -> None:
     for legacy in (compress(blob), blob):  # zlib-marked, and plain JSON
         read = DebtorRecord.from_bytes(legacy)
         assert read.state == record.state and read.pending == {"snd_a": ("a-1",)}
-        assert read.has_seen("evt-1")
+        assert read.has_seen(event_identity("upstream", "evt-1"), "evt-1")
 
 
 def test_a_tiny_record_round_trips_too() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from orchestrator.domain import DebtorState
 from orchestrator.events import DebtorProfile, Name
-from orchestrator.ids import fingerprint
+from orchestrator.ids import event_identity, fingerprint
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
 
@@ -49,7 +49,21 @@ def test_the_window_survives_the_records_bytes_and_holds_fingerprints_not_ids() 
 
 def test_a_record_written_before_fingerprints_still_recognises_its_events() -> None:
     legacy = replace(a_record(), seen={"e1": int(T0.timestamp())})
-    assert legacy.has_seen("e1") and not legacy.has_seen("e2")
+    assert legacy.has_seen(event_identity("src", "e1"), "e1")
+    assert not legacy.has_seen(event_identity("src", "e2"), "e2")
+
+
+def test_a_record_written_before_sources_counted_recognises_its_events_by_id() -> None:
+    """Before events were told apart by source the record held the fingerprint of the bare id."""
+    legacy = replace(a_record(), seen={fingerprint("e1"): int(T0.timestamp())})
+    assert legacy.has_seen(event_identity("src", "e1"), "e1")
+    assert not legacy.has_seen(event_identity("src", "e1"))  # found only by the legacy id
+
+
+def test_the_same_id_from_two_sources_is_two_events() -> None:
+    record = a_record().seeing(event_identity("billing", "42"), T0, WEEK)
+    assert record.has_seen(event_identity("billing", "42"), "42")
+    assert not record.has_seen(event_identity("payments", "42"), "42")
 
 
 def test_a_send_taken_off_the_schedule_is_remembered_as_planned_before() -> None:
