@@ -40,6 +40,7 @@ from orchestrator.outputs import (
     Header,
     OutputEvent,
 )
+from orchestrator.reasons import capped, excerpt, quoted
 from orchestrator.rfc3339 import FORM, DateTimeError, format_date_time, parse_date_time
 
 HeaderValue = bytes | str | None
@@ -58,9 +59,26 @@ _TYPES_BY_TOPIC: dict[str | None, Mapping[str, type[Contract]]] = {
 }
 _MAX_REPORTED_ERRORS = 3
 DEAD_LETTER_ORIGINAL_LIMIT = 512 * 1024
-"""Raw bytes of a rejected value a dead letter carries: base64 makes them a third larger, and the dead
-letter must stay under the producer's 1,000,000-byte request limit. Beyond it the dead letter carries
-this much of the start, with the length and SHA-256 of the whole."""
+"""Raw bytes of a rejected value a dead letter carries; beyond it the dead letter carries this much of
+the start, with the length and SHA-256 of the whole."""
+DEAD_LETTER_KEY_LIMIT = 1024
+"""Bytes of a rejected record's key a dead letter carries (a debtor id is far shorter)."""
+DEAD_LETTER_HEADERS_LIMIT = 16 * 1024
+"""Bytes of a rejected record's headers a dead letter carries: names and values, and
+:data:`DEAD_LETTER_HEADER_COST` for each header."""
+DEAD_LETTER_HEADER_COST = 32
+"""What each header counts against :data:`DEAD_LETTER_HEADERS_LIMIT` beyond its bytes, so that many
+empty headers are bounded too."""
+DEAD_LETTER_REASON_LIMIT = 1000
+"""Characters of a dead letter's reason (see :func:`orchestrator.reasons.capped`)."""
+DEAD_LETTER_ERROR_TYPE_LIMIT = 100
+"""Characters of a dead letter's ``error_type`` (a class name)."""
+# Why these caps: a dead letter must be one record the worker's producer accepts (faust's
+# producer_max_request_size, 1,000,000 bytes), or its batch is retried forever and the stream stalls.
+# At worst, in JSON: the value's base64 699,052 bytes; the headers 6 x 16,384 (a control character in a
+# name is written as six bytes); the key 1,024 as the Kafka key, 1,368 in base64 and 6 x 1,024 as the
+# subject; the reason and error type 6 x 1,100; the topic (at most 249 characters), ids and field names
+# under 2,000: about 819,000 bytes in all. tests/unit/codec/test_codec_dead_letter_size.py builds it.
 
 
 class DecodeError(ValueError):
@@ -168,7 +186,7 @@ def _binary_parts(value: bytes, headers: Mapping[str, bytes]) -> tuple[Mapping[s
             try:
                 attributes[name[3:]] = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise DecodeError(f"header {name!r} is not UTF-8") from None
+                raise DecodeError(f"header {quoted(name)} is not UTF-8") from None
     content_type = headers.get("content-type")
     _check_content_type(content_type.decode("utf-8", "replace") if content_type is not None else None)
     data = _parse_json(value, "the record value (binary-mode data)") if value else None
@@ -182,7 +200,7 @@ def _check_content_type(content_type: object) -> None:
         raise DecodeError("attribute 'datacontenttype' must be a string")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in (JSON_CONTENT_TYPE, "text/json") and not media_type.endswith("+json"):
-        raise DecodeError(f"datacontenttype {content_type!r} is not JSON")
+        raise DecodeError(f"datacontenttype {quoted(content_type)} is not JSON")
 
 
 def _text_attribute(attributes: Mapping[str, Any], name: str) -> str:
@@ -190,7 +208,7 @@ def _text_attribute(attributes: Mapping[str, Any], name: str) -> str:
     if value is None:
         raise DecodeError(f"missing required attribute {name!r}")
     if not isinstance(value, str) or not value:
-        raise DecodeError(f"attribute {name!r} must be a non-empty string, got {value!r}")
+        raise DecodeError(f"attribute {name!r} must be a non-empty string, got {quoted(value)}")
     return value
 
 
@@ -202,10 +220,10 @@ def _parse_time(attributes: Mapping[str, Any]) -> datetime:
         return parse_date_time(text)
     except DateTimeError as error:
         if error.problem == "offset":
-            raise DecodeError(f"attribute 'time' has no UTC offset: {text!r}") from None
+            raise DecodeError(f"attribute 'time' has no UTC offset: {quoted(text)}") from None
         if error.problem == "form":
-            raise DecodeError(f"attribute 'time' is not an RFC 3339 timestamp ({FORM}): {text!r}") from None
-        raise DecodeError(f"attribute 'time' is not a valid date and time: {text!r} ({error})") from None
+            raise DecodeError(f"attribute 'time' is not an RFC 3339 timestamp ({FORM}): {quoted(text)}") from None
+        raise DecodeError(f"attribute 'time' is not a valid date and time: {quoted(text)} ({error})") from None
 
 
 def _build_event(
@@ -215,20 +233,20 @@ def _build_event(
     if specversion is None:
         raise DecodeError("missing required attribute 'specversion'")
     if specversion != SPEC_VERSION:
-        raise DecodeError(f"unsupported specversion {specversion!r} (Parley reads CloudEvents 1.0)")
+        raise DecodeError(f"unsupported specversion {quoted(specversion)} (Parley reads CloudEvents 1.0)")
     event_id = _text_attribute(attributes, "id")
     source = _text_attribute(attributes, "source")
     event_type = _text_attribute(attributes, "type")
     model = accepted.get(event_type)
     if model is None:
         where = f" on {topic}" if topic else ""
-        raise DecodeError(f"unknown event type {event_type!r}{where} (known: {', '.join(accepted)})")
+        raise DecodeError(f"unknown event type {quoted(event_type)}{where} (known: {', '.join(accepted)})")
     time = _parse_time(attributes)
     subject = attributes.get("subject")
     if subject is not None and (not isinstance(subject, str) or not subject):
-        raise DecodeError(f"attribute 'subject' must be a non-empty string, got {subject!r}")
+        raise DecodeError(f"attribute 'subject' must be a non-empty string, got {quoted(subject)}")
     if subject is not None and KEY_SEPARATOR in subject:
-        raise DecodeError(f"attribute 'subject' must not contain {KEY_SEPARATOR!r}, got {subject!r}")
+        raise DecodeError(f"attribute 'subject' must not contain {KEY_SEPARATOR!r}, got {quoted(subject)}")
     if data is None:
         raise DecodeError(f"missing data for {event_type}")
     try:
@@ -247,7 +265,7 @@ def _check_subject(event_type: str, subject: str | None, payload: Contract) -> N
         raise DecodeError(f"{event_type} needs attribute 'subject' (the debtor id)")
     named = payload.debtor.id if isinstance(payload, AccountPlaced | DebtorUpdated) else None
     if named is not None and named != subject:
-        raise DecodeError(f"subject {subject!r} does not match data.debtor.id {named!r}")
+        raise DecodeError(f"subject {quoted(subject)} does not match data.debtor.id {quoted(named)}")
 
 
 def _describe(error: ValidationError) -> str:
@@ -256,7 +274,7 @@ def _describe(error: ValidationError) -> str:
     for detail in error.errors(include_url=False)[:_MAX_REPORTED_ERRORS]:
         path = "data"
         for step in detail["loc"]:
-            path += f"[{step}]" if isinstance(step, int) else f".{step}"
+            path += f"[{step}]" if isinstance(step, int) else f".{excerpt(step)}"
         parts.append(f"{path}: {detail['msg']}")
     more = error.error_count() - _MAX_REPORTED_ERRORS
     if more > 0:
@@ -335,20 +353,24 @@ def dead_letter(
     source: str = DEFAULT_SOURCE,
 ) -> OutputEvent:
     """The ``dead_letter`` event for a rejected record: its bytes verbatim (base64) and the reason.
-    A value over :data:`DEAD_LETTER_ORIGINAL_LIMIT` bytes is cut to that many (``truncated``); its
-    length and SHA-256 always describe the whole.
+
+    Each part is carried up to its cap, so the dead letter always fits one produce request: a value over
+    :data:`DEAD_LETTER_ORIGINAL_LIMIT` bytes is cut to that many (``truncated``; its length and SHA-256
+    always describe the whole), a key over :data:`DEAD_LETTER_KEY_LIMIT` too (``key_truncated``), headers
+    beyond :data:`DEAD_LETTER_HEADERS_LIMIT` are left out (``headers_truncated``), and the reason keeps
+    its first :data:`DEAD_LETTER_REASON_LIMIT` characters, saying how long it was.
 
     The id derives from where the record was read and what it held, so re-reading it after a crash
-    yields the same dead letter. The subject is the record's key when that is text (the debtor id),
-    so the dead letter lands on the debtor's partition.
+    yields the same dead letter. The subject is the record's key when that is text (the debtor id) and
+    carried whole, so the dead letter lands on the debtor's partition.
     """
     value = raw_value or b""
-    items = raw_headers.items() if isinstance(raw_headers, Mapping) else raw_headers
-    headers = tuple(Header(key=name, value=_b64(raw)) for name, raw in items)
+    headers, headers_truncated = _carried_headers(raw_headers)
+    key_truncated = key is not None and len(key) > DEAD_LETTER_KEY_LIMIT
     digest = hashlib.sha256(value).hexdigest()
     data = DeadLetter(
-        reason=reason,
-        error_type=error_type,
+        reason=capped(reason, DEAD_LETTER_REASON_LIMIT),
+        error_type=excerpt(error_type, DEAD_LETTER_ERROR_TYPE_LIMIT),
         topic=topic,
         partition=partition,
         offset=offset,
@@ -356,17 +378,36 @@ def dead_letter(
         truncated=len(value) > DEAD_LETTER_ORIGINAL_LIMIT,
         original_length=len(value),
         original_sha256=digest,
-        original_key=_b64(key),
+        original_key=_b64(key[:DEAD_LETTER_KEY_LIMIT] if key is not None else None),
+        key_truncated=key_truncated,
         original_headers=headers,
+        headers_truncated=headers_truncated,
     )
     return OutputEvent(
         id=output_event_id(DeadLetter.event_type, topic, str(partition), str(offset), digest),
         source=source,
         type=DeadLetter.event_type,
-        subject=_text_key(key),
+        subject=None if key_truncated else _text_key(key),
         time=now,
         data=data,
     )
+
+
+def _carried_headers(raw_headers: Headers) -> tuple[tuple[Header, ...], bool]:
+    """The headers a dead letter carries, in order: each whole one that still fits
+    :data:`DEAD_LETTER_HEADERS_LIMIT`; and whether any was left out."""
+    items = raw_headers.items() if isinstance(raw_headers, Mapping) else raw_headers
+    carried: list[Header] = []
+    room, left_out = DEAD_LETTER_HEADERS_LIMIT, False
+    for name, raw in items:
+        raw_bytes = raw.encode("utf-8") if isinstance(raw, str) else raw
+        cost = len(name.encode("utf-8", "replace")) + len(raw_bytes or b"") + DEAD_LETTER_HEADER_COST
+        if cost > room:
+            left_out = True
+            continue
+        room -= cost
+        carried.append(Header(key=name, value=_b64(raw_bytes)))
+    return tuple(carried), left_out
 
 
 def _b64(raw: HeaderValue) -> str | None:

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from orchestrator.ids import event_identity
+from orchestrator.reasons import excerpt, quoted
 from orchestrator.rfc3339 import EXAMPLE, FORM, DateTimeError, format_date_time, parse_date_time
 
 Channel = Literal["sms", "voice", "email"]
@@ -113,7 +114,6 @@ _JSON_KINDS: dict[type, str] = {
     dict: "an object",
     type(None): "null",
 }
-_SHOWN_CHARACTERS = 40  # of a refused value in its reason: reasons are logged and dead-lettered
 
 
 def _rfc3339_instant(value: Any) -> Any:
@@ -129,7 +129,7 @@ def _rfc3339_instant(value: Any) -> Any:
     try:
         return parse_date_time(value)
     except DateTimeError as error:
-        shown = value if len(value) <= _SHOWN_CHARACTERS else value[:_SHOWN_CHARACTERS] + "…"
+        shown = excerpt(value)
         if error.problem == "offset":
             raise ValueError(f"no UTC offset in {shown!r}; {hint}") from None
         if error.problem == "form":
@@ -212,7 +212,7 @@ def _stated_zone(name: str | None, info: ValidationInfo) -> str | None:
     them (COMPLIANCE: calling hours), so a misspelt one must not quietly fall back to inference."""
     if name is None or _known_zone(name) or not _on_intake(info):
         return name
-    raise ValueError(f"unknown time zone {name!r}; use an IANA zone name, e.g. America/Chicago")
+    raise ValueError(f"unknown time zone {quoted(name)}; use an IANA zone name, e.g. America/Chicago")
 
 
 @lru_cache(maxsize=1024)
@@ -225,7 +225,7 @@ def _iso_currency(code: str) -> str:
     about the account, so it is refused on intake instead."""
     if _known_currency(code):
         return code
-    shown = code if len(code) <= 8 else code[:8] + "…"  # the reason is logged and dead-lettered: keep it short
+    shown = excerpt(code, 8)
     raise ValueError(f"unknown currency {shown!r}; use an ISO 4217 code in capitals, e.g. USD or EUR")
 
 

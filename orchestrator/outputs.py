@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from orchestrator.events import Channel, Money
+from orchestrator.events import Channel, Currency, Money
 from orchestrator.ids import output_event_id
 
 PlannedChannel = Literal["sms", "voice", "email", "best"]
@@ -181,6 +181,12 @@ class ReplyReceived(Output):
     intent: str
     confidence: Confidence
     amount: Money | None = Field(None, description="An amount the reply mentions (decimal string).")
+    currency: Currency | None = Field(
+        None,
+        description="ISO 4217 currency of `amount`: the one the reply names (€, £, $ or a word: EUR, GBP, USD), "
+        "else that of the account a promise is tied to, else the one the debtor's open accounts share; null without "
+        "an amount or when none of these says.",
+    )
     date: dt.date | None = Field(None, description="A date the reply mentions (ISO 8601).")
     cues: tuple[str, ...] = Field((), description="The words or patterns that led to the intent.")
     needs_review: bool
@@ -215,13 +221,20 @@ class PaymentIntentDetected(Output):
     debtor_id: str
     account_id: str | None = Field(description="Null when the debtor has several accounts and named none.")
     amount: Money | None
+    currency: Currency | None = Field(
+        None,
+        description="ISO 4217 currency of the intent and its `amount`: the account's; with no account, the one the "
+        "debtor's open accounts share (null when they are in several and the reply names none). A currency the reply "
+        "names wins: when it is not the account's ('$50' about a EUR account), or with no account none of theirs, "
+        "the intent needs review. Parley never converts or relabels an amount.",
+    )
     date: dt.date | None
     confidence: Confidence
     source_reply_id: str
     needs_review: bool = Field(
         False,
-        description="True when the reply could not be tied to one account (several open, none named): "
-        "no promise was recorded, a person should follow up.",
+        description="True when the reply could not be tied to one account (several open, none named) or names a "
+        "currency other than the account's: no promise was recorded, a person should follow up.",
     )
 
 
@@ -248,7 +261,12 @@ class DeadLetter(Output):
     """A rejected input record, verbatim, with the reason it was rejected."""
 
     event_type: ClassVar[str] = "dead_letter"
-    reason: str
+    reason: str = Field(
+        description=(
+            "Why the record was refused, for a person; at most 1,000 characters (a longer one is cut and says "
+            "how long it was)."
+        )
+    )
     error_type: str
     topic: str
     partition: int | None = None
@@ -259,8 +277,20 @@ class DeadLetter(Output):
     truncated: bool = Field(False, description="True when the value was longer than 524,288 bytes and cut.")
     original_length: int = Field(0, ge=0, description="Length in bytes of the whole value.")
     original_sha256: str = Field("", description="Hex SHA-256 of the whole value.")
-    original_key: str | None = Field(None, description="Base64 of the record's key.")
-    original_headers: tuple[Header, ...] = ()
+    original_key: str | None = Field(
+        None, description="Base64 of the record's key; only its first 1,024 bytes when key_truncated."
+    )
+    key_truncated: bool = Field(False, description="True when the key was longer than 1,024 bytes and cut.")
+    original_headers: tuple[Header, ...] = Field(
+        (), description="The record's headers, in order; when headers_truncated, only those that fit."
+    )
+    headers_truncated: bool = Field(
+        False,
+        description=(
+            "True when the headers were more than 16,384 bytes together (names, values and 32 for each header): "
+            "those that did not fit are left out."
+        ),
+    )
 
 
 OutputData = (

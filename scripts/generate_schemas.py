@@ -52,7 +52,7 @@ TOPIC_DESCRIPTIONS = {
     PROVIDER_EVENTS: "Provider status callbacks and inbound messages, produced by Parley's own webhooks.",
     "delivery-events": "What happened to every planned send: scheduled, cancelled, suppressed, dispatched, outcomes.",
     "reply-events": "Debtor replies with their classified intent, and callback requests.",
-    "payment-intents": "Payment intents detected in replies (account, amount, date, source reply).",
+    "payment-intents": "Payment intents detected in replies (account, amount, currency, date, source reply).",
     "decisions": "The compliance audit trail: one record per decision with every rule's verdict.",
     "dead-letters": "Rejected input records, verbatim (base64), with the reason.",
 }

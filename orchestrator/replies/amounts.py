@@ -1,8 +1,14 @@
-"""The amount a debtor mentions: "$50", "50 dollars", "50 dólares", "1,250", "75.50", "$1,250.00".
+"""The amount a debtor mentions: "$50", "50 dollars", "50 dólares", "€50", "50 euros", "£20", "1,250", "75.50".
 
-A number counts as money only when something says so: a currency sign, a currency word after it,
-or a paying verb right before it ("I can pay 75.50", "le pago 80"). That keeps dates ("4/1",
-"the 15th"), times ("after 5", "3pm"), phone, account and confirmation numbers out.
+A number counts as money only when something says so: a currency sign (``$ € £`` before it, ``€ £``
+after it), a currency word after it, or a paying verb right before it ("I can pay 75.50", "le pago
+80"). That keeps dates ("4/1", "the 15th"), times ("after 5", "3pm"), phone, account and
+confirmation numbers out.
+
+The sign or word also says which currency the debtor means (``AmountMatch.currency``), so an amount
+is never read in another currency than the one named. ``$`` and the dollar words are USD — Parley
+collects US debts and does not guess at other dollars; "pesos" (said of dollars too) and a bare
+number name none, and are read in the account's currency.
 """
 
 from __future__ import annotations
@@ -14,8 +20,19 @@ from decimal import Decimal, InvalidOperation
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?"
 _PHONE = re.compile(r"\+?1?[ (.-]*\d{3}[ ).-]*\d{3}[ .-]\d{4}\b")
 _REFERENCE = re.compile(r"(#|\bno\.?|\bnumber|\bconfirmation|\bcase|\bacct|\baccount|\bref)\s*:?\s*[\d-]+")
-_CURRENCY_SIGN = re.compile(rf"\$\s?{_NUMBER}(?![\d/])")
-_CURRENCY_WORD = re.compile(rf"(?<![\d/.,$]){_NUMBER}\s?(dollars?|dolares|dolar|dlls?|dls|dlrs|bucks|usd|pesos)\b")
+_CURRENCY_SIGN = re.compile(rf"(?P<marker>[$€£])\s?{_NUMBER}(?![\d/])")
+_CURRENCY_SIGN_AFTER = re.compile(rf"(?<![\d/.,$€£]){_NUMBER}\s?(?P<marker>[€£])")
+_CURRENCY_WORD = re.compile(
+    rf"(?<![\d/.,$€£]){_NUMBER}\s?"
+    r"(?P<marker>dollars?|dolares|dolar|dlls?|dls|dlrs|bucks|usd|pesos|euros?|eur|pounds?|libras?|gbp)\b"
+)
+# The currency each marker names; a marker missing here ("pesos") makes a number money but names none.
+_DOLLAR_MARKERS = ("$", "dollar", "dollars", "dolar", "dolares", "dll", "dlls", "dls", "dlrs", "bucks", "usd")
+CURRENCY_OF_MARKER: dict[str, str] = {
+    **dict.fromkeys(_DOLLAR_MARKERS, "USD"),
+    **dict.fromkeys(("€", "euro", "euros", "eur"), "EUR"),
+    **dict.fromkeys(("£", "pound", "pounds", "libra", "libras", "gbp"), "GBP"),
+}
 _PAYMENT_OF_NUMBER = re.compile(
     rf"\b(?:make|making|made|send|sending)\s+(?:a|an|one)\s+{_NUMBER}\s+(?:dollar\s+)?payment|"
     rf"\b(?:payment|pago|abono)\s+(?:of|de)\s+{_NUMBER}(?![\d/:])"
@@ -31,17 +48,20 @@ _PAY_VERB_NUMBER = re.compile(
 class AmountMatch:
     amount: Decimal
     text: str
+    currency: str | None = None  # ISO 4217 code its sign or word names; None when it names none
 
 
 def extract_amount(entity_text: str) -> AmountMatch | None:
     """The first stated amount, quantized to cents; None when the reply names no money."""
     cleaned = _REFERENCE.sub(" ", _PHONE.sub(" ", entity_text))
-    for pattern in (_CURRENCY_SIGN, _CURRENCY_WORD, _PAYMENT_OF_NUMBER, _PAY_VERB_NUMBER):
+    for pattern in (_CURRENCY_SIGN, _CURRENCY_SIGN_AFTER, _CURRENCY_WORD, _PAYMENT_OF_NUMBER, _PAY_VERB_NUMBER):
         for match in pattern.finditer(cleaned):
             integer_part, fraction = _number_groups(match)
             amount = _to_decimal(integer_part, fraction)
             if amount is not None and amount > 0:
-                return AmountMatch(amount=amount, text=match.group(0).strip())
+                marker = match.groupdict().get("marker")
+                currency = CURRENCY_OF_MARKER.get(marker) if marker else None
+                return AmountMatch(amount=amount, text=match.group(0).strip(), currency=currency)
     return None
 
 

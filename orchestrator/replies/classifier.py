@@ -8,8 +8,9 @@ How a reply is decided:
    intent scores the weight of its strongest cue. A bare imperative "stop" adds a weak opt-out cue.
 3. The highest score wins; ties go to the intent earlier in ``PRECEDENCE`` (legal holds, cease,
    opt-out, …). No cue at all is ``other``.
-4. Amount, date and time of day are extracted independently of the intent; dates resolve against the
-   day the reply arrived in the debtor's zone, looking back instead of forward for past-tense intents.
+4. Amount (with the currency its sign or word names), date and time of day are extracted independently
+   of the intent; dates resolve against the day the reply arrived in the debtor's zone, looking back
+   instead of forward for past-tense intents.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def classify(text: str, channel: str, received_at: datetime, timezone: str) -> R
         intent=intent,
         confidence=confidence,
         amount=amount_match.amount if amount_match else None,
+        currency=amount_match.currency if amount_match else None,
         date=date_match.value if date_match else None,
         cues=tuple(cues),
         time=time_match.value if time_match else None,

@@ -60,7 +60,8 @@ _WEEKDAY = re.compile(
     r"(\s+(?:que viene|pasado))?"
 )
 _ORDINAL_DAY = re.compile(
-    r"\b(?:the|el dia|el|para el|dia)\s+(\d{1,2})(st|nd|rd|th|ro|vo|to)?\b(?!\s*(?:/|:|%|dollars|dolares|bucks|de\s))"
+    r"\b(?:the|el dia|el|para el|dia)\s+(\d{1,2})(st|nd|rd|th|ro|vo|to)?\b"
+    r"(?!\s*(?:/|:|%|€|£|dollars|dolares|bucks|euros|pounds|libras|de\s))"
 )
 _MONTH_DAY = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\b")
 _MONTH_NAME_SPAN = re.compile(

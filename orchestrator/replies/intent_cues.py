@@ -225,7 +225,8 @@ CUES: tuple[Cue, ...] = (
         Intent.PAYMENT_PLAN_REQUEST,
         0.87,
         "per_period",
-        r"\b\d+( dollars| bucks| dolares)? (a|per|each|every) (month|week|two weeks|2 weeks|paycheck|payday)\b"
+        r"\b\d+( dollars| bucks| dolares| euros| pounds| libras)? (a|per|each|every)"
+        r" (month|week|two weeks|2 weeks|paycheck|payday)\b"
         r"|\bevery (two weeks|2 weeks|other week|month|week|paycheck|payday)\b|\bmonthly\b",
     ),
     _cue(Intent.PAYMENT_PLAN_REQUEST, 0.87, "split", r"\b(split|break) (it|this|that)\b|\bhalf now\b"),

@@ -66,6 +66,7 @@ class ReplyClassification:
     date: date | None
     cues: tuple[str, ...]
     time: time | None = None  # a time of day the reply names ("3pm"), wall clock in the debtor's zone
+    currency: str | None = None  # the ISO 4217 code the amount's sign or word names (€50: EUR); None if none
 
     @property
     def opt_out_requested(self) -> bool:

@@ -6,8 +6,8 @@ Matching all of that in every pattern would be unreadable, so the text is normal
 * ``words``: lower case, accents folded, apostrophes dropped ("don't" -> "dont"), everything that is
   not a letter or digit turned into a space, abbreviations and common typos expanded. Cue patterns
   are written against this form.
-* ``entity_text``: lower case and accent-folded but with digits and punctuation kept, for amounts
-  and dates ("$1,250.00", "4/1").
+* ``entity_text``: lower case and accent-folded but with digits, punctuation and the currency signs
+  ``$ € £`` kept, for amounts and dates ("$1,250.00", "€50", "4/1").
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ ABBREVIATIONS: dict[str, str] = {
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _HASH = re.compile(r"#")
-_ENTITY_NOISE = re.compile(r"[^a-z0-9$.,/:#\- ]+")
+_ENTITY_NOISE = re.compile(r"[^a-z0-9$€£.,/:#\- ]+")
 _SPACES = re.compile(r"\s+")
 _CLAUSE_BREAK = re.compile(r"[.!?;,\n]+")
 

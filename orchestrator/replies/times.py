@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
-_MERIDIEM = re.compile(r"(?<![\d$.,:/])(\d{1,2})(?::([0-5]\d))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])")
+_MERIDIEM = re.compile(r"(?<![\d$€£.,:/])(\d{1,2})(?::([0-5]\d))?\s*(a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])")
 _SPANISH_HALF = re.compile(
-    r"(?<![\d$.,:/])(?:(?:a las|a la|las|la)\s+)?(\d{1,2})(?::([0-5]\d))?\s+(?:de|en|por) la (manana|tarde|noche)\b"
+    r"(?<![\d$€£.,:/])(?:(?:a las|a la|las|la)\s+)?(\d{1,2})(?::([0-5]\d))?\s+(?:de|en|por) la (manana|tarde|noche)\b"
 )
-_TWENTY_FOUR_HOUR = re.compile(r"(?<![\d$.,:/])([01]?\d|2[0-3]):([0-5]\d)(?![\d:/]|\s*(?:a\.?\s?m|p\.?\s?m))")
+_TWENTY_FOUR_HOUR = re.compile(r"(?<![\d$€£.,:/])([01]?\d|2[0-3]):([0-5]\d)(?![\d:/]|\s*(?:a\.?\s?m|p\.?\s?m))")
 _NOON = re.compile(r"\b(noon|midday|mediodia)\b")
 
 

@@ -4,9 +4,9 @@ The reply is classified, then acted on at once where the law requires it: an opt
 medium and sends one confirmation (none when the provider already answered the keyword itself); a
 cease notice, attorney, bankruptcy, death or dispute places the matching hold, cancels pending sends
 and flags the reply for a human; a promise about one account becomes a payment intent, a recorded
-promise and the promise cadence (confirmation, reminder the day before) — about several accounts it
-is only a payment intent for a person to review. Everything lands in one atomic commit with the
-reply's own outputs.
+promise and the promise cadence (confirmation, reminder the day before) — about several accounts, or
+naming a currency the account is not in ("$50" about a euro account), it is only a payment intent for a
+person to review. Everything lands in one atomic commit with the reply's own outputs.
 
 A number or address several debtors share (a household) is answered as the debtor contacted there
 last; its opt-out (or SMS START) holds for every debtor who has it, published as a ``reply.received``
@@ -40,7 +40,9 @@ from orchestrator.service.reply_effects import (
     PURPOSE_AWARE_INTENTS,
     REVIEW_INTENTS,
     ReplyEffects,
+    accounts_in_question,
     act,
+    amount_currency,
     classify_keypad,
     keypad_press,
     opted_out,
@@ -121,7 +123,8 @@ async def _destination_choice(
         elif opt_in:
             kept = tuple(o for o in state.opt_outs if (o.channel, o.destination) != ("sms", sender))
             state = replace(state, opt_outs=kept)
-        outputs = [_reply_output(ctx, theirs, debtor_id, reply, ())]
+        currency = amount_currency(reply, accounts_in_question(state, None))
+        outputs = [_reply_output(ctx, theirs, debtor_id, reply, (), currency)]
         commit = Commit(
             debtor_id=debtor_id,
             expected_version=loaded.version,
@@ -139,7 +142,7 @@ def _unattributed(ctx: ServiceContext, event: InboundEvent, keypad: bool) -> Out
     data = event.data
     assert isinstance(data, ProviderInbound)
     reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
-    return _reply_output(ctx, event, None, reply, ())
+    return _reply_output(ctx, event, None, reply, (), reply.currency)
 
 
 async def _reply_of(
@@ -202,10 +205,13 @@ def _reply_output(
     debtor_id: str | None,
     reply: ReplyClassification,
     account_ids: tuple[str, ...],
+    currency: str | None,
     intent: str | None = None,
     review: bool = False,
+    cues: Sequence[str] = (),
 ) -> OutputEvent:
-    """``reply.received``; ``intent`` replaces the classified intent when the handling says otherwise."""
+    """``reply.received``; ``intent`` replaces the classified intent when the handling says otherwise,
+    ``cues`` are the handling's own added to the classifier's, ``currency`` is that of the amount (if any)."""
     data = event.data
     assert isinstance(data, ProviderInbound)
     received = ReplyReceived.model_validate(
@@ -218,8 +224,9 @@ def _reply_output(
             "intent": intent or reply.intent.value,
             "confidence": reply.confidence,
             "amount": reply.amount,
+            "currency": currency if reply.amount is not None else None,
             "date": reply.date,
-            "cues": reply.cues,
+            "cues": (*reply.cues, *cues),
             "needs_review": debtor_id is None or reply.intent in REVIEW_INTENTS or review,
             "account_ids": account_ids,
         }
@@ -233,7 +240,12 @@ def _outputs(
     state = effects.record.state
     debtor_id = state.debtor_id
     accounts = tuple(a.id for a in state.accounts if a.status == "open")
-    outputs = [_reply_output(ctx, event, debtor_id, reply, accounts, effects.intent, effects.needs_review)]
+    currency = effects.currency or amount_currency(reply, accounts_in_question(state, None))
+    outputs = [
+        _reply_output(
+            ctx, event, debtor_id, reply, accounts, currency, effects.intent, effects.needs_review, effects.cues
+        )
+    ]
     for number, data in enumerate(effects.outputs):
         outputs.append(
             new_output(

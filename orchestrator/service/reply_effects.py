@@ -1,14 +1,16 @@
 """What a debtor's reply does to their record, before the one commit (``replies.py``): an opt-out and
 its one confirmation, a hold with its cancellations, a promise on the account it names (with the
-promise cadence), a callback request, a HELP answer, a wrong number; keypad presses on a call.
+promise cadence; in the account's currency only), a callback request, a HELP answer, a wrong number;
+keypad presses on a call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from orchestrator.domain import DebtorState, OptOutRecord
+from orchestrator.domain import AccountState, DebtorState, OptOutRecord
 from orchestrator.domain.transitions import OPT_IN_KEYWORDS, apply_event, keyword_of
 from orchestrator.events import Channel, HoldPlaced, HoldReason, InboundEvent, PromiseCreated, ProviderInbound
 from orchestrator.ids import send_id, stable_id
@@ -66,6 +68,8 @@ class ReplyEffects:
     prior: DebtorState | None = None  # before the reply: a keyword STOP is already applied to ``record``
     intent: str | None = None  # the intent to publish when it is not the classified one
     needs_review: bool = False  # a person should look at the reply whatever its intent
+    currency: str | None = None  # of the reply's amount, once a promise tied it to the debtor's accounts
+    cues: list[str] = field(default_factory=list)  # what the handling adds to the classifier's cues, for a reviewer
 
 
 def reply_send(
@@ -150,19 +154,26 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
         effects.outputs.append(callback(ctx, event, state, reply))
     elif intent == Intent.PROMISE_TO_PAY:
         account = account_named(data.text, state)
-        effects.needs_review = account is None
+        in_question = accounts_in_question(state, account)
+        effects.currency = amount_currency(reply, in_question)
+        mismatch = currency_mismatch(reply, in_question, account)
+        if mismatch is not None:
+            effects.cues.append(mismatch)
+        effects.needs_review = account is None or mismatch is not None
         effects.outputs.append(
             PaymentIntentDetected(
                 debtor_id=debtor_id,
                 account_id=account,
                 amount=reply.amount,
+                currency=effects.currency,
                 date=reply.date,
                 confidence=reply.confidence,
                 source_reply_id=event.id,
-                needs_review=account is None,
+                needs_review=effects.needs_review,
             )
         )
-        if channel in ("sms", "email") and reply.amount is not None and reply.date is not None and account:
+        promised = reply.amount is not None and reply.date is not None and mismatch is None
+        if channel in ("sms", "email") and promised and account:
             state = record_promise(ctx, event, reply, account, state, effects)
     elif intent == Intent.ALREADY_PAID:
         until = event.time + ctx.already_paid_pause
@@ -177,6 +188,36 @@ def account_named(text: str, state: DebtorState) -> str | None:
     if len(open_accounts) == 1:
         return open_accounts[0][0]
     return named_account(text, open_accounts)
+
+
+def accounts_in_question(state: DebtorState, account_id: str | None) -> tuple[AccountState, ...]:
+    """The accounts a reply's amount can be about: the one it is tied to; else the open ones (every one
+    when none is open)."""
+    if account_id is not None:
+        return tuple(a for a in state.accounts if a.id == account_id)
+    return tuple(a for a in state.accounts if a.status == "open") or state.accounts
+
+
+def amount_currency(reply: ReplyClassification, accounts: Sequence[AccountState]) -> str | None:
+    """The currency of the reply's amount (or of a promise without one): the one the reply names, else the
+    one ``accounts`` share; None when they are in several. A named currency is kept even when no account is
+    in it: an amount is never relabelled (``currency_mismatch`` sends it to review)."""
+    if reply.currency is not None:
+        return reply.currency
+    currencies = {a.currency for a in accounts}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+def currency_mismatch(
+    reply: ReplyClassification, accounts: Sequence[AccountState], account_id: str | None
+) -> str | None:
+    """The review cue for a reply naming a currency none of ``accounts`` is in ("$50" about a euro
+    account), e.g. ``currency_mismatch:USD, account A1 in EUR``; None when it names none or theirs."""
+    currencies = sorted({a.currency for a in accounts})
+    if reply.currency is None or not currencies or reply.currency in currencies:
+        return None
+    whose = f"account {account_id}" if account_id is not None else "accounts"
+    return f"currency_mismatch:{reply.currency}, {whose} in {'/'.join(currencies)}"
 
 
 def record_promise(

@@ -24,7 +24,7 @@ def classify(source: IO[str]) -> None:
     """Classify debtor replies (JSONL in, JSONL out).
 
     Each input line is {"text", "channel", "received_at" (ISO 8601), "timezone" (IANA)}. Each output
-    line is {"intent", "confidence", "amount", "date", "cues"}, or {"error": reason} for a bad line.
+    line is {"intent", "confidence", "amount", "currency", "date", "cues"}, or {"error": reason} for a bad line.
     """
     for line_number, line in enumerate(source, start=1):
         if not line.strip():
@@ -46,6 +46,7 @@ def as_json(result: ReplyClassification) -> dict[str, Any]:
         "intent": result.intent.value,
         "confidence": result.confidence,
         "amount": str(result.amount) if result.amount is not None else None,
+        "currency": result.currency,
         "date": result.date.isoformat() if result.date is not None else None,
         "cues": list(result.cues),
     }

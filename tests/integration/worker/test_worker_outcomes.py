@@ -4,6 +4,7 @@ holds and signal payment intents, and a malformed record is dead-lettered withou
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -107,6 +108,34 @@ async def test_a_malformed_record_goes_to_dead_letters_and_the_next_event_is_pro
     dead = await outputs.one("dead_letter", TIMEOUT_S)
     assert "not valid JSON" in dead.data["reason"]
     assert dead.data["original_key"] and dead.key == debtor_id.encode()
+    await outputs.one("message.scheduled", TIMEOUT_S, debtor_id=debtor_id, step_id="first_notice_sms")
+
+
+async def test_records_quoting_a_huge_subject_are_dead_lettered_within_the_producer_limit_and_the_stream_goes_on(
+    stack: Stack, emulator: HookedEmulator, outputs: OutputWatcher, start_worker: StartWorker
+) -> None:
+    """A reason quoting the whole 900 KB subject, or a dead letter carrying a 900 KB header, would be more
+    than the producer sends: the batch would be retried forever and the next event never processed."""
+    await start_worker()
+    debtor_id, phone, email = _ids()
+    key = debtor_id.encode()
+    event = account_placed(debtor_id, "acc-1", open_zone(), phone, email)
+    in_value = json.dumps({**event, "subject": "A" * 900_000}).encode()
+    binary = [(f"ce_{name}", str(event[name]).encode()) for name in ("specversion", "id", "source", "type", "time")]
+    in_header = [*binary, ("ce_subject", b"B" * 900_000), ("content-type", b"application/json")]
+    records = [
+        (key, in_value, [("content-type", b"application/cloudevents+json")]),
+        (key, json.dumps(event["data"]).encode(), in_header),
+        structured(account_placed(debtor_id, "acc-1", open_zone(), phone, email)),
+    ]
+    await produce(stack.kafka_bootstrap, stack.topic(ACCOUNT_EVENTS), records)
+
+    await outputs.wait_for("both dead letters", lambda: len(outputs.of("dead_letter")) == 2, TIMEOUT_S)
+    first, second = sorted(outputs.of("dead_letter"), key=lambda dead: int(dead.data["offset"]))
+    assert first.data["reason"].startswith("subject 'AAAA") and len(first.data["reason"]) < 200
+    assert first.data["truncated"] is True and first.data["original_length"] == len(in_value)
+    assert second.data["reason"].startswith("subject 'BBBB") and second.data["headers_truncated"] is True
+    assert first.key == second.key == key
     await outputs.one("message.scheduled", TIMEOUT_S, debtor_id=debtor_id, step_id="first_notice_sms")
 
 

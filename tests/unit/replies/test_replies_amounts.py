@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orchestrator.replies import classify
+from orchestrator.replies import Intent, classify
 from orchestrator.replies.amounts import extract_amount
 from orchestrator.replies.normalize import normalize_reply
 
@@ -45,3 +45,62 @@ def test_classify_reports_the_amount_and_the_text_it_came_from() -> None:
     result = classify("I can pay $50 Friday", "sms", RECEIVED, "America/New_York")
     assert result.amount == Decimal("50.00")
     assert "amount:$50" in result.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "currency"),
+    [("I can pay €50 Friday", "50.00", "EUR"), ("te pago 50 euros el viernes", "50.00", "EUR"),
+     ("€ 40 tomorrow", "40.00", "EUR"), ("100 euros el lunes", "100.00", "EUR"),
+     ("puedo pagar 20 euro", "20.00", "EUR"),
+     ("I'll have 60€ for you Friday", "60.00", "EUR"), ("I can pay £75.50 tomorrow", "75.50", "GBP"),
+     ("£ 40 tomorrow", "40.00", "GBP"), ("I'll have 30 pounds by Friday", "30.00", "GBP"),
+     ("le mando 45 libras el viernes", "45.00", "GBP"), ("I can pay €1,250.00 on 4/1", "1250.00", "EUR"),
+     ("I can pay 25 EUR friday", "25.00", "EUR")],
+)  # fmt: skip
+def test_euro_and_pound_signs_and_words_name_the_amount_s_currency(text: str, expected: str, currency: str) -> None:
+    match = extract_amount(normalize_reply(text).entity_text)
+    assert match is not None
+    assert (match.amount, match.currency) == (Decimal(expected), currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("€ 40 tomorrow", "40.00"), ("100 euros el lunes", "100.00"), ("£ 40 tomorrow", "40.00"),
+     ("I'll have 30 pounds by Friday", "30.00"), ("I'll have €60 by Friday", "60.00"), ("50 libras mañana", "50.00")],
+)  # fmt: skip
+def test_a_euro_or_pound_marker_alone_makes_a_number_money_as_a_dollar_sign_does(text: str, expected: str) -> None:
+    assert amount_in(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [("I can pay $50 Friday", "USD"), ("i can do 200 dollars monday", "USD"), ("puedo pagar 50 dólares", "USD"),
+     ("I can pay 25 bucks", "USD"), ("le puedo abonar 90 dlls", "USD"), ("50 usd tomorrow", "USD"),
+     ("te pago 80 pesos", None), ("I can pay 75.50 on the 15th", None), ("Le pago 80 el 20", None),
+     ("I can make a 200 payment on friday", None)],
+)  # fmt: skip
+def test_a_dollar_marker_names_usd_and_an_unmarked_or_peso_amount_names_no_currency(
+    text: str, currency: str | None
+) -> None:
+    match = extract_amount(normalize_reply(text).entity_text)
+    assert match is not None and match.currency == currency
+
+
+@pytest.mark.parametrize("text", ["press pound to pay", "€ tomorrow", "euros please", "I'll pay on 4/1 in euros"])
+def test_a_currency_word_or_sign_without_a_number_is_no_amount(text: str) -> None:
+    assert amount_in(text) is None
+
+
+def test_classify_reads_a_promise_in_euros_as_it_reads_one_in_dollars() -> None:
+    euros = classify("te pago 50 euros el viernes", "sms", RECEIVED, "America/New_York")
+    sign = classify("I can pay €50 Friday", "sms", RECEIVED, "America/New_York")
+    dollars = classify("I can pay $50 Friday", "sms", RECEIVED, "America/New_York")
+    assert {euros.intent, sign.intent, dollars.intent} == {Intent.PROMISE_TO_PAY}
+    assert (euros.amount, euros.date, euros.currency) == (Decimal("50.00"), dollars.date, "EUR")
+    assert (sign.amount, sign.date, sign.currency) == (Decimal("50.00"), dollars.date, "EUR")
+    assert dollars.currency == "USD"
+    assert "amount:50 euros" in euros.cues and "amount:€50" in sign.cues
+
+
+def test_a_plan_in_euros_is_still_a_plan() -> None:
+    assert classify("can I pay 50 euros a month", "sms", RECEIVED, "UTC").intent is Intent.PAYMENT_PLAN_REQUEST

@@ -18,9 +18,18 @@ def run(stdin: str) -> tuple[int, list[dict[str, object]]]:
 def test_each_reply_line_gets_one_classification_line() -> None:
     code, lines = run(json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "text": "STOP"}) + "\n")
     assert code == 0
-    assert lines[0] == {"intent": "promise_to_pay", "confidence": 0.85, "amount": "50.00", "date": "2026-03-06",
+    assert lines[0] == {"intent": "promise_to_pay", "confidence": 0.85, "amount": "50.00", "currency": "USD",
+                        "date": "2026-03-06",
                         "cues": ["promise_to_pay:will_pay", "amount:$50", "date:friday"]}  # fmt: skip
-    assert (lines[1]["intent"], lines[1]["amount"], lines[1]["date"]) == ("opt_out", None, None)
+    assert (lines[1]["intent"], lines[1]["amount"], lines[1]["currency"], lines[1]["date"]) == (
+        "opt_out", None, None, None
+    )  # fmt: skip
+
+
+def test_a_reply_in_euros_is_classified_with_its_currency() -> None:
+    code, lines = run(json.dumps({**GOOD, "text": "te pago 50 euros el viernes"}) + "\n")
+    assert code == 0
+    assert (lines[0]["intent"], lines[0]["amount"], lines[0]["currency"]) == ("promise_to_pay", "50.00", "EUR")
 
 
 def test_a_bad_line_yields_an_error_line_and_the_rest_is_still_classified() -> None:

@@ -1,0 +1,151 @@
+"""A promise by reply says which currency its amount is in: the account's, never a silent relabel of the
+currency the debtor named. Real redis-server, sandbox channels, the service entry point (``handle_event``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from orchestrator.domain import DebtorState
+from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, InboundEvent, Name, Phone
+from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
+from orchestrator.service.api import handle_event
+from orchestrator.service.record import DebtorRecord
+from parley.bootstrap import Runtime
+
+DEBTOR, MOBILE = "d-reply-currency", "+12125550148"
+PLACED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
+SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
+FRIDAY = date(2026, 3, 13)
+
+
+async def place(runtime: Runtime, *accounts: tuple[str, str, str]) -> None:
+    """The debtor with one open account per (id, creditor, currency)."""
+    debtor = DebtorProfile(
+        id=DEBTOR,
+        name=Name(first="Ana"),
+        address=Address(city="New York", state="NY", postal_code="10014"),
+        phones=(Phone(number=MOBILE, type="mobile", sms_consent=True, call_consent=True),),
+    )
+    for account_id, creditor, currency in accounts:
+        account = Account(id=account_id, creditor=creditor, balance=Decimal("420.00"), currency=currency)
+        await handle_event(
+            runtime.ctx,
+            InboundEvent(
+                id=f"placed-{account_id}",
+                type="account.placed",
+                source="test",
+                subject=DEBTOR,
+                time=PLACED_AT,
+                data=AccountPlaced(debtor=debtor, account=account),
+            ),
+        )
+
+
+async def reply(runtime: Runtime, text: str) -> list[OutputEvent]:
+    data: dict[str, Any] = {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": text}
+    event = InboundEvent.model_validate(
+        {"id": "in-1", "type": "provider.inbound", "source": "test", "subject": DEBTOR, "time": SATURDAY, "data": data}
+    )
+    return await handle_event(runtime.ctx, event)
+
+
+async def state_of(runtime: Runtime) -> DebtorState:
+    loaded = await runtime.store.load(DEBTOR, "probe")
+    assert loaded.state is not None
+    return DebtorRecord.from_bytes(loaded.state).state
+
+
+def published(outputs: list[OutputEvent]) -> tuple[PaymentIntentDetected, ReplyReceived]:
+    (intent,) = [o.data for o in outputs if isinstance(o.data, PaymentIntentDetected)]
+    (received,) = [o.data for o in outputs if isinstance(o.data, ReplyReceived)]
+    return intent, received
+
+
+def scheduled_templates(outputs: list[OutputEvent]) -> set[str]:
+    return {o.data.template_id for o in outputs if o.type == "message.scheduled"}  # type: ignore[union-attr]
+
+
+async def test_a_promise_in_euros_on_a_euro_account_is_a_payment_intent_in_eur_and_is_recorded(
+    runtime: Runtime,
+) -> None:
+    await place(runtime, ("A1", "Acme Bank", "EUR"))
+    outputs = await reply(runtime, "te pago 50 euros el viernes")
+
+    intent, received = published(outputs)
+    assert (intent.account_id, intent.amount, intent.currency, intent.date, intent.needs_review) == (
+        "A1",
+        Decimal("50.00"),
+        "EUR",
+        FRIDAY,
+        False,
+    )
+    assert (received.amount, received.currency, received.needs_review) == (Decimal("50.00"), "EUR", False)
+    promise = (await state_of(runtime)).accounts[0].promise
+    assert promise is not None and promise.due == FRIDAY
+    assert "promise_confirmation" in scheduled_templates(outputs)
+
+
+async def test_an_amount_without_a_currency_is_read_in_the_account_s_currency(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "EUR"))
+    outputs = await reply(runtime, "I can pay 50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.amount, intent.currency, intent.needs_review) == (Decimal("50.00"), "EUR", False)
+    assert received.currency == "EUR"
+
+
+async def test_a_dollar_promise_on_a_euro_account_goes_to_review_unconverted_and_unrecorded(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "EUR"))
+    outputs = await reply(runtime, "I can pay $50 Friday")
+
+    intent, received = published(outputs)
+    # The amount keeps the currency the debtor named: "$50" is never published as €50.
+    assert (intent.account_id, intent.amount, intent.currency, intent.needs_review) == (
+        "A1",
+        Decimal("50.00"),
+        "USD",
+        True,
+    )
+    assert (received.currency, received.needs_review) == ("USD", True)
+    assert "currency_mismatch:USD, account A1 in EUR" in received.cues
+    assert (await state_of(runtime)).accounts[0].promise is None
+    assert not {"promise_confirmation", "promise_reminder"} & scheduled_templates(outputs)
+
+
+async def test_a_promise_on_a_dollar_account_is_in_usd(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "USD"))
+    outputs = await reply(runtime, "I can pay $50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.currency, intent.needs_review, received.currency) == ("USD", False, "USD")
+    assert (await state_of(runtime)).accounts[0].promise is not None
+
+
+async def test_a_promise_tied_to_no_account_has_the_currency_the_debtor_s_accounts_share(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "EUR"), ("A2", "Globex Card", "EUR"))
+    outputs = await reply(runtime, "I can pay 50 Friday")
+
+    intent, _ = published(outputs)
+    assert (intent.account_id, intent.currency, intent.needs_review) == (None, "EUR", True)
+
+
+async def test_a_promise_tied_to_no_account_among_accounts_in_several_currencies_has_no_currency(
+    runtime: Runtime,
+) -> None:
+    await place(runtime, ("A1", "Acme Bank", "EUR"), ("A2", "Globex Card", "USD"))
+    outputs = await reply(runtime, "I can pay 50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.account_id, intent.currency, intent.needs_review) == (None, None, True)
+    assert received.currency is None
+
+
+async def test_a_pound_promise_naming_a_euro_account_goes_to_review(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "USD"), ("A2", "Globex Card", "EUR"))
+    outputs = await reply(runtime, "I can pay £50 on the Globex card Friday")
+
+    intent, _ = published(outputs)
+    assert (intent.account_id, intent.currency, intent.needs_review) == ("A2", "GBP", True)
+    assert [account.promise for account in (await state_of(runtime)).accounts] == [None, None]
