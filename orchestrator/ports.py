@@ -121,7 +121,8 @@ class StateStore(Protocol):
         ...
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
-        """State and the pending send's record (None once final) in one round trip, before ``begin_dispatch``."""
+        """State (with the debtor's pending send ids, ``Loaded.pending``, read after it) and the pending
+        send's record (None once final) in one round trip, before ``begin_dispatch``."""
         ...
 
     async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
@@ -135,15 +136,20 @@ class StateStore(Protocol):
         partition: int,
         state: bytes | None = None,
         expected_version: int | None = None,
+        *,
+        only_if_current: bool = False,
     ) -> FinishResult:
-        """A pending send is final: its record and due entry go; ``state`` is written if the version holds."""
+        """A pending send is final: its record and due entry go; ``state`` is written if the version holds.
+        ``only_if_current``: the send is closed only together with ``state`` (a version conflict changes
+        nothing)."""
         ...
 
     async def release_dispatch(
         self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
     ) -> ReleaseResult:
-        """Hand a ``dispatching`` send back to the schedule after a transient provider refusal; ``state``
-        is written if the version holds."""
+        """Hand a ``dispatching`` send back to the schedule after a transient provider refusal, together
+        with ``state`` and only if the version holds (a conflict changes nothing: the send stays
+        ``dispatching``); its due entry then moves to ``due_ms``."""
         ...
 
     async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:

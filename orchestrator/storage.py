@@ -34,11 +34,16 @@ class Loaded:
 
     ``replay`` is not None when the event being loaded for was already processed: it holds what that
     processing produced, for the caller to re-publish (and re-add with ``restore_due``) idempotently.
+
+    ``pending`` is not None when the read asked for it (``load_for_dispatch``): the ids of the debtor's
+    pending sends (scheduled or dispatching), read after the state — so a send the state shows in its
+    provider call and ``pending`` leaves out was closed by then.
     """
 
     version: int
     state: bytes | None
     replay: bytes | None = None
+    pending: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +129,9 @@ class FinishResult:
     """``recorded``: the send was pending and now carries the final status (False: it was already final).
 
     ``state_written``: the optional state was written (False: no state given, or a version conflict —
-    the send outcome is recorded regardless; fold it into the state with ``update_state``).
+    the send outcome is recorded regardless; fold it into the state with ``update_state``). Asked to
+    close the send ``only_if_current``, a version conflict changes nothing: ``recorded`` False, and
+    ``version`` (the one stored) differs from the expected one.
     """
 
     recorded: bool
@@ -132,16 +139,24 @@ class FinishResult:
     version: int
 
 
+class ReleaseOutcome(StrEnum):
+    """What ``release_dispatch`` found."""
+
+    RELEASED = "released"
+    """The send was ``dispatching`` and the state at the expected version: the send is ``scheduled`` again
+    and the state (without the attempt) written, in one step."""
+    CONFLICT = "conflict"
+    """The state version moved on (an event landed during the provider call): nothing changed, the send is
+    still ``dispatching``; reload and decide again."""
+    NOT_DISPATCHING = "not_dispatching"
+    """The send is not ``dispatching`` (another worker finished or released it): nothing changed."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReleaseResult:
-    """``released``: the send was ``dispatching`` and is ``scheduled`` again (False: it was not dispatching).
+    """The outcome of ``release_dispatch`` and the state version now stored."""
 
-    ``state_written``: the state without the attempt was written (False: a version conflict — the send is
-    released regardless; take the attempt out of the fresh state with ``update_state``).
-    """
-
-    released: bool
-    state_written: bool
+    outcome: ReleaseOutcome
     version: int
 
 

@@ -28,7 +28,7 @@ from orchestrator.outputs import (
 )
 from orchestrator.service.audit import decision_output, rule_reasons
 from orchestrator.service.context import ServiceContext
-from orchestrator.service.dispatch_work import MAX_CONFLICT_RETRIES, Dispatch, epoch_ms
+from orchestrator.service.dispatch_work import MAX_CONFLICT_RETRIES, Dispatch, Unsent, epoch_ms
 from orchestrator.service.reconcile import reconcile
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.rendering import render_for
@@ -61,12 +61,12 @@ async def _attempt(work: Dispatch) -> bool:
         partition = send.partition if send else ctx.partition_of(ref.debtor_id)
         await ctx.store.drop_due(partition, ref)
         return True
-    record = DebtorRecord.from_bytes(loaded.state)
+    record = work.record_of(loaded)
     planned = PlannedSend.from_bytes(send.payload)
     if send.status == SendStatus.DISPATCHING:
         return await reconcile(work, record, loaded.version, planned, send.partition)
     tombstone = record.tombstone(ref.send_id)
-    if tombstone is not None:  # handed back as an event cancelled it in its provider call, not yet closed
+    if tombstone is not None:  # scheduled with a tombstone: handed back by a release that did not wait for the record
         await work.close_cancelled(send.partition, record, loaded.version, planned, tombstone)
         return True
     if send.due_ms > int(now.timestamp() * 1000):  # an early hint (a lease ran out, or the send moved)
@@ -220,10 +220,7 @@ async def _begin_send_finish(
     )
     # Outputs first, record second: a crash in between leaves the send ``dispatching``, which the next
     # claimer reconciles with the provider and announces again (same event ids: consumers de-duplicate).
-    # The other way round, a crash would leave a recorded send whose announcement is lost.
-    if ctx.publish is not None:
-        await ctx.publish(work.outputs)
-        work.outputs.clear()
+    await work.publish_now()
     provider_id = result.provider_message_id
     await work.finish(
         partition,
@@ -250,8 +247,9 @@ async def _provider_refused(
     partition: int,
     error: ProviderError,
 ) -> None:
-    """Retry a transient failure later (with backoff) — unless an event cancelled the send during the
-    call —, give up on a permanent one, never guess."""
+    """Retry a transient failure later (with backoff), give up on a permanent one (or after the last
+    retry), never guess. A send an event cancelled during the call and the provider refused is closed
+    as cancelled instead, retries left or not."""
     ctx, ref, now = work.ctx, work.ref, work.now
     channel = message.channel
     if error.outcome_unknown:
@@ -265,8 +263,8 @@ async def _provider_refused(
             backoff = ctx.retry_backoff * (2 ** min(attempts, 6))
             if retry_after:
                 backoff = max(backoff, timedelta(seconds=float(retry_after)))
-            if not await work.hand_back(partition, record, version, planned, now + backoff):
-                return  # an event cancelled it during the call: closed, and announced as cancelled
+            if await work.hand_back(partition, record, version, planned, now + backoff) != Unsent.RESCHEDULED:
+                return  # cancelled during the call (closed and announced), or another worker's now
             work.emit(
                 MessageRescheduled.model_validate(
                     {
@@ -285,7 +283,10 @@ async def _provider_refused(
         failed = record_outcome(fresh.state, ref.send_id, "failed")
         return fresh.with_state(settle_failure(failed, channel, message.to, error, now))
 
-    await work.finish(partition, record, version, settled)
+    if not error.retryable:
+        await work.finish(partition, record, version, settled)
+    elif await work.give_up(partition, record, version, planned, settled) != Unsent.FAILED:
+        return  # out of retries, but cancelled during the call (closed and announced), or another's now
     work.emit(
         MessageFailed(
             send_id=ref.send_id,

@@ -26,7 +26,7 @@ from orchestrator.outputs import (
     RuleReason,
 )
 from orchestrator.service.destinations import normalise_destination
-from orchestrator.service.dispatch_work import Dispatch, epoch_ms
+from orchestrator.service.dispatch_work import Dispatch, Unsent, epoch_ms
 from orchestrator.service.record import DebtorRecord
 from orchestrator.service.sends import PlannedSend
 
@@ -136,7 +136,7 @@ async def _sent(
     provider_id: str,
 ) -> bool:
     """The provider has it: announce it (before the record, as a dispatch does) and close it."""
-    ctx, ref = work.ctx, work.ref
+    ref = work.ref
     work.emit(
         MessageDispatched(
             send_id=ref.send_id,
@@ -151,9 +151,7 @@ async def _sent(
         ),
         ref.send_id,
     )
-    if ctx.publish is not None:
-        await ctx.publish(work.outputs)
-        work.outputs.clear()
+    await work.publish_now()
     await work.finish(
         partition, record, version, lambda r: r.with_state(record_provider_id(r.state, ref.send_id, provider_id))
     )
@@ -164,8 +162,8 @@ async def _send_again(work: Dispatch, record: DebtorRecord, version: int, planne
     """It never left: back to the schedule, due now, to be sent once (closed as cancelled instead when
     an event cancelled it while it was in doubt)."""
     now = work.now
-    if not await work.hand_back(partition, record, version, planned, now):
-        return True
+    if await work.hand_back(partition, record, version, planned, now) != Unsent.RESCHEDULED:
+        return True  # cancelled meanwhile (closed and announced), or another worker's now
     rules = (RuleReason(rule_id="reconciled", reason="interrupted before the provider received it; sent again"),)
     work.emit(
         MessageRescheduled.model_validate({"send_id": work.ref.send_id, "from": now, "to": now, "rules": rules}),

@@ -7,7 +7,8 @@ Beside the core state:
 - the sends in their provider call (``in_flight``: accounts and purpose, only while the call lasts), so
   an event landing meanwhile judges them by the same rules: one it would cancel cannot be called back,
   so it is marked (its ``Tombstone``: why, and which event), and if the provider then refuses it
-  transiently it is closed as cancelled instead of going back to the schedule;
+  transiently it is closed as cancelled instead of going back to the schedule (an entry whose send was
+  closed by a worker that stopped before writing the record is pruned by the next dispatch to write it);
 - the sends that left the schedule lately (``finished``: fingerprints with their day), so a send id
   planned again — an old event delivered again after the de-duplication window — is not scheduled
   twice; written in the same atomic step that takes the send off the schedule;
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -200,6 +201,14 @@ class DebtorRecord:
         if send_id not in self.in_flight:
             return self
         return replace(self, in_flight={send: flying for send, flying in self.in_flight.items() if send != send_id})
+
+    def pruning_in_flight(self, pending: Collection[str]) -> DebtorRecord:
+        """The record without the sends in flight that are not among ``pending`` (the debtor's scheduled
+        and dispatching send ids, read after the record): their send was closed, and the worker stopped
+        (or met too many version conflicts) before the record said so (``landing``)."""
+        if all(send in pending for send in self.in_flight):
+            return self
+        return replace(self, in_flight={send: flying for send, flying in self.in_flight.items() if send in pending})
 
     def cancelling_in_flight(self, reasons: Mapping[str, str], cause_event_id: str) -> DebtorRecord:
         """The record with a tombstone on each send in flight in ``reasons`` (send id → why), unless a

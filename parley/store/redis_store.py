@@ -25,6 +25,7 @@ from orchestrator.storage import (
     CommitResult,
     FinishResult,
     Loaded,
+    ReleaseOutcome,
     ReleaseResult,
     ScheduledSend,
     SendRecord,
@@ -249,13 +250,20 @@ class RedisStateStore:
         return _send_record(debtor_id, send_id, fields)
 
     async def load_for_dispatch(self, debtor_id: str, send_id: str) -> tuple[Loaded, SendRecord | None]:
-        """The debtor's state and the pending send's record (None once it is finished), in one round trip."""
+        """The debtor's state, their pending send ids and the pending send's record (None once it is
+        finished), in one round trip. The ids are read after the state: a send the state shows in its
+        provider call was pending when the state was read, so one missing from the ids was closed since."""
         keys = self.keys
-        raw, fields = await self._pipeline(
-            lambda pipe: (pipe.get(keys.state(debtor_id)), pipe.hgetall(keys.send(debtor_id, send_id)))
+        raw, fields, pending = await self._pipeline(
+            lambda pipe: (
+                pipe.get(keys.state(debtor_id)),
+                pipe.hgetall(keys.send(debtor_id, send_id)),
+                pipe.hkeys(keys.pending(debtor_id)),
+            )
         )
         version, state = _split_state(raw)
-        return Loaded(version, state), _send_record(debtor_id, send_id, fields)
+        loaded = Loaded(version, state, pending=frozenset(send.decode() for send in pending))
+        return loaded, _send_record(debtor_id, send_id, fields)
 
     async def begin_dispatch(self, debtor_id: str, send_id: str, expected_version: int, state: bytes) -> BeginResult:
         """``scheduled`` → ``dispatching`` with the new state (the attempt in the ledger), atomically."""
@@ -270,26 +278,39 @@ class RedisStateStore:
         partition: int,
         state: bytes | None = None,
         expected_version: int | None = None,
+        *,
+        only_if_current: bool = False,
     ) -> FinishResult:
         """Record that a pending send is final (its record goes: the ledger and the outputs say what
-        became of it), remove its due entry; compare-and-set ``state`` if given."""
+        became of it), remove its due entry; compare-and-set ``state`` if given.
+
+        ``only_if_current``: the send is closed only together with ``state``. Its due entry is removed
+        only then, in a second round trip (the entry of a send left pending must stay, or nothing would
+        bring the send back were this worker to stop; a stale entry left by a stop in between is dropped
+        by its claimer)."""
         if (state is None) != (expected_version is None):
             raise ValueError("state and expected_version go together")
+        if only_if_current and state is None:
+            raise ValueError("only_if_current needs the state to write")
         keys = self.keys
         script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         args: list[Any] = [
             send_id,
             "" if expected_version is None else expected_version,
             state or b"",
+            "1" if only_if_current else "",
         ]
-        member = send_member(debtor_id, send_id)
+        due, member = keys.due(partition), send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
             self._evalsha(pipe, "finish_dispatch", script_keys, args)
-            pipe.zrem(keys.due(partition), member)
+            if not only_if_current:
+                pipe.zrem(due, member)
 
         results = await self._pipeline(build)
         recorded, written, version = results[0]
+        if only_if_current and recorded:
+            await self._pipeline(lambda pipe: pipe.zrem(due, member))
         return FinishResult(bool(recorded), bool(written), int(version))
 
     async def reschedule(self, debtor_id: str, send_id: str, partition: int, due_ms: int) -> bool:
@@ -311,19 +332,27 @@ class RedisStateStore:
     async def release_dispatch(
         self, debtor_id: str, send_id: str, partition: int, due_ms: int, expected_version: int, state: bytes
     ) -> ReleaseResult:
-        """``dispatching`` → ``scheduled`` at ``due_ms`` after a transient provider refusal; the state
-        (without the attempt) is written if the version holds."""
+        """``dispatching`` → ``scheduled`` at ``due_ms`` together with the state (without the attempt),
+        only if the version holds; on a conflict nothing changes.
+
+        The due entry moves in the same round trip only later (``XX GT``): on a conflict the send stays
+        ``dispatching`` under the caller's claim, and an entry brought forward would let another worker
+        claim and reconcile it meanwhile. A release due before the entry (under the claim's lease) moves it
+        forward in a second round trip; a stop in between leaves the entry at the lease's end, which
+        brings the send back a little late."""
         keys = self.keys
         script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
-        member = send_member(debtor_id, send_id)
+        due, member = keys.due(partition), send_member(debtor_id, send_id)
 
         def build(pipe: Pipeline) -> None:
             self._evalsha(pipe, "release_dispatch", script_keys, [send_id, due_ms, expected_version, state])
-            pipe.zadd(keys.due(partition), {member: due_ms})
+            pipe.zadd(due, {member: due_ms}, xx=True, gt=True, ch=True)
 
-        results = await self._pipeline(build)
-        released, written, version = results[0]
-        return ReleaseResult(bool(released), bool(written), int(version))
+        (outcome, version), moved = await self._pipeline(build)
+        released = ReleaseResult(ReleaseOutcome(outcome.decode()), int(version))
+        if released.outcome == ReleaseOutcome.RELEASED and not moved:
+            await self._pipeline(lambda pipe: pipe.zadd(due, {member: due_ms}))
+        return released
 
     # --- lookups -------------------------------------------------------------------------------------
 
