@@ -23,15 +23,17 @@ from pydantic import ValidationError
 from orchestrator.events import (
     ACCOUNT_EVENT_TYPES,
     INBOUND_EVENT_TYPES,
-    KEY_SEPARATOR,
     PROVIDER_EVENT_TYPES,
     AccountPlaced,
     Contract,
     DebtorUpdated,
     EventData,
     InboundEvent,
+    id_problem,
+    too_long,
 )
 from orchestrator.ids import output_event_id
+from orchestrator.limits import ID_LENGTH, SOURCE_LENGTH
 from orchestrator.outputs import (
     ACCOUNT_EVENTS,
     DEFAULT_SOURCE,
@@ -203,12 +205,17 @@ def _check_content_type(content_type: object) -> None:
         raise DecodeError(f"datacontenttype {quoted(content_type)} is not JSON")
 
 
-def _text_attribute(attributes: Mapping[str, Any], name: str) -> str:
+def _text_attribute(attributes: Mapping[str, Any], name: str, limit: int | None = None) -> str:
+    """A required string attribute; with ``limit``, of at most that many characters (orchestrator/limits.py):
+    every output about the event cites it."""
     value = attributes.get(name)
     if value is None:
         raise DecodeError(f"missing required attribute {name!r}")
     if not isinstance(value, str) or not value:
         raise DecodeError(f"attribute {name!r} must be a non-empty string, got {quoted(value)}")
+    problem = too_long(value, limit, shown=True) if limit is not None else None
+    if problem is not None:
+        raise DecodeError(f"attribute {name!r} {problem}")
     return value
 
 
@@ -234,8 +241,8 @@ def _build_event(
         raise DecodeError("missing required attribute 'specversion'")
     if specversion != SPEC_VERSION:
         raise DecodeError(f"unsupported specversion {quoted(specversion)} (Parley reads CloudEvents 1.0)")
-    event_id = _text_attribute(attributes, "id")
-    source = _text_attribute(attributes, "source")
+    event_id = _text_attribute(attributes, "id", ID_LENGTH)
+    source = _text_attribute(attributes, "source", SOURCE_LENGTH)
     event_type = _text_attribute(attributes, "type")
     model = accepted.get(event_type)
     if model is None:
@@ -245,8 +252,9 @@ def _build_event(
     subject = attributes.get("subject")
     if subject is not None and (not isinstance(subject, str) or not subject):
         raise DecodeError(f"attribute 'subject' must be a non-empty string, got {quoted(subject)}")
-    if subject is not None and KEY_SEPARATOR in subject:
-        raise DecodeError(f"attribute 'subject' must not contain {KEY_SEPARATOR!r}, got {quoted(subject)}")
+    problem = id_problem(subject) if subject is not None else None
+    if problem is not None:
+        raise DecodeError(f"attribute 'subject' {problem}")
     if data is None:
         raise DecodeError(f"missing data for {event_type}")
     try:

@@ -27,9 +27,28 @@ from pydantic import (
     PlainSerializer,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from orchestrator.ids import event_identity
+from orchestrator.limits import (
+    DESTINATION_LENGTH,
+    ID_BYTES,
+    ID_LENGTH,
+    MAX_ACCOUNT_IDS,
+    MAX_CHANNELS,
+    MAX_DAYS,
+    MAX_EMAILS,
+    MAX_INCONVENIENT_TIMES,
+    MAX_OPT_OUTS,
+    MAX_PHONES,
+    NOTE_LENGTH,
+    PROVIDER_VALUE_LENGTH,
+    REPLY_TEXT_LENGTH,
+    TEXT_LENGTH,
+    URL_LENGTH,
+    ZONE_NAME_LENGTH,
+)
 from orchestrator.reasons import excerpt, quoted
 from orchestrator.rfc3339 import EXAMPLE, FORM, DateTimeError, format_date_time, parse_date_time
 
@@ -65,24 +84,84 @@ _NOT_POSSIBLE = {
 }
 
 
-def _id_without_separator(value: str) -> str:
+def _on_intake(info: ValidationInfo) -> bool:
+    """False for a profile read back from Parley's own store (STORED_PROFILE): it was accepted when
+    stored, before these limits existed perhaps, and must stay readable."""
+    return not (info.context and info.context.get(STORED_PROFILE))
+
+
+def too_long(value: str, limit: int, *, shown: bool = False) -> str | None:
+    """Why ``value`` is over ``limit`` characters (``shown``: quoting its start), or None when it is not.
+    Personal data (names, addresses, a reply) is never quoted: dead-letter reasons are logged."""
+    if len(value) <= limit:
+        return None
+    quote = f": {quoted(value)}" if shown else ""
+    return f"must have at most {limit:,} characters, got {len(value):,}{quote}"
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id (a debtor, an account, an event's subject), quoting its start, or None
+    when it can be one."""
     if KEY_SEPARATOR in value:
-        raise ValueError(f"must not contain {KEY_SEPARATOR!r}")
+        return f"must not contain {KEY_SEPARATOR!r}, got {quoted(value)}"
+    problem = too_long(value, ID_LENGTH, shown=True)
+    if problem is None and len(encoded := value.encode("utf-8")) > ID_BYTES:
+        shown = f"got {len(encoded):,}: {quoted(value)}"
+        problem = f"must have at most {ID_BYTES} bytes of UTF-8 (a payment link carries it), {shown}"
+    return problem
+
+
+def _valid_id(value: str, info: ValidationInfo) -> str:
+    """An id as :func:`id_problem` allows; a stored profile's may be longer, never hold the separator
+    (the store could not key it)."""
+    problem = id_problem(value)
+    if problem is not None and (_on_intake(info) or KEY_SEPARATOR in value):
+        raise ValueError(problem)
     return value
 
 
 Id = Annotated[
     str,
-    Field(min_length=1, json_schema_extra={"pattern": f"^[^{KEY_SEPARATOR}]+$"}),
-    AfterValidator(_id_without_separator),
+    Field(min_length=1, json_schema_extra={"pattern": f"^[^{KEY_SEPARATOR}]+$", "maxLength": ID_LENGTH}),
+    AfterValidator(_valid_id),
 ]
-"""A debtor or account id: non-empty, without the store's key separator."""
+"""A debtor or account id: non-empty, without the store's key separator, at most ID_LENGTH characters
+and ID_BYTES bytes of UTF-8 (orchestrator/limits.py)."""
 
 
-def _on_intake(info: ValidationInfo) -> bool:
-    """False for a profile read back from Parley's own store (STORED_PROFILE): it was accepted when
-    stored, before these limits existed perhaps, and must stay readable."""
-    return not (info.context and info.context.get(STORED_PROFILE))
+def _at_most_characters(limit: int, *, shown: bool = False) -> AfterValidator:
+    """At most ``limit`` characters on intake (stored profiles are exempt, see :func:`_on_intake`);
+    ``shown`` quotes the start of a refused value. Pair it with ``maxLength`` for the schema."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        problem = too_long(value, limit, shown=shown) if _on_intake(info) else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+ShortText = Annotated[str, _at_most_characters(TEXT_LENGTH), Field(json_schema_extra={"maxLength": TEXT_LENGTH})]
+"""A name, a creditor, an address field."""
+Note = Annotated[str, _at_most_characters(NOTE_LENGTH), Field(json_schema_extra={"maxLength": NOTE_LENGTH})]
+"""Free text from an upstream system."""
+Destination = Annotated[
+    str, _at_most_characters(DESTINATION_LENGTH), Field(json_schema_extra={"maxLength": DESTINATION_LENGTH})
+]
+"""An e-mail address or a phone number as written."""
+ZoneName = Annotated[
+    str, _at_most_characters(ZONE_NAME_LENGTH, shown=True), Field(json_schema_extra={"maxLength": ZONE_NAME_LENGTH})
+]
+"""An IANA time zone name (it must also be a known zone)."""
+ProviderValue = Annotated[
+    str,
+    _at_most_characters(PROVIDER_VALUE_LENGTH, shown=True),
+    Field(json_schema_extra={"maxLength": PROVIDER_VALUE_LENGTH}),
+]
+"""An id, status or code a provider reports."""
+Url = Annotated[str, _at_most_characters(URL_LENGTH), Field(json_schema_extra={"maxLength": URL_LENGTH})]
+"""A link, as a provider reported it."""
 
 
 def _at_most(limit: int) -> BeforeValidator:
@@ -103,8 +182,13 @@ def _non_empty(value: str, info: ValidationInfo) -> str:
     return value
 
 
-NonEmpty = Annotated[str, AfterValidator(_non_empty), Field(json_schema_extra={"minLength": 1})]
-"""Non-empty on intake (a stored profile keeps what it had)."""
+EmailAddress = Annotated[
+    str,
+    AfterValidator(_non_empty),
+    _at_most_characters(DESTINATION_LENGTH),
+    Field(json_schema_extra={"minLength": 1, "maxLength": DESTINATION_LENGTH}),
+]
+"""Non-empty and at most DESTINATION_LENGTH characters on intake (a stored profile keeps what it had)."""
 
 _JSON_KINDS: dict[type, str] = {
     bool: "a boolean",
@@ -142,12 +226,6 @@ Instant = Annotated[
 ]
 """An instant in event data: an RFC 3339 date-time on the wire, read and written as the envelope's ``time``."""
 
-MAX_PHONES = 10
-MAX_EMAILS = 10
-MAX_OPT_OUTS = 50
-MAX_INCONVENIENT_TIMES = 50
-MAX_ACCOUNT_IDS = 100
-
 
 class Contract(BaseModel):
     """Base of every contract model: immutable, unknown fields ignored (forward compatible)."""
@@ -156,16 +234,16 @@ class Contract(BaseModel):
 
 
 class Name(Contract):
-    first: str
-    last: str = ""
+    first: ShortText
+    last: ShortText = ""
 
 
 class Address(Contract):
-    line1: str = ""
-    city: str = ""
-    state: str = Field("", description="Two-letter US state code, e.g. MA.")
-    postal_code: str = ""
-    country: str = "US"
+    line1: ShortText = ""
+    city: ShortText = ""
+    state: ShortText = Field("", description="Two-letter US state code, e.g. MA.")
+    postal_code: ShortText = ""
+    country: ShortText = "US"
 
 
 @lru_cache(maxsize=65_536)
@@ -234,14 +312,14 @@ Currency = Annotated[
     AfterValidator(_iso_currency),
     Field(
         description="ISO 4217 alphabetic code, e.g. USD, EUR.",
-        json_schema_extra={"pattern": f"^{_CURRENCY_CODE.pattern}$"},
+        json_schema_extra={"pattern": f"^{_CURRENCY_CODE.pattern}$", "maxLength": 3},
     ),
 ]
 """The currency of an account's amounts: an ISO 4217 code Babel can format."""
 
 
 class Phone(Contract):
-    number: str = Field(description="E.164, e.g. +12125550123.")
+    number: Destination = Field(description="E.164, e.g. +12125550123.")
     type: Literal["mobile", "landline"] = "mobile"
     sms_consent: bool = False
     call_consent: bool = False
@@ -253,7 +331,7 @@ class Phone(Contract):
 
 
 class Email(Contract):
-    address: NonEmpty
+    address: EmailAddress
     consent: bool = False
     employer_provided: bool = False
 
@@ -261,14 +339,19 @@ class Email(Contract):
 class InconvenientTime(Contract):
     """A consumer-stated window in which Parley must not make contact (local time)."""
 
-    days: tuple[Weekday, ...] = Field(description="Days it applies to, e.g. [mon, tue].")
+    days: Annotated[tuple[Weekday, ...], _at_most(MAX_DAYS)] = Field(
+        description="Days it applies to, e.g. [mon, tue].", json_schema_extra={"maxItems": MAX_DAYS}
+    )
     start: time
     end: time
 
 
+Channels = Annotated[tuple[Channel, ...], _at_most(MAX_CHANNELS), Field(json_schema_extra={"maxItems": MAX_CHANNELS})]
+
+
 class Preferences(Contract):
-    channels: tuple[Channel, ...] = Field((), description="Preferred channels, most preferred first.")
-    blocked_channels: tuple[Channel, ...] = ()
+    channels: Channels = Field((), description="Preferred channels, most preferred first.")
+    blocked_channels: Channels = ()
     inconvenient_times: Annotated[
         tuple[InconvenientTime, ...],
         _at_most(MAX_INCONVENIENT_TIMES),
@@ -280,7 +363,7 @@ class OptOut(Contract):
     """An opt-out of a medium; ``destination`` None means every number or address of that medium."""
 
     channel: Channel
-    destination: str | None = None
+    destination: Destination | None = None
 
     @field_validator("destination")
     @classmethod
@@ -300,7 +383,7 @@ class DebtorProfile(Contract):
     id: Id
     name: Name
     language: Language = "en"
-    timezone: str | None = Field(None, description="Consumer-stated IANA zone; overrides inference.")
+    timezone: ZoneName | None = Field(None, description="Consumer-stated IANA zone; overrides inference.")
     address: Address | None = None
     phones: Phones = ()
     emails: Emails = ()
@@ -319,7 +402,7 @@ class DebtorPatch(Contract):
     id: Id | None = None
     name: Name | None = None
     language: Language | None = None
-    timezone: str | None = None
+    timezone: ZoneName | None = None
     address: Address | None = None
     phones: Phones | None = None
     emails: Emails | None = None
@@ -334,7 +417,7 @@ class DebtorPatch(Contract):
 
 class Account(Contract):
     id: Id
-    creditor: str
+    creditor: ShortText
     balance: Money
     currency: Currency = DEFAULT_CURRENCY
     days_past_due: int = Field(0, ge=0)
@@ -342,7 +425,7 @@ class Account(Contract):
 
 class AccountPatch(Contract):
     id: Id
-    creditor: str | None = None
+    creditor: ShortText | None = None
     balance: Money | None = None
     currency: Currency | None = Field(None, description="A new currency for the balance (ISO 4217).")
     days_past_due: int | None = Field(None, ge=0)
@@ -384,7 +467,7 @@ class AccountUpdated(Contract):
 
 class AccountClosed(Contract):
     account_id: Id
-    reason: str = ""
+    reason: Note = ""
 
 
 class DebtorUpdated(Contract):
@@ -414,23 +497,38 @@ class ConversationLogged(Contract):
 
 class ProviderStatus(Contract):
     channel: Channel
-    provider_message_id: str
-    status: str = Field(description="Provider status, e.g. delivered, undelivered, completed, busy, open.")
-    error_code: str | None = None
-    answered_by: str | None = Field(None, description="AMD result: human, machine_end_beep, …")
+    provider_message_id: ProviderValue
+    status: ProviderValue = Field(description="Provider status, e.g. delivered, undelivered, completed, busy, open.")
+    error_code: ProviderValue | None = None
+    answered_by: ProviderValue | None = Field(None, description="AMD result: human, machine_end_beep, …")
     duration_s: int | None = Field(None, ge=0)
-    send_id: str | None = Field(None, description="Parley's send id, when the provider echoed it back.")
-    url: str | None = Field(None, description="The link the debtor clicked (email `click` events).")
+    send_id: ProviderValue | None = Field(None, description="Parley's send id, when the provider echoed it back.")
+    url: Url | None = Field(None, description="The link the debtor clicked (email `click` events).")
 
 
 class ProviderInbound(Contract):
     """A reply: SMS text, email text, or a voice keypad press (text ``keypad:<digit>``)."""
 
     channel: Channel
-    from_: str = Field(alias="from")
-    to: str
-    text: str
-    provider_message_id: str = ""
+    from_: Destination = Field(alias="from")
+    to: Destination
+    text: str = Field(
+        description=f"The reply, at most {REPLY_TEXT_LENGTH:,} characters: a longer one (an e-mail quoting the "
+        "message it answers) is cut to its start, with text_truncated set, and never refused.",
+        json_schema_extra={"maxLength": REPLY_TEXT_LENGTH},
+    )
+    text_truncated: bool = Field(False, description="True when the reply was longer and `text` is its start.")
+    provider_message_id: ProviderValue = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cut_long_text(cls, values: Any) -> Any:
+        """A reply is kept to its first REPLY_TEXT_LENGTH characters (orchestrator/limits.py), read from the
+        webhook or from a record written otherwise: the debtor's own words come first, before any quote."""
+        text = values.get("text") if isinstance(values, dict) else None
+        if isinstance(text, str) and len(text) > REPLY_TEXT_LENGTH:
+            return {**values, "text": text[:REPLY_TEXT_LENGTH], "text_truncated": True}
+        return values
 
 
 EventData = (

@@ -16,6 +16,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from orchestrator.events import Channel, Currency, Money
 from orchestrator.ids import output_event_id
+from orchestrator.limits import REPLY_TEXT_LENGTH
 
 PlannedChannel = Literal["sms", "voice", "email", "best"]
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -177,7 +178,11 @@ class ReplyReceived(Output):
     debtor_id: str | None = Field(description="Null when the sender matches no debtor.")
     channel: Channel
     from_: str = Field(alias="from", description="The sender's full number or address.")
-    text: str
+    text: str = Field(
+        description=f"The reply: its first {REPLY_TEXT_LENGTH:,} characters when it was longer (an e-mail quoting "
+        "the message it answers)."
+    )
+    text_truncated: bool = Field(False, description="True when the reply was longer than `text`, which is its start.")
     intent: str
     confidence: Confidence
     amount: Money | None = Field(None, description="An amount the reply mentions (decimal string).")

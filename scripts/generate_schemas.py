@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from event_examples import INBOUND_EXAMPLES, OUTPUT_EXAMPLES  # noqa: E402
 
 from orchestrator.codec import STRUCTURED_CONTENT_TYPE, decode_inbound, encode_output  # noqa: E402
-from orchestrator.events import ACCOUNT_EVENT_TYPES, INBOUND_EVENT_TYPES, PROVIDER_EVENT_TYPES  # noqa: E402
+from orchestrator.events import (  # noqa: E402
+    ACCOUNT_EVENT_TYPES,
+    INBOUND_EVENT_TYPES,
+    KEY_SEPARATOR,
+    PROVIDER_EVENT_TYPES,
+)
+from orchestrator.limits import ID_LENGTH, SOURCE_LENGTH  # noqa: E402
 from orchestrator.outputs import (  # noqa: E402
     ACCOUNT_EVENTS,
     OUTPUT_EVENT_TYPES,
@@ -59,10 +65,16 @@ TOPIC_DESCRIPTIONS = {
 
 
 def _envelope(event_type: str, data_model: type[BaseModel], *, subject_required: bool, output: bool) -> type[BaseModel]:
-    """The CloudEvent around ``data_model`` as a model, so pydantic writes the whole schema."""
-    subject: Any = (str, Field(min_length=1, description="The debtor id; also the Kafka key."))
+    """The CloudEvent around ``data_model`` as a model, so pydantic writes the whole schema. An inbound
+    event's ``id``, ``source`` and ``subject`` carry the bounds the decoder holds them to."""
+    bounded: dict[str, Any] = {}
+    if not output:
+        bounded = {"pattern": f"^[^{KEY_SEPARATOR}]+$", "maxLength": ID_LENGTH}
+    subject: Any = (str, Field(min_length=1, description="The debtor id; also the Kafka key.", **_extra(bounded)))
     if not subject_required:
-        subject = (str | None, Field(None, description=_optional_subject(event_type)))
+        subject = (str | None, Field(None, description=_optional_subject(event_type), **_extra(bounded)))
+    id_bound = _extra({} if output else {"maxLength": ID_LENGTH})
+    source_bound = _extra({} if output else {"maxLength": SOURCE_LENGTH})
     content_type: Any = (Literal["application/json"], "application/json")
     if not output:
         content_type = (Literal["application/json"] | None, None)
@@ -71,14 +83,19 @@ def _envelope(event_type: str, data_model: type[BaseModel], *, subject_required:
         __config__=ConfigDict(title=event_type, extra="allow" if not output else "forbid"),
         __doc__=(data_model.__doc__ or "").strip() or None,
         specversion=(Literal["1.0"], Field(description="CloudEvents version.")),
-        id=(str, Field(min_length=1, description="Unique per source; consumers de-duplicate on it.")),
-        source=(str, Field(min_length=1, description="URI-reference of the producer.")),
+        id=(str, Field(min_length=1, description="Unique per source; consumers de-duplicate on it.", **id_bound)),
+        source=(str, Field(min_length=1, description="URI-reference of the producer.", **source_bound)),
         type=(Literal[event_type], Field(description="The event type.")),  # type: ignore[valid-type]
         subject=subject,
         time=(AwareDatetime, Field(description="When it happened (RFC 3339).")),
         datacontenttype=content_type,
         data=(data_model, ...),
     )
+
+
+def _extra(schema: dict[str, Any]) -> dict[str, Any]:
+    """``Field`` keywords adding ``schema`` to a field's JSON Schema (none when it is empty)."""
+    return {"json_schema_extra": schema} if schema else {}
 
 
 def _optional_subject(event_type: str) -> str:

@@ -221,6 +221,7 @@ def _reply_output(
             "channel": data.channel,
             "from": data.from_,
             "text": data.text,
+            "text_truncated": data.text_truncated,
             "intent": intent or reply.intent.value,
             "confidence": reply.confidence,
             "amount": reply.amount,
