@@ -74,6 +74,9 @@ MAX_OPT_OUTS = 50
 MAX_INCONVENIENT_TIMES = 50
 MAX_ACCOUNT_IDS = 100
 """Accounts a ``conversation.logged`` names."""
+MAX_ACCOUNTS_PER_DEBTOR = 100
+"""Accounts one debtor may have (open or not): every output about the debtor lists their open accounts,
+and their record holds all of them. A placement beyond it is a dead letter."""
 MAX_CHANNELS = 3
 """Entries of ``preferences.channels`` and ``blocked_channels``: there are three channels."""
 MAX_DAYS = 7
@@ -83,6 +86,7 @@ __all__ = [
     "DESTINATION_LENGTH",
     "ID_BYTES",
     "ID_LENGTH",
+    "MAX_ACCOUNTS_PER_DEBTOR",
     "MAX_ACCOUNT_IDS",
     "MAX_CHANNELS",
     "MAX_DAYS",

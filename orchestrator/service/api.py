@@ -14,7 +14,12 @@ from orchestrator.outputs import OutputEvent
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.dispatch import dispatch_due
 from orchestrator.service.feedback import UnknownProviderMessage, handle_provider_status
-from orchestrator.service.intake import ConcurrentUpdates, UnknownDebtor, handle_account_event, handle_account_events
+from orchestrator.service.intake import (
+    CannotAct,
+    ConcurrentUpdates,
+    handle_account_event,
+    handle_account_events,
+)
 from orchestrator.service.replies import handle_reply
 from orchestrator.storage import SendRef
 
@@ -27,7 +32,7 @@ class EventFromTheFuture(Exception):
 
 
 # Events the core understood but cannot act on: the transport dead-letters them with the reason.
-NOT_ACTIONABLE: tuple[type[Exception], ...] = (UnknownDebtor, UnknownProviderMessage, EventFromTheFuture)
+NOT_ACTIONABLE: tuple[type[Exception], ...] = (CannotAct, UnknownProviderMessage, EventFromTheFuture)
 
 __all__ = [
     "NOT_ACTIONABLE",

@@ -22,8 +22,10 @@ from dataclasses import dataclass, replace
 from orchestrator.domain import DebtorState
 from orchestrator.domain.model import Promise
 from orchestrator.domain.transitions import apply_event
-from orchestrator.events import InboundEvent, PromiseCreated
+from orchestrator.events import AccountPlaced, InboundEvent, PromiseCreated
+from orchestrator.limits import MAX_ACCOUNTS_PER_DEBTOR
 from orchestrator.outputs import MessageScheduled, OutputEvent
+from orchestrator.reasons import excerpt
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.destinations import destinations_of
@@ -38,8 +40,18 @@ from orchestrator.storage import Commit, Loaded
 MAX_CONFLICT_RETRIES = 16
 
 
-class UnknownDebtor(Exception):
-    """Raised when an event names a debtor Parley has never seen placed (it cannot be acted on)."""
+class CannotAct(Exception):
+    """Raised for an account event the core understood but cannot act on (it is dead-lettered with the
+    reason)."""
+
+
+class UnknownDebtor(CannotAct):
+    """Raised when an event names a debtor Parley has never seen placed."""
+
+
+class TooManyAccounts(CannotAct):
+    """Raised when an ``account.placed`` would give a debtor more than ``MAX_ACCOUNTS_PER_DEBTOR`` accounts:
+    every output about the debtor lists their open accounts, and their record holds all of them."""
 
 
 class ConcurrentUpdates(Exception):
@@ -65,14 +77,14 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
 
 async def handle_account_events(
     ctx: ServiceContext, events: Sequence[InboundEvent]
-) -> list[list[OutputEvent] | UnknownDebtor]:
+) -> list[list[OutputEvent] | CannotAct]:
     """``handle_account_event`` for events of different debtors at once: one load and one commit round
     trip for all of them; an event whose commit met a version conflict is retried alone. Results are in
-    the order of ``events``; an event that cannot be acted on gets its ``UnknownDebtor``."""
+    the order of ``events``; an event that cannot be acted on gets its ``CannotAct``."""
     subjects = [event.subject for event in events if event.subject]
     if len(set(subjects)) != len(subjects):
         raise ValueError("a batch holds at most one event per debtor (a debtor's events go in order)")
-    results: list[list[OutputEvent] | UnknownDebtor] = [[] for _ in events]
+    results: list[list[OutputEvent] | CannotAct] = [[] for _ in events]
     planned: list[tuple[int, Planned]] = []
     loadable: list[int] = []
     for n, event in enumerate(events):
@@ -95,7 +107,7 @@ async def handle_account_events(
     # Planned together, so the pending-send reads some cancellations need share one round trip.
     plans = await asyncio.gather(*(_plan_or_unknown(ctx, events[n], version, record) for n, version, record in fresh))
     for (n, _, _), outcome in zip(fresh, plans, strict=True):
-        if isinstance(outcome, UnknownDebtor):
+        if isinstance(outcome, CannotAct):
             results[n] = outcome
         else:
             planned.append((n, outcome))
@@ -131,12 +143,23 @@ async def _replayed(ctx: ServiceContext, debtor_id: str, replay: bytes) -> list[
     return replayed
 
 
+def _check_account_limit(state: DebtorState | None, event: InboundEvent) -> None:
+    data = event.data
+    if state is None or not isinstance(data, AccountPlaced) or state.account(data.account.id) is not None:
+        return
+    if len(state.accounts) >= MAX_ACCOUNTS_PER_DEBTOR:
+        raise TooManyAccounts(
+            f"debtor {excerpt(state.debtor_id)!r} has {len(state.accounts)} accounts already, the most one "
+            f"debtor may have: account {excerpt(data.account.id)!r} is not placed"
+        )
+
+
 async def _plan_or_unknown(
     ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None
-) -> Planned | UnknownDebtor:
+) -> Planned | CannotAct:
     try:
         return await _plan(ctx, event, version, record)
-    except UnknownDebtor as error:
+    except CannotAct as error:
         return error
 
 
@@ -145,6 +168,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     if record is None and event.type != "account.placed":
         raise UnknownDebtor(f"{event.type} for debtor {debtor_id!r}, who was never placed (no account.placed)")
     prior = record.state if record else None
+    _check_account_limit(prior, event)
     state = apply_event(prior, event)
     profile_changed = event.type in ("account.placed", "debtor.updated")
     record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
