@@ -2,6 +2,8 @@
 
 How a reply is decided:
 
+0. An e-mail reply is read without the message it quotes (``quoting``): its footer's "Reply STOP",
+   amounts and dates are not the debtor's.
 1. A reply that is only a carrier keyword (STOP, START, HELP, ALTO, AYUDA…, with punctuation,
    emoji, repetition or "please" around it) is that keyword's intent, confidence 0.99.
 2. Otherwise every cue pattern in ``intent_cues`` is tried against the normalized words; each
@@ -24,6 +26,7 @@ from orchestrator.replies.dates import extract_date
 from orchestrator.replies.intent_cues import CUES, Cue, bare_stop_cue
 from orchestrator.replies.model import PRECEDENCE, Intent, ReplyClassification
 from orchestrator.replies.normalize import NormalizedReply, normalize_reply
+from orchestrator.replies.quoting import without_quoted_text
 from orchestrator.replies.times import extract_time
 
 KEYWORD_CONFIDENCE = 0.99
@@ -41,11 +44,11 @@ class UnknownTimezone(ValueError):
 def classify(text: str, channel: str, received_at: datetime, timezone: str) -> ReplyClassification:
     """Classify one SMS or email reply. ``received_at`` without tzinfo is taken as UTC.
 
-    ``channel`` does not change the rules today (SMS and email use the same cues); it is part of
-    the signature so channel-specific handling can be added without touching callers.
+    SMS and email use the same cues; an email (``channel == "email"``) is first cut to the debtor's own
+    words, without the quoted message it answers.
     """
     today = local_date(received_at, timezone)
-    reply = normalize_reply(text)
+    reply = normalize_reply(without_quoted_text(text) if channel == "email" else text)
     intent, confidence, intent_cues = _decide_intent(reply)
     amount_match = extract_amount(reply.entity_text)
     date_match = extract_date(reply.entity_text, today, prefer_past=intent in PAST_TENSE_INTENTS)
@@ -62,6 +65,7 @@ def classify(text: str, channel: str, received_at: datetime, timezone: str) -> R
         confidence=confidence,
         amount=amount_match.amount if amount_match else None,
         currency=amount_match.currency if amount_match else None,
+        currency_sign=amount_match.sign if amount_match else None,
         date=date_match.value if date_match else None,
         cues=tuple(cues),
         time=time_match.value if time_match else None,

@@ -67,6 +67,9 @@ class ReplyClassification:
     cues: tuple[str, ...]
     time: time | None = None  # a time of day the reply names ("3pm"), wall clock in the debtor's zone
     currency: str | None = None  # the ISO 4217 code the amount's sign or word names (€50: EUR); None if none
+    # "$" when ``currency`` (USD) comes from a bare "$", which other currencies write too (CAD, MXN…): the
+    # action layer reads the amount in the account's currency when that is one of them (``currency_signs``).
+    currency_sign: str | None = None
 
     @property
     def opt_out_requested(self) -> bool:

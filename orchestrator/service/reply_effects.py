@@ -22,6 +22,7 @@ from orchestrator.outputs import (
 )
 from orchestrator.replies import Intent, ReplyClassification, provider_keyword
 from orchestrator.replies.accounts import named_account
+from orchestrator.replies.currency_signs import written_with
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.destinations import normalise_destination
 from orchestrator.service.planning import cause_facts, plan_event
@@ -200,11 +201,16 @@ def accounts_in_question(state: DebtorState, account_id: str | None) -> tuple[Ac
 
 def amount_currency(reply: ReplyClassification, accounts: Sequence[AccountState]) -> str | None:
     """The currency of the reply's amount (or of a promise without one): the one the reply names, else the
-    one ``accounts`` share; None when they are in several. A named currency is kept even when no account is
-    in it: an amount is never relabelled (``currency_mismatch`` sends it to review)."""
-    if reply.currency is not None:
-        return reply.currency
+    one ``accounts`` share; None when they are in several. A bare "$" is the currency of ``accounts`` that
+    is written "$" too ("$500" about a peso account is MXN; None when several are), else USD. A named
+    currency is kept even when no account is in it: an amount is never relabelled (``currency_mismatch``
+    sends it to review)."""
     currencies = {a.currency for a in accounts}
+    if reply.currency is not None:
+        signed = _written_with_reply_sign(reply, currencies)
+        if not signed:
+            return reply.currency
+        return signed.pop() if len(signed) == 1 else None
     return currencies.pop() if len(currencies) == 1 else None
 
 
@@ -212,12 +218,21 @@ def currency_mismatch(
     reply: ReplyClassification, accounts: Sequence[AccountState], account_id: str | None
 ) -> str | None:
     """The review cue for a reply naming a currency none of ``accounts`` is in ("$50" about a euro
-    account), e.g. ``currency_mismatch:USD, account A1 in EUR``; None when it names none or theirs."""
+    account), e.g. ``currency_mismatch:USD, account A1 in EUR``; None when it names none or theirs (a bare
+    "$" is theirs when they write it too: CAD, MXN…)."""
     currencies = sorted({a.currency for a in accounts})
     if reply.currency is None or not currencies or reply.currency in currencies:
         return None
+    if _written_with_reply_sign(reply, set(currencies)):
+        return None
     whose = f"account {account_id}" if account_id is not None else "accounts"
     return f"currency_mismatch:{reply.currency}, {whose} in {'/'.join(currencies)}"
+
+
+def _written_with_reply_sign(reply: ReplyClassification, currencies: set[str]) -> set[str]:
+    """Those of ``currencies`` written with the bare sign the reply's amount has ("$"); empty without one."""
+    sign = reply.currency_sign
+    return {code for code in currencies if written_with(sign, code)} if sign is not None else set()
 
 
 def record_promise(

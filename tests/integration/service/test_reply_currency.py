@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from orchestrator.domain import DebtorState
 from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, InboundEvent, Name, Phone
 from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
@@ -149,3 +151,87 @@ async def test_a_pound_promise_naming_a_euro_account_goes_to_review(runtime: Run
     intent, _ = published(outputs)
     assert (intent.account_id, intent.currency, intent.needs_review) == ("A2", "GBP", True)
     assert [account.promise for account in (await state_of(runtime)).accounts] == [None, None]
+
+
+async def test_a_dollar_sign_promise_on_a_peso_account_is_in_pesos_and_is_recorded(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "MXN"))
+    outputs = await reply(runtime, "le pago $500 el viernes")
+
+    intent, received = published(outputs)
+    assert (intent.account_id, intent.amount, intent.currency, intent.needs_review) == (
+        "A1",
+        Decimal("500.00"),
+        "MXN",
+        False,
+    )
+    assert (received.currency, received.needs_review) == ("MXN", False)
+    assert not [cue for cue in received.cues if cue.startswith("currency_mismatch")]
+    promise = (await state_of(runtime)).accounts[0].promise
+    assert promise is not None and promise.due == FRIDAY
+    assert "promise_confirmation" in scheduled_templates(outputs)
+
+
+async def test_a_dollar_sign_promise_on_a_canadian_dollar_account_is_in_cad(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "CAD"))
+    outputs = await reply(runtime, "I can pay $50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.currency, intent.needs_review, received.currency) == ("CAD", False, "CAD")
+    assert (await state_of(runtime)).accounts[0].promise is not None
+
+
+async def test_a_dollar_sign_promise_on_a_real_account_still_goes_to_review(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "BRL"))  # written R$, not a bare $
+    outputs = await reply(runtime, "I can pay $50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.currency, intent.needs_review) == ("USD", True)
+    assert "currency_mismatch:USD, account A1 in BRL" in received.cues
+
+
+@pytest.mark.parametrize(
+    ("currency", "text"),
+    [("CAD", "I can pay 50 dollars Friday"), ("CAD", "I can pay $50 usd Friday"),
+     ("MXN", "te pago US$100 el viernes"), ("MXN", "te pago 100 dólares el viernes")],
+)  # fmt: skip
+async def test_a_dollar_word_on_another_dollar_sign_account_is_still_usd_and_goes_to_review(
+    runtime: Runtime, currency: str, text: str
+) -> None:
+    await place(runtime, ("A1", "Acme Bank", currency))
+    outputs = await reply(runtime, text)
+
+    intent, received = published(outputs)
+    assert (intent.currency, intent.needs_review) == ("USD", True)
+    assert f"currency_mismatch:USD, account A1 in {currency}" in received.cues
+    assert (await state_of(runtime)).accounts[0].promise is None
+
+
+async def test_a_dollar_sign_among_accounts_in_two_dollar_sign_currencies_names_neither(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "USD"), ("A2", "Globex Card", "CAD"))
+    outputs = await reply(runtime, "I can pay $50 Friday")
+
+    intent, received = published(outputs)
+    assert (intent.account_id, intent.currency, intent.needs_review) == (None, None, True)
+    assert received.currency is None
+    assert not [cue for cue in received.cues if cue.startswith("currency_mismatch")]
+
+
+async def test_a_dollar_sign_promise_naming_the_canadian_account_is_in_cad(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank", "USD"), ("A2", "Globex Card", "CAD"))
+    outputs = await reply(runtime, "I can pay $50 on the Globex card Friday")
+
+    intent, _ = published(outputs)
+    assert (intent.account_id, intent.currency, intent.needs_review) == ("A2", "CAD", False)
+    assert [account.promise is not None for account in (await state_of(runtime)).accounts] == [False, True]
+
+
+@pytest.mark.parametrize("currency", ["USD", "GBP"])
+async def test_a_weight_in_pounds_does_not_replace_the_amount_promised(runtime: Runtime, currency: str) -> None:
+    await place(runtime, ("A1", "Acme Bank", currency))
+    outputs = await reply(runtime, "I can pay 50 on friday. I lost 20 pounds worrying about this")
+
+    intent, received = published(outputs)
+    assert (intent.amount, intent.currency, intent.needs_review) == (Decimal("50.00"), currency, False)
+    assert not [cue for cue in received.cues if cue.startswith("currency_mismatch")]
+    promise = (await state_of(runtime)).accounts[0].promise
+    assert promise is not None and promise.amount == Decimal("50.00")

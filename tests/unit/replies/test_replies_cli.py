@@ -44,3 +44,12 @@ def test_a_bad_line_yields_an_error_line_and_the_rest_is_still_classified() -> N
 def test_a_missing_file_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["classify", "/no/such/file.jsonl"])
     assert result.exit_code == 2
+
+
+def test_an_email_is_classified_without_the_message_it_quotes_as_the_service_reads_it() -> None:
+    email = {**GOOD, "channel": "email", "text": "I can pay $50 Friday\n\nOn Tue, Mar 3, 2026 Acme <x@y> wrote:\n"
+             "> Your balance of $420.00 is due 3/15.\n> Reply STOP to opt out."}  # fmt: skip
+    code, lines = run(json.dumps(email) + "\n")
+    assert code == 0
+    assert (lines[0]["intent"], lines[0]["amount"], lines[0]["date"]) == ("promise_to_pay", "50.00", "2026-03-06")
+    assert lines[0]["cues"] == ["promise_to_pay:will_pay", "amount:$50", "date:friday"]

@@ -1,0 +1,59 @@
+"""An e-mail reply's own words, without the message it quotes.
+
+Mail clients put the message being answered under the reply: as ">" lines, after a header ("On Tue,
+Mar 3, 2026, Acme <x@y> wrote:", "El mar, 3 mar 2026, Acme escribió:"), or after an Outlook block
+("-----Original Message-----", a line of underscores, "From: … Sent: …"). That text is Parley's, not
+the debtor's: its "Reply STOP to opt out" footer would read as an opt-out, its amounts and dates as
+the debtor's. SMS has no quoting, so only e-mail is cut.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each marks where the quoted message starts; everything from the first one on is the quote.
+_QUOTE_HEADERS = (
+    # Gmail, Apple Mail, Outlook mobile, Yahoo: a dated "On … wrote:", which long names wrap over 3 lines.
+    re.compile(
+        r"^[ \t]*(?:on|el)\b(?=[^\n]*\d)[^\n]*(?:\n[^\n]*){0,2}?\b(?:wrote|escribi[oó])[ \t]*:[ \t]*$", re.I | re.M
+    ),
+    re.compile(
+        r"^[ \t]*-{2,}[ \t]*(?:original message|mensaje original|forwarded message|mensaje reenviado)[ \t]*-{2,}"
+        r"|^[ \t]*begin forwarded message:",
+        re.I | re.M,
+    ),
+    re.compile(r"^[ \t]*_{10,}[ \t]*$", re.M),  # Outlook's separator above its From/Sent block
+    # Outlook's block without the separator: "From: …" with "Sent:" (or Date, Enviado, Fecha) under it.
+    re.compile(
+        r"^[ \t]*\*?(?:from|de)\*?:[^\n]*\n(?:[^\n]*\n){0,2}?[ \t]*\*?(?:sent|date|enviado(?: el)?|fecha)\*?:",
+        re.I | re.M,
+    ),
+)
+_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
+
+
+def without_quoted_text(text: str) -> str:
+    """The debtor's own words: ">" lines dropped and the text cut at the first quote header.
+
+    A reply written under the quote (bottom-posting) is what remains once the ">" lines and the headers
+    are gone; when nothing at all remains, the text is kept whole rather than read as empty.
+    """
+    text_lf = text.replace("\r\n", "\n").replace("\r", "\n")
+    headers = sorted(match.span() for pattern in _QUOTE_HEADERS for match in pattern.finditer(text_lf))
+    own = _unquoted(text_lf[: headers[0][0]] if headers else text_lf)
+    if not own and headers:
+        own = _unquoted(_without_spans(text_lf, headers))
+    return own or text
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED_LINE.sub("", text).strip()
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` without the (sorted, possibly overlapping) ``spans``."""
+    kept, position = [], 0
+    for start, end in spans:
+        kept.append(text[position:start] if start > position else "")
+        position = max(position, end)
+    return "".join(kept) + text[position:]

@@ -1,0 +1,100 @@
+"""An e-mail reply is read without the message it quotes: the footer's "Reply STOP", its amounts and
+dates are Parley's, not the debtor's. SMS is read whole (it has no quoting)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from orchestrator.replies import Intent, classify
+from orchestrator.replies.quoting import without_quoted_text
+
+RECEIVED = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)  # Wednesday
+FRIDAY = date(2026, 3, 6)
+QUOTED_FOOTER = "> Your balance of $420.00 is due 3/15.\n> Reply STOP to opt out."
+
+GMAIL = f"I'll pay $50 Friday\n\nOn Tue, Mar 3, 2026 Acme <x@y> wrote:\n{QUOTED_FOOTER}"
+GMAIL_WRAPPED = (
+    "I'll pay $50 Friday\n\nOn Tue, Mar 3, 2026 at 10:00 AM Acme Collections <\nnoreply@acme.example> wrote:\n\n"
+    f"{QUOTED_FOOTER}"
+)
+SPANISH = f"Le pago 50 el viernes\n\nEl mar, 3 mar 2026, Acme (<x@y>) escribió:\n{QUOTED_FOOTER}"
+OUTLOOK = (
+    "I'll pay $50 Friday\r\n\r\n________________________________\r\nFrom: Acme Collections <x@y>\r\n"
+    "Sent: Tuesday, March 3, 2026 10:00 AM\r\nTo: Ana <ana@example.com>\r\nSubject: Your account\r\n\r\n"
+    "Your balance of $420.00 is due 3/15.\r\nReply STOP to opt out."
+)
+OUTLOOK_NO_SEPARATOR = (
+    "I'll pay $50 Friday\n\nFrom: Acme Collections [mailto:x@y]\nSent: Tuesday, March 3, 2026 10:00 AM\n"
+    "To: Ana\nSubject: Your account\n\nReply STOP to opt out."
+)
+OUTLOOK_SPANISH = (
+    "Le pago 50 el viernes\n\nDe: Acme Collections <x@y>\nEnviado el: martes, 3 de marzo de 2026 10:00\n"
+    "Para: Ana\nAsunto: Su cuenta\n\nResponda STOP para no recibir más mensajes."
+)
+ORIGINAL_MESSAGE = "I'll pay $50 Friday\n\n-----Original Message-----\nFrom: Acme\nReply STOP to opt out."
+
+
+@pytest.mark.parametrize(
+    "text", [GMAIL, GMAIL_WRAPPED, SPANISH, OUTLOOK, OUTLOOK_NO_SEPARATOR, OUTLOOK_SPANISH, ORIGINAL_MESSAGE]
+)
+def test_a_promise_above_a_quoted_stop_footer_is_a_promise_with_no_opt_out_cue(text: str) -> None:
+    result = classify(text, "email", RECEIVED, "America/New_York")
+    assert (result.intent, result.amount, result.date) == (Intent.PROMISE_TO_PAY, Decimal("50.00"), FRIDAY)
+    assert not result.opt_out_requested
+    assert not [cue for cue in result.cues if cue.startswith("opt_out:")]
+
+
+def test_the_quoted_message_s_amount_and_date_are_not_the_debtor_s() -> None:
+    result = classify(
+        f"Can I set up a payment plan?\n\nOn Tue, Mar 3, 2026 Acme <x@y> wrote:\n{QUOTED_FOOTER}",
+        "email",
+        RECEIVED,
+        "America/New_York",
+    )
+    assert (result.intent, result.amount, result.date) == (Intent.PAYMENT_PLAN_REQUEST, None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["STOP\n> Reply STOP to opt out.", f"STOP\n\nOn Tue, Mar 3, 2026 Acme <x@y> wrote:\n{QUOTED_FOOTER}",
+     f"please stop emailing me\n\nEl mar, 3 mar 2026, Acme escribió:\n{QUOTED_FOOTER}"],
+)  # fmt: skip
+def test_the_debtor_s_own_stop_above_a_quote_is_still_an_opt_out(text: str) -> None:
+    result = classify(text, "email", RECEIVED, "America/New_York")
+    assert result.intent is Intent.OPT_OUT and result.opt_out_requested
+
+
+def test_a_bare_stop_above_a_quote_is_read_as_the_carrier_keyword() -> None:
+    result = classify("STOP\n> Reply STOP to opt out.", "email", RECEIVED, "UTC")
+    assert (result.cues, result.confidence) == (("opt_out:carrier_keyword:stop",), 0.99)
+
+
+def test_an_sms_is_read_whole_since_texts_are_not_quoted() -> None:
+    result = classify(GMAIL, "sms", RECEIVED, "America/New_York")
+    assert result.opt_out_requested
+
+
+def test_a_reply_written_under_the_quote_is_read_without_the_quote() -> None:
+    text = f"On Tue, Mar 3, 2026 Acme <x@y> wrote:\n{QUOTED_FOOTER}\n\nI'll pay $50 Friday"
+    assert without_quoted_text(text) == "I'll pay $50 Friday"
+    assert classify(text, "email", RECEIVED, "America/New_York").intent is Intent.PROMISE_TO_PAY
+
+
+def test_the_debtor_s_lines_between_quoted_lines_are_kept() -> None:
+    text = "> Your balance of $420.00 is due 3/15.\nI can pay $50 Friday\n> Reply STOP to opt out."
+    assert without_quoted_text(text) == "I can pay $50 Friday"
+
+
+def test_a_reply_that_is_nothing_but_quote_is_kept_whole() -> None:
+    text = f"On Tue, Mar 3, 2026 Acme <x@y> wrote:\n{QUOTED_FOOTER}"
+    assert without_quoted_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["On Friday I can pay $50", "On the 15th I can pay 100.\nThanks", "El viernes le pago 50\ngracias",
+     "From: Ana\nI can pay $50 Friday", "I'll pay -- $50 -- on Friday"],
+)  # fmt: skip
+def test_text_that_only_looks_like_a_header_is_kept(text: str) -> None:
+    assert without_quoted_text(text) == text
