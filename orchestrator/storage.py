@@ -46,6 +46,11 @@ class Loaded:
     pending: frozenset[str] | None = None
 
 
+EventLoad = tuple[str, str] | tuple[str, str, str | None]
+"""What ``StateStore.load_many`` reads for one event: (debtor id, event identity[, legacy id]) — the
+arguments of ``StateStore.load``."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduledSend:
     """A send to create (status ``scheduled``) and to put on its Kafka partition's due set."""

@@ -23,14 +23,18 @@ ENV_PREFIX = "PARLEY_"
 PROVIDER_REQUESTS_PER_SEND = 1
 """API requests a channel adapter makes for one send: neither the Twilio nor the SendGrid adapter retries
 inside a send (a retryable failure goes back to the schedule, to be claimed again under a new lease)."""
-LEASE_OVER_PROVIDER_CALL = 2.0
-"""How many times the longest provider call a lease must last. Reconciliation takes a send still
+LEASE_OVER_PROVIDER_CALL = 3.0
+"""How many times the longest provider timeout a lease must last. Reconciliation takes a send still
 ``dispatching`` a lease after its attempt began for one whose worker stopped, so the lease must cover
-all of that window, not just the request: the Redis write before the call, the outputs' publish and the
-Redis write after it, and the clocks of two workers (the stamp is one's, the check another's). And
-SendGrid's client (urllib) times each socket operation, not the whole request: a slow connect followed
-by a slow answer takes up to twice its timeout. (Waiting for the dispatch lane is not in the window: the
-attempt is stamped when the wait ends.)"""
+all of that window, not just the request. Two timeouts are the provider call at its worst: SendGrid's
+client (urllib) times each socket operation, not the whole request, so a slow connect followed by a
+slow answer takes up to twice its timeout. The third covers the rest of the window: the Redis write
+before the call, the outputs' publish (until the broker acknowledges it) and the Redis write after it,
+and the clocks of two workers (the stamp is one's, the check another's) — milliseconds on a healthy
+stack, seconds through a broker's leader change. A multiple rather than a fixed margin keeps the rule one
+number that scales with how long a deployment lets a call take, so one with short timeouts keeps a short
+lease (its crashed sends reconciled sooner); at the default 10 s timeouts it leaves 10 s for the rest.
+(Waiting for the dispatch lane is not in the window: the attempt is stamped when the wait ends.)"""
 _PROVIDER_TIMEOUTS = ("twilio_timeout_s", "sendgrid_timeout_s")
 
 
@@ -110,7 +114,9 @@ class Settings(BaseSettings):
         "", description="Override of `https://api.twilio.com` (the local emulator in tests)."
     )
     twilio_timeout_s: float = Field(
-        10.0, gt=0, description="Timeout of one Twilio API request; the scheduler's lease must be at least twice it."
+        10.0,
+        gt=0,
+        description="Timeout of one Twilio API request; the scheduler's lease must be at least three times it.",
     )
 
     # --- SendGrid ---
@@ -120,7 +126,9 @@ class Settings(BaseSettings):
         "https://api.sendgrid.com", description="SendGrid API host, no trailing slash (emulator in tests)."
     )
     sendgrid_timeout_s: float = Field(
-        10.0, gt=0, description="Timeout of one SendGrid API request; the scheduler's lease must be at least twice it."
+        10.0,
+        gt=0,
+        description="Timeout of one SendGrid API request; the scheduler's lease must be at least three times it.",
     )
     sendgrid_open_tracking: bool = Field(False, description="Enable SendGrid open tracking.")
     sendgrid_click_tracking: bool = Field(False, description="Enable SendGrid click tracking.")
@@ -185,8 +193,9 @@ class Settings(BaseSettings):
         60.0,
         gt=0,
         description="Lease on a claimed send; an unfinished claim is re-delivered after it, and a send left "
-        "dispatching is reconciled with the provider. At least twice the longest provider timeout, so no "
-        "send is reconciled while its provider call may still be running.",
+        "dispatching is reconciled with the provider. At least three times the longest provider timeout: a "
+        "call can take twice its timeout, and the rest (the Redis writes, the publish, clock skew) needs time "
+        "too, so no send is reconciled while its worker may still be working it.",
     )
 
     @field_validator("scheduler_lease_s")
@@ -204,8 +213,9 @@ class Settings(BaseSettings):
             slowest = " and ".join(f"{_env(name)}={value:g}" for name, value in timeouts.items() if value == longest)
             raise ValueError(
                 f"{_env('scheduler_lease_s')}={lease:g} is too short for {slowest}: the lease must be at least "
-                f"{needed:g} s ({LEASE_OVER_PROVIDER_CALL:g} × the longest provider timeout), or a send still in "
-                "its provider call is reconciled as if its worker had stopped (sent again, or closed as outcome "
+                f"{needed:g} s ({LEASE_OVER_PROVIDER_CALL:g} × the longest provider timeout: a call can take twice "
+                "its timeout, and the Redis writes and the publish around it need time too), or a send still "
+                "being worked is reconciled as if its worker had stopped (sent again, or closed as outcome "
                 "unknown). Lengthen the lease or shorten the timeout."
             )
         return lease

@@ -104,7 +104,7 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
     if not debtor_id:  # the callback URL (or SendGrid's custom_args) names the debtor of every send
         raise UnknownProviderMessage(f"status of {data.provider_message_id!r} names no debtor (subject)")
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.identity)
+        loaded = await ctx.store.load(debtor_id, event.identity, event.id)  # an older blob: under the bare id
         if loaded.replay is not None:
             return decode_replay(loaded.replay)[0]
         if loaded.state is None:

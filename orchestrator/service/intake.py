@@ -62,7 +62,7 @@ async def handle_account_event(ctx: ServiceContext, event: InboundEvent) -> list
     """Apply, plan, commit; return the outputs to publish. Re-processing returns the same outputs."""
     debtor_id = _debtor_of(event)
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.identity)
+        loaded = await ctx.store.load(debtor_id, event.identity, event.id)  # an older blob: under the bare id
         if loaded.replay is not None:
             return await _replayed(ctx, debtor_id, loaded.replay)
         record = _record_of(loaded)
@@ -94,7 +94,7 @@ async def handle_account_events(
             results[n] = error
         else:
             loadable.append(n)
-    loaded = await ctx.store.load_many([(events[n].subject or "", events[n].identity) for n in loadable])
+    loaded = await ctx.store.load_many([(events[n].subject or "", events[n].identity, events[n].id) for n in loadable])
     fresh: list[tuple[int, int, DebtorRecord | None]] = []
     for n, state in zip(loadable, loaded, strict=True):
         if state.replay is not None:

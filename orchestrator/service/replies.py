@@ -109,7 +109,7 @@ async def _destination_choice(
         return []
     theirs = event.model_copy(update={"id": f"{event.id}@{debtor_id}", "subject": debtor_id})
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, theirs.identity)
+        loaded = await ctx.store.load(debtor_id, theirs.identity, theirs.id)  # an older blob: under the bare id
         if loaded.replay is not None:
             return decode_replay(loaded.replay)[0]
         if loaded.state is None:
@@ -154,7 +154,7 @@ async def _reply_of(
     data = event.data
     assert isinstance(data, ProviderInbound)
     for _ in range(MAX_CONFLICT_RETRIES):
-        loaded = await ctx.store.load(debtor_id, event.identity)
+        loaded = await ctx.store.load(debtor_id, event.identity, event.id)  # an older blob: under the bare id
         if loaded.replay is not None:
             outputs, schedule = decode_replay(loaded.replay)
             await ctx.store.restore_due(debtor_id, schedule)

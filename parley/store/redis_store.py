@@ -23,6 +23,7 @@ from orchestrator.storage import (
     BeginResult,
     Commit,
     CommitResult,
+    EventLoad,
     FinishResult,
     Loaded,
     ReleaseOutcome,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 DAY_MS = 86_400_000
 DEFAULT_PROCESSED_EVENT_TTL_MS = 7 * DAY_MS
+LEGACY_REPLAYS_KEPT = 4096  # where blobs were found under a legacy id, until forgotten (a few, after an upgrade)
 
 
 def _split_state(raw: bytes | None) -> tuple[int, bytes | None]:
@@ -52,6 +54,14 @@ def _split_state(raw: bytes | None) -> tuple[int, bytes | None]:
         return 0, None
     version, _, blob = raw.partition(b":")
     return int(version), blob
+
+
+def _with_legacy(request: EventLoad) -> tuple[str, str, str | None]:
+    """A ``load_many`` request as (debtor id, event id, legacy id or None); a legacy id equal to the
+    event id is no other key."""
+    debtor_id, event_id, *rest = request
+    legacy_id = rest[0] if rest else None
+    return debtor_id, event_id, legacy_id if legacy_id != event_id else None
 
 
 def _text(value: bytes | str | None) -> str | None:
@@ -95,6 +105,8 @@ class RedisStateStore:
         self._event_ttl_ms = processed_event_ttl_ms
         self._scripts = lua_scripts()
         self._auto = AutoPipeline(client, self._load_scripts)
+        # (debtor id, event id) → the legacy id whose blob ``load`` handed back, for ``forget_replays``.
+        self._legacy_replays: dict[tuple[str, str], str] = {}
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -127,37 +139,54 @@ class RedisStateStore:
 
     # --- events: the hot path (2 round trips) -------------------------------------------------------
 
-    async def load(self, debtor_id: str, event_id: str) -> Loaded:
-        """Round trip 1: the state with its version, and the replay blob if the event was processed."""
-        keys = self.keys
-        raw, replay = await self._pipeline(
-            lambda pipe: (pipe.get(keys.state(debtor_id)), pipe.get(keys.event(debtor_id, event_id)))
-        )
-        version, state = _split_state(raw)
-        return Loaded(version, state, replay)
+    async def load(self, debtor_id: str, event_id: str, legacy_id: str | None = None) -> Loaded:
+        """Round trip 1: the state with its version, and the replay blob if the event was processed —
+        kept under ``event_id`` (its identity), or, by a version before identities, under ``legacy_id``."""
+        (loaded,) = await self.load_many([(debtor_id, event_id, legacy_id)])
+        return loaded
 
     async def commit(self, commit: Commit) -> CommitResult:
         """Round trip 2: the CAS script on the debtor slot, then due-set hints and indexes."""
         (result,) = await self.commit_many([commit])
         return result
 
-    async def load_many(self, requests: Sequence[tuple[str, str]]) -> list[Loaded]:
-        """``load`` for many (debtor id, event id) pairs in one round trip, in the order given."""
+    async def load_many(self, requests: Sequence[EventLoad]) -> list[Loaded]:
+        """``load`` for many (debtor id, event id[, legacy id]) in one round trip, in the order given."""
         keys = self.keys
-        if not requests:
+        asked = [_with_legacy(request) for request in requests]
+        if not asked:
             return []
 
         def build(pipe: Pipeline) -> None:
-            for debtor_id, event_id in requests:
+            for debtor_id, event_id, legacy_id in asked:
                 pipe.get(keys.state(debtor_id))
                 pipe.get(keys.event(debtor_id, event_id))
+                if legacy_id is not None:
+                    pipe.get(keys.event(debtor_id, legacy_id))
 
-        results = await self._pipeline(build)
+        results = iter(await self._pipeline(build))
         loaded = []
-        for raw, replay in zip(results[0::2], results[1::2], strict=True):
+        for debtor_id, event_id, legacy_id in asked:
+            raw, replay = next(results), next(results)
+            if legacy_id is not None:
+                legacy = next(results)
+                if replay is None and legacy is not None:
+                    replay = legacy
+                    self._found_legacy(debtor_id, event_id, legacy_id)
             version, state = _split_state(raw)
             loaded.append(Loaded(version, state, replay))
         return loaded
+
+    def _found_legacy(self, debtor_id: str, event_id: str, legacy_id: str) -> None:
+        """Remember that the blob of ``event_id`` was found under its legacy id, so ``forget_replays`` of
+        the event drops that key. Only blobs written before the upgrade are found so; the few never
+        forgotten here (a household's copies, an event whose publish failed here) fall out past the bound
+        and expire with their TTL."""
+        found = self._legacy_replays
+        found.pop((debtor_id, event_id), None)
+        found[(debtor_id, event_id)] = legacy_id
+        while len(found) > LEGACY_REPLAYS_KEPT:
+            del found[next(iter(found))]
 
     async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
         """``commit`` for many debtors in one round trip; each commit is checked and applied on its own
@@ -216,15 +245,25 @@ class RedisStateStore:
             await self._pipeline(lambda pipe: self._queue_due(pipe, debtor_id, schedule))
 
     async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
-        """Delete the replay blobs of events whose outputs are published (one round trip)."""
+        """Delete the replay blobs of events whose outputs are published (one round trip), with the blob
+        ``load`` found under an event's legacy id."""
         if not events:
             return
+        keys, legacy = self.keys, self._legacy_replays
+        doomed = []
+        for debtor_id, event_id in events:
+            event_keys = [keys.event(debtor_id, event_id)]
+            if (legacy_id := legacy.get((debtor_id, event_id))) is not None:
+                event_keys.append(keys.event(debtor_id, legacy_id))
+            doomed.append(event_keys)
 
         def build(pipe: Pipeline) -> None:
-            for debtor_id, event_id in events:  # one key per command: each is in its own debtor's slot
-                pipe.unlink(self.keys.event(debtor_id, event_id))
+            for event_keys in doomed:  # one command per event: its keys are in its debtor's slot
+                pipe.unlink(*event_keys)
 
         await self._pipeline(build)
+        for event in events:
+            legacy.pop(event, None)
 
     async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
         """Compare-and-set the state alone (no event marker, no sends)."""

@@ -125,7 +125,7 @@ async def test_a_worker_rides_out_a_redis_outage_while_events_flow_and_every_out
     def settled_sends() -> set[str]:
         return set(settled("message.dispatched")) | set(settled("message.outcome_unknown"))
 
-    # A send in flight when Redis went away is settled after its lease (8 s) by reconciliation.
+    # A send in flight when Redis went away is settled after its lease (9 s) by reconciliation.
     await outputs.wait_for("every due send settled", lambda: set(due) <= settled_sends(), 60)
     assert worker.alive(), worker.log_tail()
 

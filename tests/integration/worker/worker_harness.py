@@ -413,11 +413,12 @@ class Stack:
                 "PARLEY_WEBHOOK_PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
                 "PARLEY_QUIET_DAYS": "false",
                 "PARLEY_SCHEDULER_TICK_S": "0.2",
-                # A short lease, so a crashed send is reconciled soon; the provider timeouts must fit twice
-                # in it (settings refuse less), and still outlast a provider call a test holds (~2 s).
-                "PARLEY_SCHEDULER_LEASE_S": "8",
-                "PARLEY_TWILIO_TIMEOUT_S": "4",
-                "PARLEY_SENDGRID_TIMEOUT_S": "4",
+                # A short lease, so a crashed send is reconciled soon; the provider timeouts must fit three
+                # times in it (settings refuse less), and still outlast a provider call a test holds (the
+                # SIGTERM test's: 1.6 s measured, its port closing ~0.1 s after the signal, then 1.5 s).
+                "PARLEY_SCHEDULER_LEASE_S": "9",
+                "PARLEY_TWILIO_TIMEOUT_S": "3",
+                "PARLEY_SENDGRID_TIMEOUT_S": "3",
                 "PARLEY_KAFKA_SESSION_TIMEOUT_S": "6",
                 "PARLEY_LOG_LEVEL": "INFO",
                 "PARLEY_TWILIO_ACCOUNT_SID": TWILIO_SID,
