@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 
 SEND_PREFIX = "snd"
 EVENT_PREFIX = "evt"
@@ -37,9 +38,11 @@ def send_id(cause_event_id: str, step_id: str) -> str:
     return stable_id(SEND_PREFIX, cause_event_id, step_id)
 
 
+@lru_cache(maxsize=4096)
 def event_identity(source: str, event_id: str) -> str:
     """What identifies an inbound CloudEvent: ``id`` is unique only within its ``source`` (CloudEvents
-    1.0), so two producers may reuse an id. Hashed, as every derived id is: short and safe in keys."""
+    1.0), so two producers may reuse an id. Hashed, as every derived id is: short and safe in keys.
+    Cached: handling one event asks for its identity a dozen times (load, de-duplication, send ids…)."""
     return stable_id(EVENT_IDENTITY_PREFIX, source, event_id)
 
 
