@@ -226,6 +226,26 @@ Instant = Annotated[
 ]
 """An instant in event data: an RFC 3339 date-time on the wire, read and written as the envelope's ``time``."""
 
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _calendar_date(value: Any) -> Any:
+    """A date in event data is ``YYYY-MM-DD`` text (RFC 3339 ``full-date``), not pydantic's wider reading
+    (a date-time at midnight, a unix number of a midnight), which other consumers may refuse or read in
+    another zone. A ``date`` built in Python goes on as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        kind = _JSON_KINDS.get(type(value), f"a {type(value).__name__}")
+        raise ValueError(f"not a calendar date: {kind}; use a string YYYY-MM-DD, e.g. 2024-03-04")
+    if _CALENDAR_DATE.fullmatch(value) is None:
+        raise ValueError(f"not a calendar date: {excerpt(value)!r}; use YYYY-MM-DD, e.g. 2024-03-04")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+"""A day in event data (a due date): ``YYYY-MM-DD``."""
+
 
 class Contract(BaseModel):
     """Base of every contract model: immutable, unknown fields ignored (forward compatible)."""
@@ -442,7 +462,7 @@ class AccountPlaced(Contract):
 class PaymentMissed(Contract):
     account_id: Id
     amount_due: Money
-    due_date: date
+    due_date: CalendarDate
 
 
 class PaymentReceived(Contract):
@@ -454,7 +474,7 @@ class PaymentReceived(Contract):
 class PromiseCreated(Contract):
     account_id: Id
     amount: Money
-    due_date: date
+    due_date: CalendarDate
 
 
 class PromiseBroken(Contract):

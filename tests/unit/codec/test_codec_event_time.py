@@ -6,7 +6,7 @@ naming ``time`` — never guessed at (a date alone, a missing offset, a unix num
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, Literal
@@ -16,7 +16,7 @@ import pytest
 
 from consumers.records import ConsumedRecord
 from orchestrator.codec import DecodeError, decode_inbound, encode_inbound
-from orchestrator.events import ConversationLogged, InboundEvent, PaymentReceived
+from orchestrator.events import ConversationLogged, InboundEvent, PaymentMissed, PaymentReceived
 from tests.unit.codec.test_codec_decode import structured
 
 NOW = datetime(2024, 3, 4, 15, tzinfo=UTC)
@@ -241,3 +241,31 @@ def test_an_event_parley_encodes_decodes_to_the_same_instants(
     _key, value, headers = encode_inbound(event, mode=mode)
     decoded = decode_inbound(value, headers, topic="account-events")
     assert decoded.time == moment and paid_at_of(encode_inbound(decoded)[1]) == moment
+
+
+# --- calendar dates in data (due_date): YYYY-MM-DD only ----------------------------------------
+
+
+def missed(due_date: Any) -> bytes:
+    data = {"account_id": "acc-1", "amount_due": "50.00", "due_date": due_date}
+    return structured({"type": "payment.missed", "data": data})
+
+
+def test_a_due_date_is_read_from_yyyy_mm_dd() -> None:
+    data = decode_inbound(missed("2024-03-15"), topic="account-events").data
+    assert isinstance(data, PaymentMissed) and data.due_date == date(2024, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("due_date", "shown"),
+    [
+        ("2024-03-15T00:00:00", "'2024-03-15T00:00:00'"),  # a date-time at midnight: in which zone?
+        ("2024-03-15T00:00:00Z", "'2024-03-15T00:00:00Z'"),
+        ("20240315", "'20240315'"),
+        ("2024-3-15", "'2024-3-15'"),
+        (1710460800, "a number"),  # a unix time at midnight UTC
+    ],
+)
+def test_a_due_date_in_another_form_is_refused_with_the_form_to_use(due_date: Any, shown: str) -> None:
+    reason = reason_for(missed(due_date))
+    assert "data.due_date" in reason and f"not a calendar date: {shown}" in reason and "YYYY-MM-DD" in reason
