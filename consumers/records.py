@@ -63,8 +63,9 @@ class ConsumedRecord:
         key_fault = _key_fault(message.key, inbound) if topic == ACCOUNT_EVENTS else None
         return cls(message, value, inbound, error, owner, key_fault)
 
-    def processed(self) -> tuple[str, str] | None:
-        """(debtor id, event id) of a record the core processed, whose replay blob may be forgotten."""
+    def processed(self) -> tuple[str, str, str] | None:
+        """(debtor id, event identity, legacy id) of a record the core processed, whose replay blob may be
+        forgotten."""
         return replay_ref(self.inbound, self.outputs) if self.inbound is not None else None
 
     def dead(self, topic: str, error: Exception | None, now: datetime) -> list[OutputEvent]:

@@ -109,10 +109,10 @@ class StateStore(Protocol):
         """Re-add due entries of sends an earlier commit created (on replay); existing entries stay."""
         ...
 
-    async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
-        """Drop the replay blobs of these (debtor id, event id) pairs: their outputs are published, and the
-        debtor's record still recognises the events as processed. A blob ``load`` found under an event's
-        legacy id goes too."""
+    async def forget_replays(self, events: Sequence[EventLoad]) -> None:
+        """Drop the replay blobs of these (debtor id, event id[, legacy id]): their outputs are published,
+        and the debtor's record still recognises the events as processed. A blob kept under the legacy id
+        (by a version before identities) goes too."""
         ...
 
     async def claim_due(self, partition: int, now_ms: int, lease_ms: int, limit: int) -> list[SendRef]:

@@ -45,11 +45,12 @@ def encode_replay(outputs: Sequence[OutputEvent], schedule: Sequence[ScheduledSe
     )
 
 
-def replay_ref(event: InboundEvent, outputs: Sequence[OutputEvent]) -> tuple[str, str] | None:
-    """(debtor id, event identity) of the replay blob processing ``event`` left, once its outputs are published;
-    the debtor is the event's subject, or (a reply found by its sender) that of its outputs."""
+def replay_ref(event: InboundEvent, outputs: Sequence[OutputEvent]) -> tuple[str, str, str] | None:
+    """(debtor id, event identity, legacy id) of the replay blob processing ``event`` left, once its outputs
+    are published (the legacy id: the bare id, under which a version before identities kept it); the
+    debtor is the event's subject, or (a reply found by its sender) that of its outputs."""
     debtor = event.subject or next((output.subject for output in outputs if output.subject), None)
-    return (debtor, event.identity) if debtor else None
+    return (debtor, event.identity, event.id) if debtor else None
 
 
 def decode_replay(raw: bytes) -> tuple[list[OutputEvent], list[ScheduledSend]]:

@@ -93,7 +93,7 @@ class EmbeddedRunner:
         self.events_processed = 0
         self.duplicates_skipped = 0
         self.sends_worked = 0
-        self._published: list[tuple[str, str]] = []  # (debtor id, event id) whose replay blobs may go
+        self._published: list[tuple[str, str, str]] = []  # replay_ref of events whose replay blobs may go
         self._met: set[tuple[str | None, str]] = set()  # (subject, identity) of every event taken in this run
 
     def submit(self, event: InboundEvent, line: InputLine | None = None) -> None:

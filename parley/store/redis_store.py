@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 DAY_MS = 86_400_000
 DEFAULT_PROCESSED_EVENT_TTL_MS = 7 * DAY_MS
-LEGACY_REPLAYS_KEPT = 4096  # where blobs were found under a legacy id, until forgotten (a few, after an upgrade)
 
 
 def _split_state(raw: bytes | None) -> tuple[int, bytes | None]:
@@ -105,8 +104,6 @@ class RedisStateStore:
         self._event_ttl_ms = processed_event_ttl_ms
         self._scripts = lua_scripts()
         self._auto = AutoPipeline(client, self._load_scripts)
-        # (debtor id, event id) → the legacy id whose blob ``load`` handed back, for ``forget_replays``.
-        self._legacy_replays: dict[tuple[str, str], str] = {}
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -166,27 +163,14 @@ class RedisStateStore:
 
         results = iter(await self._pipeline(build))
         loaded = []
-        for debtor_id, event_id, legacy_id in asked:
+        for _, _, legacy_id in asked:
             raw, replay = next(results), next(results)
             if legacy_id is not None:
                 legacy = next(results)
-                if replay is None and legacy is not None:
-                    replay = legacy
-                    self._found_legacy(debtor_id, event_id, legacy_id)
+                replay = legacy if replay is None else replay
             version, state = _split_state(raw)
             loaded.append(Loaded(version, state, replay))
         return loaded
-
-    def _found_legacy(self, debtor_id: str, event_id: str, legacy_id: str) -> None:
-        """Remember that the blob of ``event_id`` was found under its legacy id, so ``forget_replays`` of
-        the event drops that key. Only blobs written before the upgrade are found so; the few never
-        forgotten here (a household's copies, an event whose publish failed here) fall out past the bound
-        and expire with their TTL."""
-        found = self._legacy_replays
-        found.pop((debtor_id, event_id), None)
-        found[(debtor_id, event_id)] = legacy_id
-        while len(found) > LEGACY_REPLAYS_KEPT:
-            del found[next(iter(found))]
 
     async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
         """``commit`` for many debtors in one round trip; each commit is checked and applied on its own
@@ -244,16 +228,16 @@ class RedisStateStore:
         if schedule:
             await self._pipeline(lambda pipe: self._queue_due(pipe, debtor_id, schedule))
 
-    async def forget_replays(self, events: Sequence[tuple[str, str]]) -> None:
-        """Delete the replay blobs of events whose outputs are published (one round trip), with the blob
-        ``load`` found under an event's legacy id."""
+    async def forget_replays(self, events: Sequence[EventLoad]) -> None:
+        """Delete the replay blobs of events whose outputs are published (one round trip): each event's,
+        and the one a version before identities kept under its legacy id, when given."""
         if not events:
             return
-        keys, legacy = self.keys, self._legacy_replays
+        keys = self.keys
         doomed = []
-        for debtor_id, event_id in events:
+        for debtor_id, event_id, legacy_id in map(_with_legacy, events):
             event_keys = [keys.event(debtor_id, event_id)]
-            if (legacy_id := legacy.get((debtor_id, event_id))) is not None:
+            if legacy_id is not None:
                 event_keys.append(keys.event(debtor_id, legacy_id))
             doomed.append(event_keys)
 
@@ -262,8 +246,6 @@ class RedisStateStore:
                 pipe.unlink(*event_keys)
 
         await self._pipeline(build)
-        for event in events:
-            legacy.pop(event, None)
 
     async def update_state(self, debtor_id: str, expected_version: int, state: bytes) -> CommitResult:
         """Compare-and-set the state alone (no event marker, no sends)."""

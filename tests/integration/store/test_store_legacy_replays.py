@@ -78,9 +78,9 @@ async def test_forgetting_an_event_whose_blob_was_found_under_its_legacy_id_drop
     await store.load(DEBTOR, "identity-of-42", "42")
     connection.round_trips.reset()
 
-    await store.forget_replays([(DEBTOR, "identity-of-42"), (DEBTOR, "identity-of-43")])
+    await store.forget_replays([(DEBTOR, "identity-of-42", "42"), (DEBTOR, "identity-of-43")])
 
     assert connection.round_trips.reset() == 1
     assert (await store.load(DEBTOR, "identity-of-42", "42")).replay is None
-    # A legacy blob no load handed back is left to its TTL: nothing says which event it is.
+    # A legacy blob whose id is not given is left to its TTL: nothing says which event it is.
     assert (await store.load(DEBTOR, "identity-of-43", "43")).replay == b"outputs of 43"
