@@ -14,6 +14,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -135,8 +136,14 @@ def _parse_json(raw: bytes | str, what: str) -> Any:
         raise DecodeError(f"{what} is not valid JSON: nested too deeply") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise DecodeError(f"{what} is not valid JSON: {error}") from None
-    _refuse_lone_surrogates(parsed, what)
+    if not isinstance(raw, bytes) or _SURROGATE_ESCAPE.search(raw):
+        _refuse_lone_surrogates(parsed, what)
     return parsed
+
+
+# The JSON escape of a UTF-16 surrogate (\uD800–\uDFFF): the only way bytes that are valid UTF-8 can give a
+# lone surrogate, so a record without one (nearly all) is not walked.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _refuse_lone_surrogates(parsed: Any, what: str) -> None:

@@ -49,7 +49,7 @@ from orchestrator.limits import (
     URL_LENGTH,
     ZONE_NAME_LENGTH,
 )
-from orchestrator.reasons import excerpt, quoted
+from orchestrator.reasons import excerpt, json_kind, quoted
 from orchestrator.rfc3339 import EXAMPLE, FORM, DateTimeError, format_date_time, parse_date_time
 
 Channel = Literal["sms", "voice", "email"]
@@ -190,15 +190,6 @@ EmailAddress = Annotated[
 ]
 """Non-empty and at most DESTINATION_LENGTH characters on intake (a stored profile keeps what it had)."""
 
-_JSON_KINDS: dict[type, str] = {
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    list: "an array",
-    dict: "an object",
-    type(None): "null",
-}
-
 
 def _rfc3339_instant(value: Any) -> Any:
     """An instant in event data is read as the envelope's ``time`` is (orchestrator/rfc3339.py): RFC 3339
@@ -208,7 +199,7 @@ def _rfc3339_instant(value: Any) -> Any:
         return value
     hint = f"use {FORM}, e.g. {EXAMPLE}"
     if not isinstance(value, str):
-        kind = _JSON_KINDS.get(type(value), f"a {type(value).__name__}")
+        kind = json_kind(value)
         raise ValueError(f"not an RFC 3339 timestamp: {kind}; use a string {FORM}, e.g. {EXAMPLE}")
     try:
         return parse_date_time(value)
@@ -236,7 +227,7 @@ def _calendar_date(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        kind = _JSON_KINDS.get(type(value), f"a {type(value).__name__}")
+        kind = json_kind(value)
         raise ValueError(f"not a calendar date: {kind}; use a string YYYY-MM-DD, e.g. 2024-03-04")
     if _CALENDAR_DATE.fullmatch(value) is None:
         raise ValueError(f"not a calendar date: {excerpt(value)!r}; use YYYY-MM-DD, e.g. 2024-03-04")

@@ -6,7 +6,19 @@ from __future__ import annotations
 SHOWN_CHARACTERS = 40
 """Of a refused value in a reason: enough to recognise it."""
 
-_JSON_CONTAINERS: dict[type, str] = {dict: "an object", list: "an array"}
+_JSON_KINDS: dict[type, str] = {
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def json_kind(value: object) -> str:
+    """What kind of JSON value ``value`` is, as a reason names it: ``a number``, ``an object``, …"""
+    return _JSON_KINDS.get(type(value), f"a {type(value).__name__}")
 
 
 def excerpt(text: str, limit: int = SHOWN_CHARACTERS) -> str:
@@ -21,8 +33,7 @@ def quoted(value: object, limit: int = SHOWN_CHARACTERS) -> str:
         return repr(excerpt(value, limit))
     if value is None:
         return "null"
-    kind = _JSON_CONTAINERS.get(type(value))
-    return kind if kind is not None else excerpt(repr(value), limit)
+    return json_kind(value) if isinstance(value, dict | list) else excerpt(repr(value), limit)
 
 
 def capped(reason: str, limit: int) -> str:
@@ -34,4 +45,4 @@ def capped(reason: str, limit: int) -> str:
     return reason[: max(0, limit - len(note))] + note
 
 
-__all__ = ["SHOWN_CHARACTERS", "capped", "excerpt", "quoted"]
+__all__ = ["SHOWN_CHARACTERS", "capped", "excerpt", "json_kind", "quoted"]

@@ -20,11 +20,9 @@ from channels.logsafe import mask_url_password
 
 ENV_PREFIX = "PARLEY_"
 
-PROVIDER_REQUESTS_PER_SEND = 1
-"""API requests a channel adapter makes for one send: neither the Twilio nor the SendGrid adapter retries
-inside a send (a retryable failure goes back to the schedule, to be claimed again under a new lease)."""
 LEASE_OVER_PROVIDER_CALL = 3.0
-"""How many times the longest provider timeout a lease must last. Reconciliation takes a send still
+"""How many times the longest provider timeout a lease must last (one request per send: neither adapter
+retries inside a send; a retryable failure goes back to the schedule). Reconciliation takes a send still
 ``dispatching`` a lease after its attempt began for one whose worker stopped, so the lease must cover
 all of that window, not just the request. Two timeouts are the provider call at its worst: SendGrid's
 client (urllib) times each socket operation, not the whole request, so a slow connect followed by a
@@ -206,9 +204,9 @@ class Settings(BaseSettings):
 
         A field validator, not a model one: pydantic's error quotes the validated input, and the whole
         model's input holds the secrets; the timeouts, declared above, are validated by now."""
-        timeouts = {name: float(info.data[name]) for name in _PROVIDER_TIMEOUTS if name in info.data}
+        timeouts = {name: info.data[name] for name in _PROVIDER_TIMEOUTS if name in info.data}
         longest = max(timeouts.values(), default=0.0)  # a timeout that failed its own check is reported there
-        needed = longest * PROVIDER_REQUESTS_PER_SEND * LEASE_OVER_PROVIDER_CALL
+        needed = longest * LEASE_OVER_PROVIDER_CALL
         if lease < needed:
             slowest = " and ".join(f"{_env(name)}={value:g}" for name, value in timeouts.items() if value == longest)
             raise ValueError(

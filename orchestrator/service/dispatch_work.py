@@ -117,11 +117,8 @@ class Dispatch:
         """The debtor's record as loaded for dispatch, less the in-flight entries of sends no longer
         pending (``Loaded.pending``): a worker closed them and stopped before its record said so. What
         this worker writes next carries the cleanup, at no cost of its own; its own send is kept."""
-        assert loaded.state is not None
-        record = DebtorRecord.from_bytes(loaded.state)
-        if loaded.pending is None:
-            return record
-        return record.pruning_in_flight(loaded.pending | {self.ref.send_id})
+        assert loaded.state is not None and loaded.pending is not None  # load_for_dispatch reads both
+        return DebtorRecord.from_bytes(loaded.state).pruning_in_flight(loaded.pending | {self.ref.send_id})
 
     async def _apply_to_fresh(self, change: Change) -> None:
         """``change`` on the debtor's current record, compare-and-set until it holds."""

@@ -21,10 +21,11 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from orchestrator.limits import ID_BYTES
+
 TOKEN_VERSION = 1
 TAG_BYTES = 12
 _HEADER = struct.Struct(">BIB")
-_MAX_ID_BYTES = 255
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]{1,1024}")
 
 
@@ -69,7 +70,7 @@ def issue_payment_token(secret: bytes, debtor_id: str, account_id: str, expires_
     """A compact signed token for ``debtor_id`` and ``account_id`` valid until ``expires_at``."""
     debtor = debtor_id.encode()
     account = account_id.encode()
-    if not debtor or not account or len(debtor) > _MAX_ID_BYTES or len(account) > _MAX_ID_BYTES:
+    if not debtor or not account or len(debtor) > ID_BYTES or len(account) > ID_BYTES:
         raise ValueError("debtor and account ids must be 1..255 bytes of UTF-8")
     payload = _HEADER.pack(TOKEN_VERSION, int(expires_at.timestamp()), len(debtor)) + debtor + account
     return _b64encode(payload + _tag(secret, payload))
