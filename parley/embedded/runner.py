@@ -214,9 +214,16 @@ def _dead_letter(event: InboundEvent, line: InputLine | None, error: Exception) 
     reason = str(error)
     if isinstance(error, UnknownProviderMessage) and line is not None:
         reason += SANDBOX_IDS_NOTE
+    error_type = type(error).__name__
     if line is None:
-        raw, topic, offset = event.model_dump_json(by_alias=True).encode(), "embedded", None
+        raw = event.model_dump_json(by_alias=True).encode()
+        letter = dead_letter(raw, (), reason, "embedded", None, None, event.time, error_type=error_type)
     else:
-        raw, topic, offset, reason = line.raw, INPUT_TOPIC, line.number, f"line {line.number}: {reason}"
-    letter = dead_letter(raw, (), reason, topic, None, offset, event.time, error_type=type(error).__name__)
+        letter = line_dead_letter(line, reason, event.time, error_type)
     return letter.model_copy(update={"subject": event.subject}) if event.subject else letter
+
+
+def line_dead_letter(line: InputLine, reason: str, at: datetime, error_type: str) -> OutputEvent:
+    """The dead letter of an input line: the line verbatim, the reason naming the line."""
+    reason = f"line {line.number}: {reason}"
+    return dead_letter(line.raw, (), reason, INPUT_TOPIC, None, line.number, at, error_type=error_type)

@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from orchestrator.codec import DecodeError, dead_letter, decode_inbound
+from orchestrator.codec import DecodeError, decode_inbound
 from orchestrator.events import PROVIDER_EVENT_TYPES, InboundEvent, ProviderInbound, ProviderStatus
 from orchestrator.outputs import OutputEvent
 from parley.bootstrap import Runtime, build_runtime
 from parley.collector import settled
-from parley.embedded.runner import INPUT_TOPIC, EmbeddedRunner, InputLine, Observer, OutputSink, VirtualClock
+from parley.embedded.runner import EmbeddedRunner, InputLine, Observer, OutputSink, VirtualClock, line_dead_letter
 from parley.settings import Settings
 
 DEFAULT_RUN_ON = timedelta(days=30)
@@ -187,9 +187,7 @@ def replay_window(parsed: ParsedInput, until: datetime | None) -> tuple[datetime
 def rejected_line(rejected: RejectedLine, start: datetime) -> OutputEvent:
     """The dead letter of a line that cannot be replayed: the line verbatim, rejected as the file is read,
     at the run's start."""
-    line = rejected.line
-    reason = f"line {line.number}: {rejected.reason}"
-    return dead_letter(line.raw, (), reason, INPUT_TOPIC, None, line.number, start, error_type=rejected.error_type)
+    return line_dead_letter(rejected.line, rejected.reason, start, rejected.error_type)
 
 
 async def replay(
