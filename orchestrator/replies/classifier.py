@@ -26,7 +26,7 @@ from orchestrator.replies.dates import extract_date
 from orchestrator.replies.intent_cues import CUES, Cue, bare_stop_cue
 from orchestrator.replies.model import PRECEDENCE, Intent, ReplyClassification
 from orchestrator.replies.normalize import NormalizedReply, normalize_reply
-from orchestrator.replies.quoting import without_quoted_text
+from orchestrator.replies.quoting import own_words
 from orchestrator.replies.times import extract_time
 
 KEYWORD_CONFIDENCE = 0.99
@@ -48,7 +48,7 @@ def classify(text: str, channel: str, received_at: datetime, timezone: str) -> R
     words, without the quoted message it answers.
     """
     today = local_date(received_at, timezone)
-    reply = normalize_reply(without_quoted_text(text) if channel == "email" else text)
+    reply = normalize_reply(own_words(text, channel))
     intent, confidence, intent_cues = _decide_intent(reply)
     amount_match = extract_amount(reply.entity_text)
     date_match = extract_date(reply.entity_text, today, prefer_past=intent in PAST_TENSE_INTENTS)

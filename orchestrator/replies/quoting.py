@@ -32,6 +32,11 @@ _QUOTE_HEADERS = (
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
 
 
+def own_words(text: str, channel: str) -> str:
+    """What the debtor wrote on ``channel``: an e-mail without the message it quotes, anything else whole."""
+    return without_quoted_text(text) if channel == "email" else text
+
+
 def without_quoted_text(text: str) -> str:
     """The debtor's own words: ">" lines dropped and the text cut at the first quote header.
 

@@ -23,6 +23,7 @@ from orchestrator.outputs import (
 from orchestrator.replies import Intent, ReplyClassification, provider_keyword
 from orchestrator.replies.accounts import named_account
 from orchestrator.replies.currency_signs import written_with
+from orchestrator.replies.quoting import own_words
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.destinations import normalise_destination
 from orchestrator.service.planning import cause_facts, plan_event
@@ -154,7 +155,7 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
     elif intent == Intent.CALLBACK_REQUEST:
         effects.outputs.append(callback(ctx, event, state, reply))
     elif intent == Intent.PROMISE_TO_PAY:
-        account = account_named(data.text, state)
+        account = account_named(own_words(data.text, channel), state)
         in_question = accounts_in_question(state, account)
         effects.currency = amount_currency(reply, in_question)
         mismatch = currency_mismatch(reply, in_question, account)
@@ -184,7 +185,8 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
 
 
 def account_named(text: str, state: DebtorState) -> str | None:
-    """The account a reply is about: the only open one, or the one it names; None when unclear."""
+    """The account a reply is about: the only open one, or the one ``text`` (the debtor's own words, not
+    a quoted message) names; None when unclear."""
     open_accounts = [(a.id, a.creditor) for a in state.accounts if a.status == "open"]
     if len(open_accounts) == 1:
         return open_accounts[0][0]

@@ -10,7 +10,7 @@ from typing import Any
 
 from orchestrator.domain import DebtorState
 from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, Email, InboundEvent, Name
-from orchestrator.outputs import OutputEvent, ReplyReceived
+from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
 from orchestrator.service.api import handle_event
 from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
@@ -24,24 +24,27 @@ QUOTE = (
 )
 
 
-async def place(runtime: Runtime) -> None:
+async def place(runtime: Runtime, *accounts: tuple[str, str]) -> None:
+    """The debtor with one open account per (id, creditor); by default A1 with Acme Bank."""
     debtor = DebtorProfile(
         id=DEBTOR,
         name=Name(first="Ana"),
         address=Address(city="New York", state="NY", postal_code="10014"),
         emails=(Email(address=ADDRESS, consent=True),),
     )
-    await handle_event(
-        runtime.ctx,
-        InboundEvent(
-            id="placed-A1",
-            type="account.placed",
-            source="test",
-            subject=DEBTOR,
-            time=PLACED_AT,
-            data=AccountPlaced(debtor=debtor, account=Account(id="A1", creditor="Acme Bank", balance=Decimal("420"))),
-        ),
-    )
+    for account_id, creditor in accounts or (("A1", "Acme Bank"),):
+        account = Account(id=account_id, creditor=creditor, balance=Decimal("420"))
+        await handle_event(
+            runtime.ctx,
+            InboundEvent(
+                id=f"placed-{account_id}",
+                type="account.placed",
+                source="test",
+                subject=DEBTOR,
+                time=PLACED_AT,
+                data=AccountPlaced(debtor=debtor, account=account),
+            ),
+        )
 
 
 async def reply(runtime: Runtime, text: str) -> list[OutputEvent]:
@@ -86,3 +89,24 @@ async def test_a_stop_above_the_quote_opts_the_address_out(runtime: Runtime) -> 
 
     assert received(outputs).intent == "opt_out"
     assert [(o.channel, o.destination) for o in (await state_of(runtime)).opt_outs] == [("email", ADDRESS)]
+
+
+async def test_a_creditor_named_only_in_the_quote_does_not_pick_the_account(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank"), ("A2", "Globex Card"))
+    quote = "\n\nOn Tue, Mar 3, 2026 at 10:00 AM Parley <billing@parley.example> wrote:\n> About your Globex Card account."
+
+    outputs = await reply(runtime, "I'll pay $50 Friday" + quote)
+
+    (intent,) = [o.data for o in outputs if isinstance(o.data, PaymentIntentDetected)]
+    assert (intent.account_id, intent.needs_review) == (None, True)
+    assert [account.promise for account in (await state_of(runtime)).accounts] == [None, None]
+
+
+async def test_a_creditor_named_above_the_quote_picks_its_account(runtime: Runtime) -> None:
+    await place(runtime, ("A1", "Acme Bank"), ("A2", "Globex Card"))
+    quote = "\n\nOn Tue, Mar 3, 2026 at 10:00 AM Parley <billing@acme.example> wrote:\n> About your Acme Bank account."
+
+    outputs = await reply(runtime, "I'll pay $50 on the Globex card Friday" + quote)
+
+    (intent,) = [o.data for o in outputs if isinstance(o.data, PaymentIntentDetected)]
+    assert (intent.account_id, intent.needs_review) == ("A2", False)
