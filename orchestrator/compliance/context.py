@@ -6,7 +6,7 @@ ledger), computed once per decision and reused while ``next_slot`` walks forward
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,7 @@ class Verdict:
 class ContactScope:
     """The time-independent part of a decision, computed once."""
 
-    __slots__ = ("account_ids", "contact", "ledger_days", "policy", "primary", "state", "zone_set", "zones")
+    __slots__ = ("_ledger_days", "account_ids", "contact", "policy", "primary", "state", "zone_set", "zones")
 
     def __init__(self, state: DebtorState, contact: ProposedContact, policy: Policy) -> None:
         self.state = state
@@ -68,10 +68,16 @@ class ContactScope:
         self.zones: tuple[ZoneInfo, ...] = tuple(zone(name) for name in self.zone_set.candidates)
         self.primary: ZoneInfo = zone(self.zone_set.primary)
         self.account_ids: tuple[str, ...] = contact.account_ids or tuple(a.id for a in state.accounts)
-        primary = self.primary
-        self.ledger_days: tuple[tuple[Attempt, date], ...] = tuple(
-            (attempt, attempt.at.astimezone(primary).date()) for attempt in state.ledger
-        )
+        self._ledger_days: tuple[tuple[Attempt, date], ...] | None = None
+
+    @property
+    def ledger_days(self) -> tuple[tuple[Attempt, date], ...]:
+        """Each ledger attempt with its local date in the primary zone; only the counting rules need them,
+        and only when their verdict depends on the moment, so they are converted on first use."""
+        if self._ledger_days is None:
+            primary = self.primary
+            self._ledger_days = tuple((attempt, attempt.at.astimezone(primary).date()) for attempt in self.state.ledger)
+        return self._ledger_days
 
     def local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.primary).date()
@@ -90,7 +96,7 @@ class ContactScope:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RuleContext:
     """A scope at one moment (UTC), with the primary-zone local time."""
 
@@ -98,9 +104,18 @@ class RuleContext:
     at: datetime
     local: datetime
     today: date
+    _in_zones: tuple[datetime, ...] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def at_moment(cls, scope: ContactScope, at: datetime) -> RuleContext:
         moment = at.astimezone(UTC)
         local = moment.astimezone(scope.primary)
         return cls(scope, moment, local, local.date())
+
+    def in_zones(self) -> tuple[datetime, ...]:
+        """The moment's local time in each candidate zone (``scope.zones`` order): several rules read
+        them, so they are converted once per moment."""
+        if self._in_zones is None:
+            at = self.at
+            self._in_zones = tuple([at.astimezone(tz) for tz in self.scope.zones])
+        return self._in_zones

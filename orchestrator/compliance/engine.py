@@ -4,17 +4,23 @@
 ``next_slot`` walks forward from a moment by jumping to the latest of the blocking rules'
 ``next_allowed_at`` hints: each hint is the earliest moment its rule could allow, so no moment
 skipped can be allowed, and the first moment every rule allows is the earliest one.
+
+Only the verdicts at ``at`` are recorded, so the search asks the rules for a reasonless ``check`` at the
+moments it tries, and only the rules whose verdict can change with the moment (``Rule.fixed``): for most
+debtors that is the hours, quiet days and a cap or two, not all twenty rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from orchestrator.compliance.context import ContactScope, ProposedContact, RuleContext, Verdict
 from orchestrator.compliance.policy import DEFAULT_POLICY, Policy
-from orchestrator.compliance.rules import rules_for
+from orchestrator.compliance.rules import Rule, rules_for
+from orchestrator.compliance.rules.base import Check
 from orchestrator.domain.model import DebtorState
 from orchestrator.timezones import ZoneSet
 
@@ -85,29 +91,71 @@ def _require_aware(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _evaluate(scope: ContactScope, at: datetime) -> tuple[Verdict, ...]:
-    ctx = RuleContext.at_moment(scope, at)
-    return tuple(rule.evaluate(ctx) for rule in rules_for(scope.policy.state_packs))
+class _Settled:
+    """A rule whose verdict is fixed for this decision, answering the search's ``check`` with it."""
+
+    __slots__ = ("outcome",)
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.outcome: Check = (verdict.allowed, verdict.next_allowed_at)
+
+    def check(self, ctx: RuleContext) -> Check:
+        return self.outcome
 
 
-def _search(scope: ContactScope, start: datetime, verdicts: tuple[Verdict, ...]) -> datetime | None:
-    limit = start + scope.policy.search_horizon
-    moment = start
-    while True:
-        hints: list[datetime] = []
-        for verdict in verdicts:
-            if verdict.allowed:
-                continue
-            if verdict.next_allowed_at is None:
+class _Rules:
+    """The rules for one decision. A rule whose verdict is fixed for this debtor and contact (most of
+    them: no hold, not a call, …) is evaluated once; at the moments the search tries, only the others are
+    asked, for a ``check`` without the reason, plus the fixed ones that block (in the audit order, so the
+    search takes the same steps as with full verdicts)."""
+
+    __slots__ = ("fixed", "per_moment", "rules", "scope")
+
+    def __init__(self, scope: ContactScope) -> None:
+        self.scope = scope
+        self.rules = rules_for(scope.policy.state_packs)
+        self.fixed = [rule.fixed(scope) for rule in self.rules]
+        self.per_moment: list[Rule | _Settled] = [
+            rule if verdict is None else _Settled(verdict)
+            for rule, verdict in zip(self.rules, self.fixed, strict=True)
+            if verdict is None or not verdict.allowed
+        ]
+
+    def verdicts(self, at: datetime) -> tuple[Verdict, ...]:
+        """Every rule's verdict at ``at``, in the audit record's order."""
+        ctx = RuleContext.at_moment(self.scope, at)
+        pairs = zip(self.rules, self.fixed, strict=True)
+        return tuple([rule.evaluate(ctx) if verdict is None else verdict for rule, verdict in pairs])
+
+    def hints(self, at: datetime) -> list[datetime] | None:
+        """The ``next_allowed_at`` of every rule that blocks at ``at``, in the audit record's order; None
+        when one of them never allows."""
+        ctx = RuleContext.at_moment(self.scope, at)
+        return _blocking_hints([rule.check(ctx) for rule in self.per_moment])
+
+
+def _blocking_hints(checks: Iterable[Check]) -> list[datetime] | None:
+    """The hints of the checks that block, in order; None when one of them blocks for good."""
+    hints = []
+    for allowed, hint in checks:
+        if not allowed:
+            if hint is None:
                 return None
-            hints.append(verdict.next_allowed_at)
-        if not hints:
-            return moment
+            hints.append(hint)
+    return hints
+
+
+def _search(rules: _Rules, start: datetime, hints: list[datetime] | None) -> datetime | None:
+    """The first moment from ``start`` with no blocking rule, given the blocking rules' hints at ``start``."""
+    limit = start + rules.scope.policy.search_horizon
+    moment = start
+    while hints:
         following = max(hints)
         moment = following if following > moment else moment + _STEP
         if moment > limit:
             return None
-        verdicts = _evaluate(scope, moment)
+        hints = rules.hints(moment)
+    return None if hints is None else moment
 
 
 def decide(
@@ -121,12 +169,14 @@ def decide(
     """Evaluate every rule for ``contact`` at ``at``; when blocked, find the next allowed moment too."""
     moment = _require_aware(at)
     scope = ContactScope(state, contact, policy)
-    verdicts = _evaluate(scope, moment)
+    rules = _Rules(scope)
+    verdicts = rules.verdicts(moment)
     allowed = all(v.allowed for v in verdicts)
+    next_at: datetime | None = None
     if allowed:
-        next_at: datetime | None = moment
-    else:
-        next_at = _search(scope, moment, verdicts) if find_next else None
+        next_at = moment
+    elif find_next:
+        next_at = _search(rules, moment, _blocking_hints((v.allowed, v.next_allowed_at) for v in verdicts))
     return Decision(state.debtor_id, contact, moment, allowed, verdicts, next_at, scope.zone_set)
 
 
@@ -135,5 +185,5 @@ def next_slot(
 ) -> datetime | None:
     """The earliest moment >= ``after`` at which ``decide`` allows ``contact``; None within the horizon."""
     moment = _require_aware(after)
-    scope = ContactScope(state, contact, policy)
-    return _search(scope, moment, _evaluate(scope, moment))
+    rules = _Rules(ContactScope(state, contact, policy))
+    return _search(rules, moment, rules.hints(moment))

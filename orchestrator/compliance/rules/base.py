@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
-from orchestrator.compliance.context import RuleContext, Verdict
+from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
 from orchestrator.timezones import local_midnight
+
+Check = tuple[bool, datetime | None]  # a verdict's ``allowed`` and ``next_allowed_at``, without its reason
+ALLOWS: Check = (True, None)
 
 
 class Rule(Protocol):
@@ -20,18 +24,66 @@ class Rule(Protocol):
         """The verdict at ``ctx.at``; a block carries the earliest moment this rule alone could allow."""
         ...
 
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """The verdict at every moment, when for ``scope`` it does not depend on the moment; else None."""
+        ...
+
+    def check(self, ctx: RuleContext) -> Check:
+        """``evaluate``'s allowed and next_allowed_at, without the reason: all the search needs."""
+        ...
+
+
+@lru_cache(maxsize=1024)
+def _allowing(rule_id: str, version: int, reason: str) -> Verdict:
+    return Verdict(rule_id, True, reason, None, version)
+
 
 class NamedRule:
-    """Base giving ``allow``/``block`` helpers that stamp the rule id and version."""
+    """Base giving ``allow``/``block`` helpers that stamp the rule id and version.
+
+    ``fixed`` and ``check`` exist for speed: the engine evaluates a rule with a fixed verdict once per
+    decision, not at every moment ``next_slot`` tries, and at those moments asks the others only for a
+    ``check``, whose reason nobody would read. The defaults are always right; a rule overrides them
+    where its verdict is often fixed or its reason costly to write.
+    """
 
     rule_id = ""
     version = 1
 
     def allow(self, reason: str) -> Verdict:
+        """An allowing verdict. The same few reasons recur in every decision, so each verdict (a frozen
+        value) is built once."""
+        return _allowing(self.rule_id, self.version, reason)
+
+    def allow_now(self, reason: str) -> Verdict:
+        """An allowing verdict whose reason names the moment, so not worth keeping."""
         return Verdict(self.rule_id, True, reason, None, self.version)
 
     def block(self, reason: str, next_allowed_at: datetime | None) -> Verdict:
         return Verdict(self.rule_id, False, reason, next_allowed_at, self.version)
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        raise NotImplementedError
+
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        return None
+
+    def check(self, ctx: RuleContext) -> Check:
+        verdict = self.evaluate(ctx)
+        return ALLOWS if verdict.allowed else (False, verdict.next_allowed_at)
+
+
+class TimelessRule(NamedRule):
+    """A rule whose verdict depends on the debtor and the contact, never on the moment."""
+
+    def verdict(self, scope: ContactScope) -> Verdict:
+        raise NotImplementedError
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        return self.verdict(ctx.scope)
+
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        return self.verdict(scope)
 
 
 def clock(moment: datetime) -> str:

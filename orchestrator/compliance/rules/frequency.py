@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from orchestrator.compliance.context import RuleContext, Verdict
+from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
 from orchestrator.compliance.policy import CountCap, StatePack
 from orchestrator.compliance.rules.base import NamedRule, clock, day_start, over_cap_until
 from orchestrator.domain.model import Attempt
@@ -16,6 +16,16 @@ class Call7In7(NamedRule):
     """§1006.14(b)(2)(i)(A): before a call on day D, at most 6 counted calls about the debt on days D-6..D."""
 
     rule_id = "call_7in7"
+
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """Allowed at every moment when not a call, or when no debt has the cap's number of calls at all."""
+        if scope.contact.channel != "voice":
+            return self.allow("Not a call.")
+        limit = scope.policy.max_calls_per_7_days
+        calls = [a for a in scope.state.ledger if a.counted_call]
+        if all(sum(account_id in a.account_ids for a in calls) < limit for account_id in scope.account_ids):
+            return self.allow(f"Fewer than {limit} counted calls about each debt on the 7 calendar days ending today.")
+        return None
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
@@ -44,6 +54,16 @@ class CallPostConversation(NamedRule):
 
     rule_id = "call_post_conversation"
 
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """Allowed at every moment when not a call, or when no conversation was about these debts."""
+        if scope.contact.channel != "voice":
+            return self.allow("Not a call.")
+        if any(_about(conversation.account_ids, scope) for conversation in scope.state.conversations):
+            return None
+        return self.allow(
+            f"No conversation about these debts in the last {scope.policy.conversation_block_days} calendar days."
+        )
+
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
         if scope.contact.channel != "voice":
@@ -51,7 +71,7 @@ class CallPostConversation(NamedRule):
         block_days = scope.policy.conversation_block_days
         latest = None
         for conversation in scope.state.conversations:
-            if not any(account_id in conversation.account_ids for account_id in scope.account_ids):
+            if not _about(conversation.account_ids, scope):
                 continue
             day = scope.local_day(conversation.at)
             if day <= ctx.today < day + timedelta(days=block_days) and (latest is None or day > latest):
@@ -66,15 +86,37 @@ class CallPostConversation(NamedRule):
         )
 
 
+def _about(account_ids: tuple[str, ...], scope: ContactScope) -> bool:
+    return any(account_id in account_ids for account_id in scope.account_ids)
+
+
 def _last_before(attempts: list[Attempt], at: datetime) -> Attempt | None:
     previous = [a for a in attempts if a.at <= at]
     return max(previous, key=lambda a: a.at) if previous else None
+
+
+_WITHIN_BURST_LIMITS = "Within the burst limits (call gap, calls per day, messages per week)."
 
 
 class BurstGuard(NamedRule):
     """cmts 14(b)(2)(i)-2, 14(a)-2: a gap between calls, a daily call cap, weekly SMS and email caps."""
 
     rule_id = "burst_guard"
+
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """Allowed at every moment when no limit can be reached: a first call, fewer messages than the cap
+        in the whole ledger, or a reply (replies and opt-out confirmations are not capped)."""
+        policy = scope.policy
+        channel = scope.contact.channel
+        if channel == "voice":
+            if policy.max_calls_per_day > 0 and not any(a.channel == "voice" for a in scope.state.ledger):
+                return self.allow(_WITHIN_BURST_LIMITS)
+            return None
+        if not scope.contact.is_reply and scope.contact.purpose != "opt_out_confirmation":
+            limit = policy.max_sms_per_window if channel == "sms" else policy.max_email_per_window
+            if sum(a.channel == channel and a.counted_message for a in scope.state.ledger) >= limit:
+                return None
+        return self.allow(_WITHIN_BURST_LIMITS)
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
@@ -108,7 +150,7 @@ class BurstGuard(NamedRule):
                 reasons.append(f"{limit} {channel} messages already sent in the {window} calendar days ending today")
                 resume = max(resume, day_start(ctx, until))
         if not reasons:
-            return self.allow("Within the burst limits (call gap, calls per day, messages per week).")
+            return self.allow(_WITHIN_BURST_LIMITS)
         return self.block("Too many contacts too close together: " + "; ".join(reasons) + ".", resume)
 
 
@@ -118,6 +160,11 @@ def _counts(attempt: Attempt, cap: CountCap) -> bool:
     if attempt.channel == "voice":
         return attempt.counted_call
     return attempt.outcome != "failed" if not cap.exempt_replies else attempt.counted_message
+
+
+def _in_state(scope: ContactScope, pack: StatePack) -> bool:
+    address = scope.state.profile.address
+    return address is not None and address.state.upper() == pack.state
 
 
 class StatePackRule(NamedRule):
@@ -146,17 +193,36 @@ class StatePackRule(NamedRule):
                     worst = (f"{cap.limit} {channels} contacts with {label} in {cap.days} calendar days", moment)
         return worst
 
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """Allowed at every moment when the debtor is not in the state, or when the state has no hours of
+        its own and no cap can be reached (the contact is not capped, or too few contacts in the ledger)."""
+        pack = self.pack
+        if not _in_state(scope, pack):
+            return self.allow(f"The debtor's address is not in {pack.state}.")
+        if pack.allowed_hours or any(self._may_reach(scope, cap) for cap in pack.caps):
+            return None
+        return self.allow(f"Within {pack.state}'s limits ({pack.citation}).")
+
+    def _may_reach(self, scope: ContactScope, cap: CountCap) -> bool:
+        """Whether ``cap`` could stop this contact at some moment: it applies, and some debt (or the
+        debtor) has at least ``limit`` counted contacts in the whole ledger."""
+        if scope.contact.channel not in cap.channels or (cap.exempt_replies and scope.contact.is_reply):
+            return False
+        counted = [a for a in scope.state.ledger if a.channel in cap.channels and _counts(a, cap)]
+        if not cap.per_debt:
+            return len(counted) >= cap.limit
+        return any(sum(account_id in a.account_ids for a in counted) >= cap.limit for account_id in scope.account_ids)
+
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
         pack = self.pack
-        address = scope.state.profile.address
-        if address is None or address.state.upper() != pack.state:
+        if not _in_state(scope, pack):
             return self.allow(f"The debtor's address is not in {pack.state}.")
         reasons: list[str] = []
         resume: datetime | None = ctx.at
         if pack.allowed_hours:
             start, end = pack.allowed_hours
-            if not all(inside(ctx.at.astimezone(tz), start, end) for tz in scope.zones):
+            if not all(inside(local, start, end) for local in ctx.in_zones()):
                 reasons.append(f"{pack.state} allows contact only {start:%H:%M}–{end:%H:%M} local time")
                 opening = next_inside_window_all(ctx.at, scope.zones, start, end)
                 resume = None if opening is None or resume is None else max(resume, opening)

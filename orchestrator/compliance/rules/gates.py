@@ -6,8 +6,9 @@ update, ``hold.released``) lifts them.
 
 from __future__ import annotations
 
-from orchestrator.compliance.context import OPT_OUT_CONFIRMATION, RuleContext, Verdict
-from orchestrator.compliance.rules.base import NamedRule
+from orchestrator.compliance.context import OPT_OUT_CONFIRMATION, ContactScope, RuleContext, Verdict
+from orchestrator.compliance.rules.base import NamedRule, TimelessRule
+from orchestrator.domain.model import OptOutRecord
 from orchestrator.events import HoldReason
 
 
@@ -16,8 +17,8 @@ class MediumOptout(NamedRule):
 
     rule_id = "medium_optout"
 
-    def evaluate(self, ctx: RuleContext) -> Verdict:
-        scope = ctx.scope
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """The verdict unless Parley recorded an opt-out (then the moment matters: confirmation, reply)."""
         contact = scope.contact
         profile = scope.state.profile
         destination = contact.destination.lower()
@@ -27,14 +28,17 @@ class MediumOptout(NamedRule):
             if stated.channel == contact.channel and (stated.destination or "").lower() in ("", destination):
                 target = "this destination" if stated.destination else f"all {contact.channel}"
                 return self.block(f"The debtor's profile records an opt-out of {target}.", None)
-        records = [
-            o
-            for o in scope.state.opt_outs
-            if o.channel == contact.channel and (o.destination is None or o.destination.lower() == destination)
-        ]
-        if not records:
+        if not _records(scope):
             return self.allow(f"No opt-out of {contact.channel} to this destination.")
-        first = min(records, key=lambda o: o.at)
+        return None
+
+    def evaluate(self, ctx: RuleContext) -> Verdict:
+        scope = ctx.scope
+        verdict = self.fixed(scope)
+        if verdict is not None:
+            return verdict
+        contact = scope.contact
+        first = min(_records(scope), key=lambda o: o.at)
         if contact.purpose == OPT_OUT_CONFIRMATION:
             window = scope.policy.opt_out_confirmation_window
             confirmed = any(
@@ -55,6 +59,16 @@ class MediumOptout(NamedRule):
         )
 
 
+def _records(scope: ContactScope) -> list[OptOutRecord]:
+    """Parley's opt-out records that cover this contact's channel and destination."""
+    channel, destination = scope.contact.channel, scope.contact.destination.lower()
+    return [
+        o
+        for o in scope.state.opt_outs
+        if o.channel == channel and (o.destination is None or o.destination.lower() == destination)
+    ]
+
+
 class HoldRule(NamedRule):
     """A hold of one reason: blocks every contact about the held account(s) but the purposes it permits."""
 
@@ -71,34 +85,52 @@ class HoldRule(NamedRule):
         self.describe = describe
         self.permitted = permitted
         self.reply_allowed = reply_allowed
+        self.clear = self.allow(f"No {describe} hold on these accounts.")  # the usual verdict, built once
+
+    def _where(self, scope: ContactScope) -> str:
+        """The held accounts ('A-1, every account'); empty when no hold of this reason covers the contact."""
+        holds = [h for h in scope.state.holds if h.reason == self.reason and h.covers(scope.account_ids)]
+        if not holds:
+            return ""
+        return ", ".join(sorted({h.account_id or "every account" for h in holds}))
+
+    def _blocked(self, where: str) -> Verdict:
+        return self.block(f"A {self.describe} hold is in force on {where}; no contact until it is released.", None)
+
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        """The verdict unless a hold that allows one reply is in force: then it depends on the moment."""
+        where = self._where(scope)
+        if not where:
+            return self.clear
+        if scope.contact.purpose in self.permitted:
+            return self.allow(f"Under a {self.describe} hold ({where}), but a {scope.contact.purpose} is permitted.")
+        return None if self.reply_allowed else self._blocked(where)
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
-        holds = [h for h in scope.state.holds if h.reason == self.reason and h.covers(scope.account_ids)]
-        if not holds:
-            return self.allow(f"No {self.describe} hold on these accounts.")
-        where = ", ".join(sorted({h.account_id or "every account" for h in holds}))
-        if scope.contact.purpose in self.permitted:
-            return self.allow(f"Under a {self.describe} hold ({where}), but a {scope.contact.purpose} is permitted.")
-        if self.reply_allowed and scope.reply_available(ctx.at):
+        verdict = self.fixed(scope)
+        if verdict is not None:
+            return verdict
+        where = self._where(scope)
+        if scope.reply_available(ctx.at):
             return self.allow(f"Under a {self.describe} hold ({where}); answering the consumer's own contact once.")
-        return self.block(f"A {self.describe} hold is in force on {where}; no contact until it is released.", None)
+        return self._blocked(where)
 
 
 def _same_number(a: str, b: str) -> bool:
     return a.replace(" ", "") == b.replace(" ", "")
 
 
-class SmsEligibility(NamedRule):
+class SmsEligibility(TimelessRule):
     """§1006.6(d)(5), TCPA: texts only to the debtor's mobile numbers with SMS consent, not known bad."""
 
     rule_id = "sms_eligibility"
 
-    def evaluate(self, ctx: RuleContext) -> Verdict:
-        contact = ctx.scope.contact
+    def verdict(self, scope: ContactScope) -> Verdict:
+        contact = scope.contact
         if contact.channel != "sms":
             return self.allow("Not a text message.")
-        state = ctx.scope.state
+        state = scope.state
         phone = next((p for p in state.profile.phones if _same_number(p.number, contact.destination)), None)
         if phone is None:
             return self.block("The number is not one of the debtor's numbers on file.", None)
@@ -113,16 +145,16 @@ class SmsEligibility(NamedRule):
         return self.allow("A mobile number with consent to text.")
 
 
-class EmailEligibility(NamedRule):
+class EmailEligibility(TimelessRule):
     """§1006.6(d)(4), §1006.22(f)(3): email only to consented addresses that are not employer-provided."""
 
     rule_id = "email_eligibility"
 
-    def evaluate(self, ctx: RuleContext) -> Verdict:
-        contact = ctx.scope.contact
+    def verdict(self, scope: ContactScope) -> Verdict:
+        contact = scope.contact
         if contact.channel != "email":
             return self.allow("Not an email.")
-        state = ctx.scope.state
+        state = scope.state
         wanted = contact.destination.lower()
         email = next((e for e in state.profile.emails if e.address.lower() == wanted), None)
         if email is None:
@@ -136,16 +168,16 @@ class EmailEligibility(NamedRule):
         return self.allow("A personal address with consent to email.")
 
 
-class TcpaConsent(NamedRule):
+class TcpaConsent(TimelessRule):
     """47 U.S.C. §227(b): calls only to the debtor's numbers with call consent, not known bad."""
 
     rule_id = "tcpa_consent"
 
-    def evaluate(self, ctx: RuleContext) -> Verdict:
-        contact = ctx.scope.contact
+    def verdict(self, scope: ContactScope) -> Verdict:
+        contact = scope.contact
         if contact.channel != "voice":
             return self.allow("Not a call.")
-        state = ctx.scope.state
+        state = scope.state
         phone = next((p for p in state.profile.phones if _same_number(p.number, contact.destination)), None)
         if phone is None:
             return self.block("The number is not one of the debtor's numbers on file.", None)
@@ -159,13 +191,12 @@ class TcpaConsent(NamedRule):
 CLOSED_ACCOUNT_PURPOSES = frozenset({"payment_thanks", "payment_confirmation", "account_closed_notice"})
 
 
-class AccountStatusGate(NamedRule):
+class AccountStatusGate(TimelessRule):
     """Parley policy: nothing about accounts Parley does not hold open, except thanks and closure notices."""
 
     rule_id = "account_status"
 
-    def evaluate(self, ctx: RuleContext) -> Verdict:
-        scope = ctx.scope
+    def verdict(self, scope: ContactScope) -> Verdict:
         if not scope.account_ids:
             return self.block("The debtor has no accounts with Parley.", None)
         problems: list[str] = []

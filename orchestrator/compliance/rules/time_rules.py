@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from orchestrator.compliance.context import RuleContext, Verdict
-from orchestrator.compliance.rules.base import NamedRule, clock
+from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
+from orchestrator.compliance.rules.base import ALLOWS, Check, NamedRule, clock
 from orchestrator.timezones import local_midnight, next_inside_window, next_inside_window_all
 from orchestrator.timezones.windows import at_local, inside
 
@@ -17,7 +17,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _hours(start: time, end: time) -> str:
-    return f"{start:%H:%M}–{end:%H:%M}"
+    """'08:00–21:00'; the same text as ``f"{start:%H:%M}"``, without a strftime call per moment."""
+    return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
 
 
 class TimeWindowFederal(NamedRule):
@@ -29,11 +30,18 @@ class TimeWindowFederal(NamedRule):
         policy = ctx.scope.policy
         start, end = policy.window_start, policy.window_end
         if inside(ctx.local, start, end):
-            return self.allow(f"{clock(ctx.local)} is inside {_hours(start, end)} local time.")
+            return self.allow_now(f"{clock(ctx.local)} is inside {_hours(start, end)} local time.")
         opening = next_inside_window(ctx.at, ctx.scope.primary, start, end)
         return self.block(
             f"{clock(ctx.local)} is outside {_hours(start, end)} local time; contact is inconvenient then.", opening
         )
+
+    def check(self, ctx: RuleContext) -> Check:
+        policy = ctx.scope.policy
+        start, end = policy.window_start, policy.window_end
+        if inside(ctx.local, start, end):
+            return ALLOWS
+        return False, next_inside_window(ctx.at, ctx.scope.primary, start, end)
 
 
 class TzIntersection(NamedRule):
@@ -44,7 +52,7 @@ class TzIntersection(NamedRule):
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
         start, end = scope.policy.window_start, scope.policy.window_end
-        outside = [clock(ctx.at.astimezone(tz)) for tz in scope.zones if not inside(ctx.at.astimezone(tz), start, end)]
+        outside = [clock(local) for local in ctx.in_zones() if not inside(local, start, end)]
         names = ", ".join(scope.zone_set.candidates)
         if not outside:
             return self.allow(f"Inside {_hours(start, end)} in every zone the debtor may be in ({names}).")
@@ -55,6 +63,14 @@ class TzIntersection(NamedRule):
             f"candidates from {scope.zone_set.source}: {names}).{never}",
             opening,
         )
+
+    def check(self, ctx: RuleContext) -> Check:
+        scope = ctx.scope
+        start, end = scope.policy.window_start, scope.policy.window_end
+        for local in ctx.in_zones():
+            if not inside(local, start, end):
+                return False, next_inside_window_all(ctx.at, scope.zones, start, end)
+        return ALLOWS
 
 
 def _block_end(local: datetime, start: time, end: time, tz: ZoneInfo) -> datetime:
@@ -80,6 +96,11 @@ class ConsumerTimePlaceBlock(NamedRule):
                 return _block_end(local, window.start, window.end, ctx.scope.primary), label
         return None
 
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        if scope.state.profile.preferences.inconvenient_times:
+            return None
+        return self.allow("Not in a time the consumer said is inconvenient.")
+
     def evaluate(self, ctx: RuleContext) -> Verdict:
         hit = self._blocking(ctx, ctx.at)
         if hit is None:
@@ -104,6 +125,7 @@ def federal_holidays(year: int) -> dict[date, str]:
     return dict(holidays.country_holidays("US", years=year).items())
 
 
+@lru_cache(maxsize=1024)
 def quiet_reason(day: date) -> str | None:
     name = federal_holidays(day.year).get(day)
     if name:
@@ -116,20 +138,41 @@ class QuietDays(NamedRule):
 
     rule_id = "quiet_days"
 
+    def fixed(self, scope: ContactScope) -> Verdict | None:
+        return None if scope.policy.quiet_days else self.allow("Quiet days are switched off by policy.")
+
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
         if not scope.policy.quiet_days:
             return self.allow("Quiet days are switched off by policy.")
         reasons: list[str] = []
         resume = ctx.at
-        for tz in scope.zones:
-            day = ctx.at.astimezone(tz).date()
+        for tz, local in zip(scope.zones, ctx.in_zones(), strict=True):
+            day = local.date()
             why = quiet_reason(day)
             if why:
                 reasons.append(f"{day.isoformat()} is {why} in {tz.key}")
-                while quiet_reason(day):
-                    day += timedelta(days=1)
-                resume = max(resume, local_midnight(day, tz))
+                resume = max(resume, _quiet_ends(day, tz))
         if not reasons:
             return self.allow("Not a Sunday or US federal holiday in any zone the debtor may be in.")
         return self.block("No contact on quiet days: " + "; ".join(reasons) + ".", resume)
+
+    def check(self, ctx: RuleContext) -> Check:
+        scope = ctx.scope
+        if not scope.policy.quiet_days:
+            return ALLOWS
+        quiet = False
+        resume = ctx.at
+        for tz, local in zip(scope.zones, ctx.in_zones(), strict=True):
+            day = local.date()
+            if quiet_reason(day):
+                quiet = True
+                resume = max(resume, _quiet_ends(day, tz))
+        return (False, resume) if quiet else ALLOWS
+
+
+def _quiet_ends(day: date, tz: ZoneInfo) -> datetime:
+    """When the run of quiet days starting on ``day`` ends in ``tz`` (UTC)."""
+    while quiet_reason(day):
+        day += timedelta(days=1)
+    return local_midnight(day, tz)
