@@ -347,8 +347,13 @@ def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"]
     return key, _dumps(envelope), list(_STRUCTURED_HEADERS)
 
 
+# What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` uses, made once: ``dumps`` builds
+# an encoder on each call given any option. Nothing it is given refers to itself: no circularity check.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _COMPACT_JSON.encode(value).encode("utf-8")
 
 
 # --- dead letters ---------------------------------------------------------------------------

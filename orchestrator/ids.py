@@ -10,14 +10,21 @@ will see, and the ids stay short enough for Redis keys, provider metadata and lo
 
 from __future__ import annotations
 
-import base64
 import hashlib
+from binascii import b2a_base64
 from functools import lru_cache
 
 SEND_PREFIX = "snd"
 EVENT_PREFIX = "evt"
 EVENT_IDENTITY_PREFIX = "ce"
-_ID_CHARS = 26
+
+# The base32 alphabet (RFC 4648), lowercase, as pairs: one pair spells 10 bits, so 13 table look-ups
+# spell an id's 26 characters (130 bits), the same ones ``base64.b32encode`` gives for the digest's start
+# (tests/unit/codec/test_codec_fast_paths.py). b32encode is pure Python in 3.11, and every output event,
+# planned send and inbound event's identity derives an id.
+_BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
+_PAIRS = tuple(first + second for first in _BASE32 for second in _BASE32)
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -25,12 +32,16 @@ def stable_id(prefix: str, *parts: str) -> str:
     digest = hashlib.sha256()
     for part in (prefix, *parts):
         encoded = part.encode("utf-8")
-        digest.update(str(len(encoded)).encode("ascii"))
-        digest.update(b":")
-        digest.update(encoded)
-    # 20 bytes are 32 base32 characters with no padding; the first 26 are those of the whole digest
-    token = base64.b32encode(digest.digest()[:20]).decode("ascii")[:_ID_CHARS].lower()
-    return f"{prefix}_{token}"
+        digest.update(b"%d:%s" % (len(encoded), encoded))
+    # 17 bytes hold the 130 bits, 13 pairs of base32 characters; the last 6 bits are dropped
+    bits = int.from_bytes(digest.digest()[:17], "big") >> 6
+    pairs = _PAIRS
+    return (
+        f"{prefix}_{pairs[bits >> 120]}{pairs[bits >> 110 & 1023]}{pairs[bits >> 100 & 1023]}"
+        f"{pairs[bits >> 90 & 1023]}{pairs[bits >> 80 & 1023]}{pairs[bits >> 70 & 1023]}{pairs[bits >> 60 & 1023]}"
+        f"{pairs[bits >> 50 & 1023]}{pairs[bits >> 40 & 1023]}{pairs[bits >> 30 & 1023]}{pairs[bits >> 20 & 1023]}"
+        f"{pairs[bits >> 10 & 1023]}{pairs[bits & 1023]}"
+    )
 
 
 def send_id(cause_event_id: str, step_id: str) -> str:
@@ -59,4 +70,5 @@ def fingerprint(text: str) -> str:
     """12 characters standing for ``text`` where only equality matters (the ids a debtor's record keeps
     to recognise a re-delivered event or a finished send): 72 bits of BLAKE2b, URL-safe base64. Among
     the few hundred ids one debtor's record holds, a collision is beyond any practical chance."""
-    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode("utf-8"), digest_size=9).digest()).decode("ascii")
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=9).digest()
+    return b2a_base64(digest, newline=False).translate(_URLSAFE).decode("ascii")  # base64.urlsafe_b64encode

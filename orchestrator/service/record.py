@@ -42,6 +42,9 @@ from orchestrator.service.sends import PlannedSend
 RECORD_V1 = b"r"  # raw deflate, 4 KiB window, preset dictionary v1 (older records: replay.decompress)
 _WINDOW_BITS = -12
 _PRIMED_V1 = zlib.compressobj(6, zlib.DEFLATED, _WINDOW_BITS, 8, zlib.Z_DEFAULT_STRATEGY, RECORD_DICTIONARY_V1)
+# What ``json.dumps(books, separators=(",", ":"))`` uses, made once (``dumps`` builds an encoder on each
+# call given any option); the bookkeeping never refers to itself, so no circularity check.
+_BOOKS_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def encode_record_blob(blob: bytes) -> bytes:
@@ -107,7 +110,7 @@ class DebtorRecord:
     in_flight: dict[str, InFlight] = field(default_factory=dict)  # send id → the send in its provider call
 
     def to_bytes(self) -> bytes:
-        books: dict[str, object] = {"p": {send: list(accounts) for send, accounts in self.pending.items()}}
+        books: dict[str, object] = {"p": self.pending}  # tuples of account ids: JSON arrays, as lists are
         if self.purposes:
             books["u"] = self.purposes
         if self.paused_until:
@@ -118,7 +121,7 @@ class DebtorRecord:
             books["f"] = self.finished
         if self.in_flight:
             books["i"] = {send: flying.to_json() for send, flying in self.in_flight.items()}
-        raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + json.dumps(books, separators=(",", ":")).encode())
+        raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + _BOOKS_JSON.encode(books).encode())
         _RECENT.put(raw, self)
         return raw
 
@@ -153,10 +156,28 @@ class DebtorRecord:
         """The record remembering the event ``identity`` (at ``at``) and forgetting those older than
         ``window`` before the newest it holds."""
         seen = _within_window(self.seen, int(at.timestamp()), int(window.total_seconds()), [fingerprint(identity)])
-        return replace(self, seen=seen)
+        return DebtorRecord(
+            state=self.state,
+            pending=self.pending,
+            purposes=self.purposes,
+            paused_until=self.paused_until,
+            seen=seen,
+            finished=self.finished,
+            in_flight=self.in_flight,
+        )
 
     def with_state(self, state: DebtorState) -> DebtorRecord:
-        return replace(self, state=state)
+        # The constructor rather than ``dataclasses.replace`` (twice its cost) here and in ``seeing``:
+        # every event and every send passes through both.
+        return DebtorRecord(
+            state=state,
+            pending=self.pending,
+            purposes=self.purposes,
+            paused_until=self.paused_until,
+            seen=self.seen,
+            finished=self.finished,
+            in_flight=self.in_flight,
+        )
 
     def adding(self, sends: Iterable[PlannedSend]) -> DebtorRecord:
         """Put sends on the schedule (again: one handed back after a transient failure is not finished)."""

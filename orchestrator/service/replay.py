@@ -19,6 +19,9 @@ from orchestrator.outputs import OutputEvent
 from orchestrator.storage import ScheduledSend
 
 COMPRESSED = b"z"  # marks a zlib-compressed blob (JSON never starts with it)
+# What ``json.dumps(blob, separators=(",", ":"))`` uses, made once (``dumps`` builds an encoder on each
+# call given any option); the blob never refers to itself, so no circularity check.
+_BLOB_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def compress(blob: bytes) -> bytes:
@@ -32,15 +35,14 @@ def decompress(blob: bytes) -> bytes:
 
 def encode_replay(outputs: Sequence[OutputEvent], schedule: Sequence[ScheduledSend]) -> bytes:
     return compress(
-        json.dumps(
+        _BLOB_JSON.encode(
             {
                 "o": [encode_output(event)[1].decode() for event in outputs],
                 "s": [
                     [send.send_id, send.partition, send.due_ms, base64.b64encode(send.payload).decode()]
                     for send in schedule
                 ],
-            },
-            separators=(",", ":"),
+            }
         ).encode()
     )
 
