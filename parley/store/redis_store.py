@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from orchestrator.storage import (
@@ -35,7 +34,7 @@ from orchestrator.storage import (
     StoreError,
 )
 from parley.store.autopipeline import AutoPipeline
-from parley.store.connect import StoreConnection, connect
+from parley.store.connect import Commands, StoreConnection, connect
 from parley.store.keys import StoreKeys, parse_send_member, send_member
 from parley.store.scripts import LuaScript, lua_scripts
 
@@ -111,12 +110,12 @@ class RedisStateStore:
         """Load every script into the server (one round trip), so the hot path never sees NOSCRIPT."""
         await self._load_scripts()
 
-    def _evalsha(self, pipe: Pipeline, name: str, keys: Sequence[str], args: Sequence[Any]) -> LuaScript:
+    def _evalsha(self, pipe: Commands, name: str, keys: Sequence[str], args: Sequence[Any]) -> LuaScript:
         script = self._scripts[name]
         pipe.evalsha(script.sha, len(keys), *keys, *args)
         return script
 
-    async def _pipeline(self, build: Callable[[Pipeline], object]) -> list[Any]:
+    async def _pipeline(self, build: Callable[[Commands], object]) -> list[Any]:
         """Run the commands ``build`` queues as one round trip, shared with any other store call made
         at the same moment (``autopipeline``)."""
         return await self._auto.run(build)
@@ -154,7 +153,7 @@ class RedisStateStore:
         if not asked:
             return []
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             for debtor_id, event_id, legacy_id in asked:
                 pipe.get(keys.state(debtor_id))
                 pipe.get(keys.event(debtor_id, event_id))
@@ -179,7 +178,7 @@ class RedisStateStore:
             return []
         script_at: list[int] = []
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             script_at.clear()  # built again after a NOSCRIPT reload
             for commit in commits:
                 script_at.append(len(pipe.command_stack))
@@ -192,7 +191,7 @@ class RedisStateStore:
             committed.append(CommitResult(bool(ok), int(version), tuple(send_id.decode() for send_id in cancelled)))
         return committed
 
-    def _queue_commit(self, pipe: Pipeline, commit: Commit) -> None:
+    def _queue_commit(self, pipe: Commands, commit: Commit) -> None:
         keys, debtor_id = self.keys, commit.debtor_id
         script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
@@ -215,7 +214,7 @@ class RedisStateStore:
         for dest in commit.unindex:
             self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 0])
 
-    def _queue_due(self, pipe: Pipeline, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
+    def _queue_due(self, pipe: Commands, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
         by_partition: dict[int, dict[str, int]] = defaultdict(dict)
         for send in schedule:
             by_partition[send.partition][send_member(debtor_id, send.send_id)] = send.due_ms
@@ -241,7 +240,7 @@ class RedisStateStore:
                 event_keys.append(keys.event(debtor_id, legacy_id))
             doomed.append(event_keys)
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             for event_keys in doomed:  # one command per event: its keys are in its debtor's slot
                 pipe.unlink(*event_keys)
 
@@ -323,7 +322,7 @@ class RedisStateStore:
         ]
         due, member = keys.due(partition), send_member(debtor_id, send_id)
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             self._evalsha(pipe, "finish_dispatch", script_keys, args)
             if not only_if_current:
                 pipe.zrem(due, member)
@@ -343,7 +342,7 @@ class RedisStateStore:
         script_keys = [keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         member = send_member(debtor_id, send_id)
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             self._evalsha(pipe, "reschedule", script_keys, [send_id, due_ms])
             pipe.zadd(keys.due(partition), {member: due_ms})
 
@@ -365,7 +364,7 @@ class RedisStateStore:
         script_keys = [keys.state(debtor_id), keys.send(debtor_id, send_id), keys.pending(debtor_id)]
         due, member = keys.due(partition), send_member(debtor_id, send_id)
 
-        def build(pipe: Pipeline) -> None:
+        def build(pipe: Commands) -> None:
             self._evalsha(pipe, "release_dispatch", script_keys, [send_id, due_ms, expected_version, state])
             pipe.zadd(due, {member: due_ms}, xx=True, gt=True, ch=True)
 
