@@ -13,6 +13,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 QUICK_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_render.py", ("--seconds", "2")),
+    ("bench_compliance.py", ("--rounds", "3")),
+    ("bench_codec.py", ("--count", "2000", "--rounds", "3")),
     ("bench_store.py", ("--events", "2000")),
     ("bench_demo.py", ("--debtors", "1000")),
     ("bench_worker.py", ()),  # the streaming worker's bench, when present

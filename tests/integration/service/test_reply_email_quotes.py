@@ -93,7 +93,9 @@ async def test_a_stop_above_the_quote_opts_the_address_out(runtime: Runtime) -> 
 
 async def test_a_creditor_named_only_in_the_quote_does_not_pick_the_account(runtime: Runtime) -> None:
     await place(runtime, ("A1", "Acme Bank"), ("A2", "Globex Card"))
-    quote = "\n\nOn Tue, Mar 3, 2026 at 10:00 AM Parley <billing@parley.example> wrote:\n> About your Globex Card account."
+    quote = (
+        "\n\nOn Tue, Mar 3, 2026 at 10:00 AM Parley <billing@parley.example> wrote:\n> About your Globex Card account."
+    )
 
     outputs = await reply(runtime, "I'll pay $50 Friday" + quote)
 
