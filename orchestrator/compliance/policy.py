@@ -77,6 +77,19 @@ class Policy:
     search_horizon: timedelta = timedelta(days=60)
 
     def __post_init__(self) -> None:
+        counts = {
+            "max_calls_per_7_days": self.max_calls_per_7_days,
+            "max_calls_per_day": self.max_calls_per_day,
+            "max_sms_per_window": self.max_sms_per_window,
+            "max_email_per_window": self.max_email_per_window,
+            "message_window_days": self.message_window_days,
+            "conversation_block_days": self.conversation_block_days,
+        }
+        # A cap of 0 would mean "never", which no rule models (a window of 0 days would count nothing):
+        # a channel that may not be used at all is a blocked channel or an opt-out, not a cap.
+        too_small = [name for name, value in counts.items() if value < 1]
+        if too_small:
+            raise ValueError(f"policy caps and windows must be at least 1: {', '.join(too_small)}")
         longest = max(self.message_window_days, self.conversation_block_days, 7) + 2
         if longest > LEDGER_RETENTION.days or self.opt_out_confirmation_window >= LEDGER_RETENTION:
             raise ValueError(f"policy windows must fit in the ledger retention ({LEDGER_RETENTION.days} days)")

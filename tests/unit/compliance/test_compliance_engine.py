@@ -75,3 +75,9 @@ def test_a_naive_moment_is_refused() -> None:
 def test_a_policy_window_longer_than_the_ledger_keeps_is_refused() -> None:
     with pytest.raises(ValueError, match="retention"):
         Policy(message_window_days=30)
+
+
+@pytest.mark.parametrize("option", ["max_calls_per_7_days", "max_calls_per_day", "max_sms_per_window"])
+def test_a_policy_cap_of_zero_is_refused(option: str) -> None:
+    with pytest.raises(ValueError, match=f"at least 1: {option}"):
+        Policy(**{option: 0})
