@@ -9,13 +9,14 @@ claims a due entry therefore dispatches only a send whose record is ``scheduled`
 early entry with ``reschedule`` to the record's ``due_ms``, and drops any other with ``drop_due``.
 A stray hint costs a claim; a missing one loses its send. So:
 
-- ``commit_many``: the hints (ZADD NX) and destination-index additions, then the commit scripts and
-  index removals, then the hints once more. On one server that is one pipeline (its commands run in
-  that order); on a cluster the parts go one after the other (``Commands.then``: a part only once the
-  one before succeeded), so a worker that stops between them leaves hints and index entries for a
-  commit that never landed — dropped by the claim, ignored by replies (``destinations_of`` the state)
-  — never a committed send without its hint. The hints written again after the scripts put back one a
-  claimer dropped while the commit was in flight (it read no record yet); ``drop_due`` covers the rest.
+- ``commit_many``: the hints (ZADD NX) and destination-index additions, then the commit scripts, then
+  the hints once more. On one server that is one pipeline (its commands run in that order); on a
+  cluster the parts go one after the other (``Commands.then``: a part only once the one before
+  succeeded), so a worker that stops between them leaves hints and index entries for a commit that
+  never landed — dropped by the claim, ignored by replies (``destinations_of`` the state) — never a
+  committed send without its hint. The hints written again after the scripts put back one a claimer
+  dropped while the commit was in flight (it read no record yet); ``drop_due`` covers the rest. Index
+  removals wait for their commit's answer (``_unindex``): a refused commit removes nothing.
 - ``finish_dispatch``: the script closes the record, then the hint goes (on a cluster, in that order):
   a stop between leaves a stale hint of a closed send. ``only_if_current`` removes it only after
   learning the send was closed.
@@ -216,11 +217,9 @@ class RedisStateStore:
                 for dest in commit.index:
                     self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 1])
             pipe.then()
-            for commit in commits:  # then the scripts, and what pointed at what they may have removed
+            for commit in commits:  # then the scripts
                 script_at.append(len(pipe.command_stack))
                 self._queue_commit(pipe, commit)
-                for dest in commit.unindex:
-                    self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 0])
             pipe.then()
             for commit in commits:  # and the hints once more, for a claimer that dropped one meanwhile
                 self._queue_due(pipe, commit.debtor_id, commit.schedule)
@@ -230,7 +229,23 @@ class RedisStateStore:
         for at in script_at:
             ok, version, cancelled = results[at]
             committed.append(CommitResult(bool(ok), int(version), tuple(send_id.decode() for send_id in cancelled)))
+        await self._unindex([commit for commit, result in zip(commits, committed, strict=True) if result.ok])
         return committed
+
+    async def _unindex(self, commits: Sequence[Commit]) -> None:
+        """Take the destinations a committed profile dropped out of the index: only once its commit
+        landed (a refused one may have lost to a state that still has them), so one more round trip,
+        only for an event that removed a phone number or an address. A worker that stops before it
+        leaves an entry naming a debtor who no longer has the destination, which replies ignore."""
+        removals = [(dest, commit.debtor_id) for commit in commits for dest in commit.unindex]
+        if removals:
+            keys = self.keys
+
+            def build(pipe: Commands) -> None:
+                for dest, debtor_id in removals:
+                    self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 0])
+
+            await self._pipeline(build)
 
     def _queue_commit(self, pipe: Commands, commit: Commit) -> None:
         """The commit script alone: its hints and index entries are queued around it (``commit_many``)."""

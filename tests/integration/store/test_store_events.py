@@ -105,6 +105,15 @@ async def test_a_commit_indexes_destinations_to_their_debtor(store: RedisStateSt
     assert await store.debtors_at("+15559999") == ()
 
 
+async def test_a_commit_refused_on_its_version_keeps_the_index_entries_it_would_have_removed(
+    store: RedisStateStore,
+) -> None:
+    await store.commit(a_commit(0, "evt-1", index=["+15550003"]))
+    stale = await store.commit(Commit(DEBTOR, 0, b"an older state", "evt-2", b"r", unindex=["+15550003"]))
+    assert not stale.ok
+    assert await store.debtors_at("+15550003") == (DEBTOR,)
+
+
 async def test_a_destination_two_debtors_share_belongs_to_both_until_one_lets_it_go(store: RedisStateStore) -> None:
     household = "+15550002"
     await store.commit(Commit("d-ana", 0, b"ana", "evt-a", b"r", index=[household]))
