@@ -9,14 +9,17 @@ claims a due entry therefore dispatches only a send whose record is ``scheduled`
 early entry with ``reschedule`` to the record's ``due_ms``, and drops any other with ``drop_due``.
 A stray hint costs a claim; a missing one loses its send. So:
 
-- ``commit_many``: the hints (ZADD NX) and destination-index additions, then the commit scripts, then
-  the hints once more. On one server that is one pipeline (its commands run in that order); on a
-  cluster the parts go one after the other (``Commands.then``: a part only once the one before
-  succeeded), so a worker that stops between them leaves hints and index entries for a commit that
-  never landed — dropped by the claim, ignored by replies (``destinations_of`` the state) — never a
-  committed send without its hint. The hints written again after the scripts put back one a claimer
-  dropped while the commit was in flight (it read no record yet); ``drop_due`` covers the rest. Index
-  removals wait for their commit's answer (``_unindex``): a refused commit removes nothing.
+- ``commit_many`` on a cluster: the hints (ZADD NX) and destination-index additions, then the commit
+  scripts, then the hints once more, each part once the one before succeeded (``Commands.then``): a
+  worker that stops between them leaves hints and index entries for a commit that never landed —
+  dropped by the claim, ignored by replies (``destinations_of`` the state) — never a committed send
+  without its hint. The hints written again after the scripts put back one a claimer dropped while the
+  commit was in flight (it read no record yet); ``drop_due`` covers the rest. On one server: the
+  scripts, then the hints and index additions, in one pipeline. The server runs a connection's commands
+  in order, so no claimer meets a hint before its record (hints first would send claimers to records
+  not written yet, and their sends to the next tick); a worker killed in the middle of writing a large
+  pipeline could leave a script without its hints, which a cluster's order rules out. Index removals
+  wait for their commit's answer (``_unindex``): a refused commit removes nothing.
 - ``finish_dispatch``: the script closes the record, then the hint goes (on a cluster, in that order):
   a stop between leaves a stale hint of a closed send. ``only_if_current`` removes it only after
   learning the send was closed.
@@ -27,7 +30,8 @@ A stray hint costs a claim; a missing one loses its send. So:
 - ``release_dispatch``: the hint only moves later (XX GT) with the script, never appears or goes; the
   move forward waits for the script's answer (a second round trip).
 - ``begin_dispatch``, ``claim_due``, ``update_state``: one script, one slot. ``drop_due``: the entry
-  goes first, then (on a cluster) the record is read again and a ``scheduled`` one gets its hint back.
+  goes first, then the record is read again and a ``scheduled`` one gets its hint back (on a cluster a
+  claimer can meet a commit's hint before its record).
 """
 
 from __future__ import annotations
@@ -212,17 +216,18 @@ class RedisStateStore:
 
         def build(pipe: Commands) -> None:
             script_at.clear()  # built again after a NOSCRIPT reload
-            for commit in commits:  # first what may point at what the scripts write: hints, index entries
-                self._queue_due(pipe, commit.debtor_id, commit.schedule)
-                for dest in commit.index:
-                    self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 1])
-            pipe.then()
-            for commit in commits:  # then the scripts
+            if self._cluster:  # first what may point at what the scripts write: hints, index entries
+                self._queue_pointers(pipe, commits)
+                pipe.then()
+            for commit in commits:
                 script_at.append(len(pipe.command_stack))
                 self._queue_commit(pipe, commit)
             pipe.then()
-            for commit in commits:  # and the hints once more, for a claimer that dropped one meanwhile
-                self._queue_due(pipe, commit.debtor_id, commit.schedule)
+            if self._cluster:  # the hints once more, for a claimer that dropped one meanwhile
+                for commit in commits:
+                    self._queue_due(pipe, commit.debtor_id, commit.schedule)
+            else:  # one server runs a connection's commands in order: no claimer sees a hint before its record
+                self._queue_pointers(pipe, commits)
 
         results = await self._pipeline(build)
         committed = []
@@ -246,6 +251,13 @@ class RedisStateStore:
                     self._evalsha(pipe, "index_destination", [keys.destination(dest)], [dest, debtor_id, 0])
 
             await self._pipeline(build)
+
+    def _queue_pointers(self, pipe: Commands, commits: Sequence[Commit]) -> None:
+        """What points at what the commits' scripts write: their due hints and destination-index entries."""
+        for commit in commits:
+            self._queue_due(pipe, commit.debtor_id, commit.schedule)
+            for dest in commit.index:
+                self._evalsha(pipe, "index_destination", [self.keys.destination(dest)], [dest, commit.debtor_id, 1])
 
     def _queue_commit(self, pipe: Commands, commit: Commit) -> None:
         """The commit script alone: its hints and index entries are queued around it (``commit_many``)."""
@@ -312,17 +324,15 @@ class RedisStateStore:
         return [parse_send_member(member) for member in members]
 
     async def drop_due(self, partition: int, ref: SendRef) -> None:
-        """Remove a due entry whose send is not (or no longer) scheduled.
+        """Remove a due entry whose send is not (or no longer) scheduled; then read the send's record
+        again, and give a record found ``scheduled`` its entry back.
 
-        On a cluster the send's record is read again after the entry is gone, and a record found
-        ``scheduled`` gets its entry back: the caller read it missing while a commit was between its
-        hint and its script (the hint lands first, on another node), and the commit's hints written
-        again after the script may have come before this removal. On one server a commit's pipeline
-        runs back to back, so nothing claims and drops its hint in between: one round trip, as before."""
+        On a cluster the caller may have read the record missing while a commit was between its hint and
+        its script (the hint is written first, on another node); the commit writes its hints again after
+        the script, but this removal can land after that. The read, in the same round trip (on a
+        cluster, after the removal), settles it: a send never stays without an entry. On one server a
+        commit's hints follow its script, so the read finds nothing there to put back."""
         due, member = self.keys.due(partition), send_member(*_ref(ref))
-        if not self._cluster:
-            await self._pipeline(lambda pipe: pipe.zrem(due, member))
-            return
         send_key = self.keys.send(ref.debtor_id, ref.send_id)
         _, (status, due_ms) = await self._pipeline(
             lambda pipe: (pipe.zrem(due, member), pipe.then(), pipe.hmget(send_key, ["status", "due_ms"]))

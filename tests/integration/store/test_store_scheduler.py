@@ -10,6 +10,7 @@ import pytest
 
 from orchestrator.storage import BeginOutcome, BeginResult, Commit, ScheduledSend, SendRef, SendStatus
 from parley.store import RedisStateStore, StoreConnection
+from parley.store.keys import send_member
 
 pytestmark = pytest.mark.redis
 
@@ -178,10 +179,11 @@ async def test_rescheduling_a_finished_send_does_nothing(store: RedisStateStore)
     assert await store.pending_sends(DEBTOR) == []
 
 
-async def test_restoring_due_entries_re_adds_lost_ones_and_keeps_claimed_ones(store: RedisStateStore) -> None:
+async def test_restoring_due_entries_re_adds_lost_ones_and_keeps_claimed_ones(open_store: StoreFactory) -> None:
+    store, connection = await open_store()
     await schedule(store, ("s1", 1_000), ("s2", 2_000))
     await store.claim_due(PARTITION, now_ms=1_000, lease_ms=60_000, limit=10)  # s1 leased until 61 000
-    await store.drop_due(PARTITION, SendRef(DEBTOR, "s2"))  # as if the commit's ZADD was lost
+    await connection.client.zrem(store.keys.due(PARTITION), send_member(DEBTOR, "s2"))  # as if its ZADD was lost
     await store.restore_due(
         DEBTOR, [ScheduledSend("s1", PARTITION, 1_000, b""), ScheduledSend("s2", PARTITION, 2_000, b"")]
     )
@@ -192,3 +194,21 @@ async def test_restoring_due_entries_re_adds_lost_ones_and_keeps_claimed_ones(st
 async def test_an_empty_partition_has_no_next_due_time(store: RedisStateStore) -> None:
     assert await store.next_due_ms(PARTITION) is None
     assert await store.due_count(PARTITION) == 0
+
+
+async def test_a_claimer_that_found_no_record_before_the_commit_landed_leaves_the_send_its_entry(
+    open_store: StoreFactory,
+) -> None:
+    store, connection = await open_store()
+    # A commit writes a send's due entry before its script (on a cluster they are on different nodes; on
+    # one server a large pipeline is read in parts). A claimer can take the entry, read no record yet,
+    # and drop the entry only after the commit has landed, hints written again and all.
+    await connection.client.zadd(store.keys.due(PARTITION), {send_member(DEBTOR, "s1"): 1_000})  # the commit's hint
+    (ref,) = await store.claim_due(PARTITION, now_ms=1_000, lease_ms=60_000, limit=10)
+    _, record = await store.load_for_dispatch(ref.debtor_id, ref.send_id)
+    assert record is None  # the claimer's view: no send (yet)
+    await schedule(store, ("s1", 1_000))  # the commit lands
+
+    await store.drop_due(PARTITION, ref)
+
+    assert await store.claim_due(PARTITION, now_ms=1_000, lease_ms=60_000, limit=10) == [SendRef(DEBTOR, "s1")]
