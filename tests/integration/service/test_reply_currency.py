@@ -3,60 +3,43 @@ currency the debtor named. Real redis-server, sandbox channels, the service entr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
+from reply_support import place_accounts, reply_from
+from reply_support import state_of as stored_state
 
 from orchestrator.domain import DebtorState
-from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, InboundEvent, Name, Phone
+from orchestrator.events import Account, Address, DebtorProfile, Name, Phone
 from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
-from orchestrator.service.api import handle_event
-from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
 
 DEBTOR, MOBILE = "d-reply-currency", "+12125550148"
-PLACED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
-SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 FRIDAY = date(2026, 3, 13)
+DEBTOR_PROFILE = DebtorProfile(
+    id=DEBTOR,
+    name=Name(first="Ana"),
+    address=Address(city="New York", state="NY", postal_code="10014"),
+    phones=(Phone(number=MOBILE, type="mobile", sms_consent=True, call_consent=True),),
+)
 
 
 async def place(runtime: Runtime, *accounts: tuple[str, str, str]) -> None:
     """The debtor with one open account per (id, creditor, currency)."""
-    debtor = DebtorProfile(
-        id=DEBTOR,
-        name=Name(first="Ana"),
-        address=Address(city="New York", state="NY", postal_code="10014"),
-        phones=(Phone(number=MOBILE, type="mobile", sms_consent=True, call_consent=True),),
+    await place_accounts(
+        runtime,
+        DEBTOR_PROFILE,
+        (Account(id=i, creditor=creditor, balance=Decimal("420.00"), currency=c) for i, creditor, c in accounts),
     )
-    for account_id, creditor, currency in accounts:
-        account = Account(id=account_id, creditor=creditor, balance=Decimal("420.00"), currency=currency)
-        await handle_event(
-            runtime.ctx,
-            InboundEvent(
-                id=f"placed-{account_id}",
-                type="account.placed",
-                source="test",
-                subject=DEBTOR,
-                time=PLACED_AT,
-                data=AccountPlaced(debtor=debtor, account=account),
-            ),
-        )
 
 
 async def reply(runtime: Runtime, text: str) -> list[OutputEvent]:
-    data: dict[str, Any] = {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": text}
-    event = InboundEvent.model_validate(
-        {"id": "in-1", "type": "provider.inbound", "source": "test", "subject": DEBTOR, "time": SATURDAY, "data": data}
-    )
-    return await handle_event(runtime.ctx, event)
+    return await reply_from(runtime, DEBTOR, {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": text})
 
 
 async def state_of(runtime: Runtime) -> DebtorState:
-    loaded = await runtime.store.load(DEBTOR, "probe")
-    assert loaded.state is not None
-    return DebtorRecord.from_bytes(loaded.state).state
+    return await stored_state(runtime, DEBTOR)
 
 
 def published(outputs: list[OutputEvent]) -> tuple[PaymentIntentDetected, ReplyReceived]:

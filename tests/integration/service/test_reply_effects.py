@@ -13,18 +13,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from reply_support import SATURDAY, place_accounts, reply_from
+from reply_support import state_of as stored_state
 
 from orchestrator.domain import DebtorState
-from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, InboundEvent, Name, Phone
+from orchestrator.events import Account, Address, DebtorProfile, Name, Phone
 from orchestrator.outbound import PROVIDER_KEYWORD_REPLIES, ChannelLimits
 from orchestrator.outputs import OutputEvent
-from orchestrator.service.api import handle_event
-from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
 
 DEBTOR, MOBILE = "d-reply", "+12125550147"
-PLACED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
-SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # Saturday 10:00 in New York (EST); DST starts Sunday
 
 
 def twilio_keywords(runtime: Runtime) -> None:
@@ -43,34 +41,18 @@ async def place(runtime: Runtime, *accounts: tuple[str, str]) -> None:
         address=Address(city="New York", state="NY", postal_code="10014"),
         phones=(Phone(number=MOBILE, type="mobile", sms_consent=True, call_consent=True),),
     )
-    for account_id, creditor in accounts:
-        await handle_event(
-            runtime.ctx,
-            InboundEvent(
-                id=f"placed-{account_id}",
-                type="account.placed",
-                source="test",
-                subject=DEBTOR,
-                time=PLACED_AT,
-                data=AccountPlaced(
-                    debtor=debtor, account=Account(id=account_id, creditor=creditor, balance=Decimal("420.00"))
-                ),
-            ),
-        )
+    await place_accounts(
+        runtime, debtor, (Account(id=i, creditor=creditor, balance=Decimal("420.00")) for i, creditor in accounts)
+    )
 
 
 async def reply(runtime: Runtime, text: str, at: datetime = SATURDAY, reply_id: str = "in-1") -> list[OutputEvent]:
-    data: dict[str, Any] = {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": text}
-    event = InboundEvent.model_validate(
-        {"id": reply_id, "type": "provider.inbound", "source": "test", "subject": DEBTOR, "time": at, "data": data}
-    )
-    return await handle_event(runtime.ctx, event)
+    data = {"channel": "sms", "from": MOBILE, "to": "+18005550100", "text": text}
+    return await reply_from(runtime, DEBTOR, data, at, reply_id)
 
 
 async def state_of(runtime: Runtime) -> DebtorState:
-    loaded = await runtime.store.load(DEBTOR, "probe")
-    assert loaded.state is not None
-    return DebtorRecord.from_bytes(loaded.state).state
+    return await stored_state(runtime, DEBTOR)
 
 
 def of_type(outputs: list[OutputEvent], event_type: str) -> list[Any]:

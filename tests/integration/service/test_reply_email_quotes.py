@@ -4,61 +4,49 @@ entry point (``handle_event``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
+
+from reply_support import place_accounts, reply_from
+from reply_support import state_of as stored_state
 
 from orchestrator.domain import DebtorState
-from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, Email, InboundEvent, Name
+from orchestrator.events import Account, Address, DebtorProfile, Email, Name
 from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
-from orchestrator.service.api import handle_event
-from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
 
 DEBTOR, ADDRESS = "d-reply-email", "ana@example.com"
-PLACED_AT = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # Monday 09:00 in New York
-SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)
 QUOTE = (
     "\n\nOn Tue, Mar 3, 2026 at 10:00 AM Acme Collections <billing@acme.example> wrote:\n"
     "> Your balance of $420.00 is due 3/15.\n> Reply STOP to opt out."
+)
+DEBTOR_PROFILE = DebtorProfile(
+    id=DEBTOR,
+    name=Name(first="Ana"),
+    address=Address(city="New York", state="NY", postal_code="10014"),
+    emails=(Email(address=ADDRESS, consent=True),),
 )
 
 
 async def place(runtime: Runtime, *accounts: tuple[str, str]) -> None:
     """The debtor with one open account per (id, creditor); by default A1 with Acme Bank."""
-    debtor = DebtorProfile(
-        id=DEBTOR,
-        name=Name(first="Ana"),
-        address=Address(city="New York", state="NY", postal_code="10014"),
-        emails=(Email(address=ADDRESS, consent=True),),
+    await place_accounts(
+        runtime,
+        DEBTOR_PROFILE,
+        (
+            Account(id=i, creditor=creditor, balance=Decimal("420"))
+            for i, creditor in accounts or (("A1", "Acme Bank"),)
+        ),
     )
-    for account_id, creditor in accounts or (("A1", "Acme Bank"),):
-        account = Account(id=account_id, creditor=creditor, balance=Decimal("420"))
-        await handle_event(
-            runtime.ctx,
-            InboundEvent(
-                id=f"placed-{account_id}",
-                type="account.placed",
-                source="test",
-                subject=DEBTOR,
-                time=PLACED_AT,
-                data=AccountPlaced(debtor=debtor, account=account),
-            ),
-        )
 
 
 async def reply(runtime: Runtime, text: str) -> list[OutputEvent]:
-    data: dict[str, Any] = {"channel": "email", "from": ADDRESS, "to": "billing@acme.example", "text": text}
-    event = InboundEvent.model_validate(
-        {"id": "in-1", "type": "provider.inbound", "source": "test", "subject": DEBTOR, "time": SATURDAY, "data": data}
-    )
-    return await handle_event(runtime.ctx, event)
+    data = {"channel": "email", "from": ADDRESS, "to": "billing@acme.example", "text": text}
+    return await reply_from(runtime, DEBTOR, data)
 
 
 async def state_of(runtime: Runtime) -> DebtorState:
-    loaded = await runtime.store.load(DEBTOR, "probe")
-    assert loaded.state is not None
-    return DebtorRecord.from_bytes(loaded.state).state
+    return await stored_state(runtime, DEBTOR)
 
 
 def received(outputs: list[OutputEvent]) -> ReplyReceived:
