@@ -13,7 +13,7 @@ Order across slots: a caller marks with ``Commands.then()`` where its commands m
 before to be answered (a due-set hint before the send record it stands for, …). The cluster round trip
 sends every caller's first part together, then the parts after their marks, each only for a caller
 whose earlier commands all succeeded (a skipped command answers ``SkippedCommand``); on one server the
-marks mean nothing — a pipeline's commands run there back to back, in order.
+marks mean nothing — it runs a connection's commands in the order sent.
 
 Round trips are counted per node batch: a round trip that reaches three nodes in two parts counts up to
 six, a redirected command sent again one more, and a command sent alone (``execute_command``) one — so
@@ -29,12 +29,11 @@ from typing import Any
 
 from redis.asyncio import ConnectionPool
 from redis.asyncio.cluster import ClusterNode, RedisCluster
-from redis.client import NEVER_DECODE
 from redis.exceptions import AskError, ClusterDownError, ResponseError, SlotNotCoveredError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from parley.store.connect import Command, Commands, RoundTripCounter, _with_callbacks
+from parley.store.connect import Command, Commands, RoundTripCounter, _with_callbacks, write_read
 
 _REDIRECTED = (AskError, TryAgainError, ClusterDownError)  # MovedError is an AskError
 
@@ -101,12 +100,12 @@ async def cluster_round_trip(client: RedisCluster, queues: Sequence[Commands]) -
         for at, (queue, bounds) in enumerate(zip(queues, parts, strict=True)):
             if part >= len(bounds):
                 continue
-            start, end = bounds[part]
-            for position in range(start, end):
-                if at in failed:
+            positions = range(*bounds[part])
+            if at in failed:
+                for position in positions:
                     replies[at][position] = SkippedCommand("not sent: an earlier command of this call failed")
-                else:
-                    sending.append((at, position, queue.command_stack[position]))
+            else:
+                sending.extend((at, position, queue.command_stack[position]) for position in positions)
         got = await _send(client, [command for _, _, command in sending])
         for (at, position, _), reply in zip(sending, got, strict=True):
             replies[at][position] = reply
@@ -133,9 +132,7 @@ async def _send(client: RedisCluster, commands: list[Command]) -> list[Any]:
         client._initialize = True  # the slot map is out of date: read it again before the next round trip
         raise
     batches = list(by_node.values())
-    counter: RoundTripCounter | None = getattr(client, "round_trips", None)
-    if counter is not None:
-        counter.count += len(batches)
+    _count(client, len(batches))
     try:
         answered = await asyncio.gather(*(_batch(client, node, [commands[at] for at in ats]) for node, ats in batches))
     except (RedisConnectionError, RedisTimeoutError, OSError):
@@ -153,6 +150,13 @@ async def _send(client: RedisCluster, commands: list[Command]) -> list[Any]:
             except ResponseError as error:
                 replies[at] = error
     return replies
+
+
+def _count(client: RedisCluster, batches: int) -> None:
+    """``batches`` more round trips on a ``CountingRedisCluster``'s counter."""
+    counter: RoundTripCounter | None = getattr(client, "round_trips", None)
+    if counter is not None:
+        counter.count += batches
 
 
 async def _slot(client: RedisCluster, args: tuple[Any, ...]) -> int:
@@ -178,24 +182,16 @@ _ONE_KEY_FIRST = frozenset(
 
 
 async def _batch(client: RedisCluster, node: ClusterNode, commands: list[Command]) -> list[Any]:
-    """One write and one read on a connection of ``node``: ``connect.round_trip`` for one node. A
-    connection that anything went wrong on is disconnected before it is freed."""
+    """One write and one read on a connection of ``node`` (``connect.write_read``, as
+    ``connect.round_trip`` for one server): a connection that anything went wrong on is disconnected
+    before it is freed."""
     connection = node.acquire_connection()
     try:
         await node.disconnect_if_needed(connection)
-        await connection.send_packed_command(connection.pack_commands([args for args, _ in commands]), False)
-        replies: list[Any] = []
-        for _, options in commands:
-            try:
-                replies.append(await connection.read_response(disable_decoding=NEVER_DECODE in options))
-            except ResponseError as error:
-                replies.append(error)
-    except BaseException:
-        await connection.disconnect(nowait=True)
-        raise
+        replies = await write_read(connection, [commands], check_health=False)
     finally:
         node.release(connection)
-    (parsed,) = await _with_callbacks(client, [commands], [replies])
+    (parsed,) = await _with_callbacks(client, [commands], replies)
     return parsed
 
 
@@ -205,9 +201,7 @@ async def on_every_primary(client: RedisCluster, commands: Sequence[Command]) ->
     if client._initialize:
         await client.initialize()
     primaries = client.get_primaries()
-    counter: RoundTripCounter | None = getattr(client, "round_trips", None)
-    if counter is not None:
-        counter.count += len(primaries)
+    _count(client, len(primaries))
     for replies in await asyncio.gather(*(_batch(client, node, list(commands)) for node in primaries)):
         failed = next((reply for reply in replies if isinstance(reply, Exception)), None)
         if failed is not None:

