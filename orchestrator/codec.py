@@ -136,13 +136,15 @@ def _parse_json(raw: bytes | str, what: str) -> Any:
         raise DecodeError(f"{what} is not valid JSON: nested too deeply") from None
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise DecodeError(f"{what} is not valid JSON: {error}") from None
-    if not isinstance(raw, bytes) or _SURROGATE_ESCAPE.search(raw):
+    if not isinstance(raw, bytes) or b"\x00" in raw or b"\xed" in raw or _SURROGATE_ESCAPE.search(raw):
         _refuse_lone_surrogates(parsed, what)
     return parsed
 
 
-# The JSON escape of a UTF-16 surrogate (\uD800–\uDFFF): the only way bytes that are valid UTF-8 can give a
-# lone surrogate, so a record without one (nearly all) is not walked.
+# What can give a lone surrogate from bytes: the JSON escape of a UTF-16 surrogate (\uD800–\uDFFF), a
+# surrogate written as UTF-8 (ED A0–BF …: ``json.loads`` decodes bytes with "surrogatepass"), or UTF-16 or
+# UTF-32 text (which ``json.loads`` detects; it always holds a zero byte, which UTF-8 JSON never does). A
+# record with none of them (nearly all; ED also starts U+D000–U+D7FF) is not walked.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 

@@ -84,6 +84,18 @@ def test_a_lone_surrogate_anywhere_is_a_decode_error(event: dict[str, Any]) -> N
     assert "lone surrogate" in reason_for(encoded(event))
 
 
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        lambda event: json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass"),  # ED A0 80 bytes
+        lambda event: json.dumps(event, ensure_ascii=False).encode("utf-16", "surrogatepass"),
+    ],
+    ids=["surrogate-as-utf8-bytes", "utf-16-text"],
+)
+def test_a_lone_surrogate_not_written_as_an_escape_is_a_decode_error_too(spelled: Any) -> None:
+    assert "lone surrogate" in reason_for(spelled(envelope(subject="deb-\ud800")))
+
+
 def test_a_surrogate_pair_is_a_character_and_decodes() -> None:
     event = envelope(
         "provider.inbound",
