@@ -21,6 +21,7 @@ from typing import Any, Literal, cast
 
 from pydantic import ValidationError
 
+from orchestrator.compact_json import COMPACT_JSON
 from orchestrator.events import (
     ACCOUNT_EVENT_TYPES,
     INBOUND_EVENT_TYPES,
@@ -349,13 +350,8 @@ def encode_inbound(event: InboundEvent, *, mode: Literal["structured", "binary"]
     return key, _dumps(envelope), list(_STRUCTURED_HEADERS)
 
 
-# What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` uses, made once: ``dumps`` builds
-# an encoder on each call given any option. Nothing it is given refers to itself: no circularity check.
-_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-
-
 def _dumps(value: Any) -> bytes:
-    return _COMPACT_JSON.encode(value).encode("utf-8")
+    return COMPACT_JSON.encode(value).encode("utf-8")
 
 
 # --- dead letters ---------------------------------------------------------------------------

@@ -22,13 +22,14 @@ from orchestrator.compliance.policy import DEFAULT_POLICY, Policy
 from orchestrator.compliance.rules import Rule, rules_for
 from orchestrator.compliance.rules.base import Check
 from orchestrator.domain.model import DebtorState
+from orchestrator.rfc3339 import format_date_time
 from orchestrator.timezones import ZoneSet
 
 _STEP = timedelta(seconds=1)  # progress guarantee should a hint ever fail to move forward
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else format_date_time(moment.astimezone(UTC))
 
 
 @dataclass(frozen=True, slots=True)

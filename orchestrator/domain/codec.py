@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from pydantic_core import to_json
 
+from orchestrator.compact_json import COMPACT_JSON
 from orchestrator.domain.model import (
     AccountState,
     Attempt,
@@ -87,14 +88,13 @@ def _first_indexes(values: list[str]) -> dict[str, int]:
 # send and status. Profiles are immutable models, and each entry keeps its profile alive, so an id is
 # never reused while cached.
 _PROFILES: Recent[int, tuple[DebtorProfile, bytes]] = Recent(1024)
-_PROFILE_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def _profile_head(profile: DebtorProfile) -> bytes:
     known = _PROFILES.get(id(profile))
     if known is not None and known[0] is profile:
         return known[1]
-    text = _PROFILE_JSON.encode(profile.model_dump(mode="json", exclude_defaults=True, by_alias=True))
+    text = COMPACT_JSON.encode(profile.model_dump(mode="json", exclude_defaults=True, by_alias=True))
     head = f'{{"v":{FORMAT_VERSION},"p":{text}'.encode()
     _PROFILES.put(id(profile), (profile, head))
     return head

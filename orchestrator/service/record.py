@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from orchestrator.compact_json import COMPACT_ASCII_JSON
 from orchestrator.domain import DebtorState, from_json_bytes, to_json_bytes
 from orchestrator.ids import fingerprint
 from orchestrator.recent import Recent
@@ -42,9 +43,6 @@ from orchestrator.service.sends import PlannedSend
 RECORD_V1 = b"r"  # raw deflate, 4 KiB window, preset dictionary v1 (older records: replay.decompress)
 _WINDOW_BITS = -12
 _PRIMED_V1 = zlib.compressobj(6, zlib.DEFLATED, _WINDOW_BITS, 8, zlib.Z_DEFAULT_STRATEGY, RECORD_DICTIONARY_V1)
-# What ``json.dumps(books, separators=(",", ":"))`` uses, made once (``dumps`` builds an encoder on each
-# call given any option); the bookkeeping never refers to itself, so no circularity check.
-_BOOKS_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def encode_record_blob(blob: bytes) -> bytes:
@@ -121,7 +119,7 @@ class DebtorRecord:
             books["f"] = self.finished
         if self.in_flight:
             books["i"] = {send: flying.to_json() for send, flying in self.in_flight.items()}
-        raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + _BOOKS_JSON.encode(books).encode())
+        raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + COMPACT_ASCII_JSON.encode(books).encode())
         _RECENT.put(raw, self)
         return raw
 

@@ -14,14 +14,12 @@ import zlib
 from collections.abc import Sequence
 
 from orchestrator.codec import decode_output, encode_output
+from orchestrator.compact_json import COMPACT_ASCII_JSON
 from orchestrator.events import InboundEvent
 from orchestrator.outputs import OutputEvent
 from orchestrator.storage import ScheduledSend
 
 COMPRESSED = b"z"  # marks a zlib-compressed blob (JSON never starts with it)
-# What ``json.dumps(blob, separators=(",", ":"))`` uses, made once (``dumps`` builds an encoder on each
-# call given any option); the blob never refers to itself, so no circularity check.
-_BLOB_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
 
 def compress(blob: bytes) -> bytes:
@@ -35,7 +33,7 @@ def decompress(blob: bytes) -> bytes:
 
 def encode_replay(outputs: Sequence[OutputEvent], schedule: Sequence[ScheduledSend]) -> bytes:
     return compress(
-        _BLOB_JSON.encode(
+        COMPACT_ASCII_JSON.encode(
             {
                 "o": [encode_output(event)[1].decode() for event in outputs],
                 "s": [

@@ -24,8 +24,11 @@ class Call7In7(NamedRule):
         limit = scope.policy.max_calls_per_7_days
         calls = [a for a in scope.state.ledger if a.counted_call]
         if all(sum(account_id in a.account_ids for a in calls) < limit for account_id in scope.account_ids):
-            return self.allow(f"Fewer than {limit} counted calls about each debt on the 7 calendar days ending today.")
+            return self._under_cap(limit)
         return None
+
+    def _under_cap(self, limit: int) -> Verdict:
+        return self.allow(f"Fewer than {limit} counted calls about each debt on the 7 calendar days ending today.")
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
@@ -41,7 +44,7 @@ class Call7In7(NamedRule):
                 blocked.append(account_id)
                 clears = max(clears, until)
         if not blocked:
-            return self.allow(f"Fewer than {limit} counted calls about each debt on the 7 calendar days ending today.")
+            return self._under_cap(limit)
         return self.block(
             f"{limit} counted calls already made about account(s) {', '.join(blocked)} on the 7 calendar days "
             f"ending {ctx.today.isoformat()}; the next call is allowed from {clears.isoformat()}.",
@@ -60,9 +63,10 @@ class CallPostConversation(NamedRule):
             return self.allow("Not a call.")
         if any(_about(conversation.account_ids, scope) for conversation in scope.state.conversations):
             return None
-        return self.allow(
-            f"No conversation about these debts in the last {scope.policy.conversation_block_days} calendar days."
-        )
+        return self._no_conversation(scope.policy.conversation_block_days)
+
+    def _no_conversation(self, block_days: int) -> Verdict:
+        return self.allow(f"No conversation about these debts in the last {block_days} calendar days.")
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
@@ -77,7 +81,7 @@ class CallPostConversation(NamedRule):
             if day <= ctx.today < day + timedelta(days=block_days) and (latest is None or day > latest):
                 latest = day
         if latest is None:
-            return self.allow(f"No conversation about these debts in the last {block_days} calendar days.")
+            return self._no_conversation(block_days)
         clears = latest + timedelta(days=block_days)
         return self.block(
             f"A conversation about these debts took place on {latest.isoformat()}; no calls about them "
@@ -98,6 +102,14 @@ def _last_before(attempts: list[Attempt], at: datetime) -> Attempt | None:
 _WITHIN_BURST_LIMITS = "Within the burst limits (call gap, calls per day, messages per week)."
 
 
+def _message_limit(scope: ContactScope) -> int | None:
+    """The cap on this text or email's channel; None for a reply or an opt-out confirmation, not capped."""
+    contact = scope.contact
+    if contact.is_reply or contact.purpose == "opt_out_confirmation":
+        return None
+    return scope.policy.max_sms_per_window if contact.channel == "sms" else scope.policy.max_email_per_window
+
+
 class BurstGuard(NamedRule):
     """cmts 14(b)(2)(i)-2, 14(a)-2: a gap between calls, a daily call cap, weekly SMS and email caps."""
 
@@ -112,10 +124,9 @@ class BurstGuard(NamedRule):
             if policy.max_calls_per_day > 0 and not any(a.channel == "voice" for a in scope.state.ledger):
                 return self.allow(_WITHIN_BURST_LIMITS)
             return None
-        if not scope.contact.is_reply and scope.contact.purpose != "opt_out_confirmation":
-            limit = policy.max_sms_per_window if channel == "sms" else policy.max_email_per_window
-            if sum(a.channel == channel and a.counted_message for a in scope.state.ledger) >= limit:
-                return None
+        limit = _message_limit(scope)
+        if limit is not None and sum(a.channel == channel and a.counted_message for a in scope.state.ledger) >= limit:
+            return None
         return self.allow(_WITHIN_BURST_LIMITS)
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
@@ -139,8 +150,7 @@ class BurstGuard(NamedRule):
             if len(today_calls) >= policy.max_calls_per_day:
                 reasons.append(f"{len(today_calls)} calls already placed today (cap {policy.max_calls_per_day})")
                 resume = max(resume, day_start(ctx, ctx.today + timedelta(days=1)))
-        elif not scope.contact.is_reply and scope.contact.purpose != "opt_out_confirmation":
-            limit = policy.max_sms_per_window if channel == "sms" else policy.max_email_per_window
+        elif (limit := _message_limit(scope)) is not None:
             window = policy.message_window_days
             days = [
                 day for a, day in scope.ledger_days if a.channel == channel and a.counted_message and a.at <= ctx.at
@@ -162,6 +172,11 @@ def _counts(attempt: Attempt, cap: CountCap) -> bool:
     return attempt.outcome != "failed" if not cap.exempt_replies else attempt.counted_message
 
 
+def _capped(scope: ContactScope, cap: CountCap) -> bool:
+    """Whether ``cap`` counts this contact: one of its channels, and not a reply when it exempts them."""
+    return scope.contact.channel in cap.channels and not (cap.exempt_replies and scope.contact.is_reply)
+
+
 def _in_state(scope: ContactScope, pack: StatePack) -> bool:
     address = scope.state.profile.address
     return address is not None and address.state.upper() == pack.state
@@ -176,7 +191,7 @@ class StatePackRule(NamedRule):
 
     def _cap_until(self, ctx: RuleContext, cap: CountCap) -> tuple[str, datetime] | None:
         scope = ctx.scope
-        if scope.contact.channel not in cap.channels or (cap.exempt_replies and scope.contact.is_reply):
+        if not _capped(scope, cap):
             return None
         relevant = [
             (a, day) for a, day in scope.ledger_days if a.channel in cap.channels and _counts(a, cap) and a.at <= ctx.at
@@ -198,15 +213,21 @@ class StatePackRule(NamedRule):
         its own and no cap can be reached (the contact is not capped, or too few contacts in the ledger)."""
         pack = self.pack
         if not _in_state(scope, pack):
-            return self.allow(f"The debtor's address is not in {pack.state}.")
+            return self._elsewhere()
         if pack.allowed_hours or any(self._may_reach(scope, cap) for cap in pack.caps):
             return None
-        return self.allow(f"Within {pack.state}'s limits ({pack.citation}).")
+        return self._within()
+
+    def _elsewhere(self) -> Verdict:
+        return self.allow(f"The debtor's address is not in {self.pack.state}.")
+
+    def _within(self) -> Verdict:
+        return self.allow(f"Within {self.pack.state}'s limits ({self.pack.citation}).")
 
     def _may_reach(self, scope: ContactScope, cap: CountCap) -> bool:
         """Whether ``cap`` could stop this contact at some moment: it applies, and some debt (or the
         debtor) has at least ``limit`` counted contacts in the whole ledger."""
-        if scope.contact.channel not in cap.channels or (cap.exempt_replies and scope.contact.is_reply):
+        if not _capped(scope, cap):
             return False
         counted = [a for a in scope.state.ledger if a.channel in cap.channels and _counts(a, cap)]
         if not cap.per_debt:
@@ -217,7 +238,7 @@ class StatePackRule(NamedRule):
         scope = ctx.scope
         pack = self.pack
         if not _in_state(scope, pack):
-            return self.allow(f"The debtor's address is not in {pack.state}.")
+            return self._elsewhere()
         reasons: list[str] = []
         resume: datetime | None = ctx.at
         if pack.allowed_hours:
@@ -232,5 +253,5 @@ class StatePackRule(NamedRule):
                 reasons.append(f"{pack.state} caps reached: {hit[0]}")
                 resume = None if resume is None else max(resume, hit[1])
         if not reasons:
-            return self.allow(f"Within {pack.state}'s limits ({pack.citation}).")
+            return self._within()
         return self.block("; ".join(reasons) + f" ({pack.citation}).", resume)

@@ -19,6 +19,9 @@ class MediumOptout(NamedRule):
 
     def fixed(self, scope: ContactScope) -> Verdict | None:
         """The verdict unless Parley recorded an opt-out (then the moment matters: confirmation, reply)."""
+        return self._fixed(scope, _records(scope))
+
+    def _fixed(self, scope: ContactScope, records: list[OptOutRecord]) -> Verdict | None:
         contact = scope.contact
         profile = scope.state.profile
         destination = contact.destination.lower()
@@ -28,17 +31,18 @@ class MediumOptout(NamedRule):
             if stated.channel == contact.channel and (stated.destination or "").lower() in ("", destination):
                 target = "this destination" if stated.destination else f"all {contact.channel}"
                 return self.block(f"The debtor's profile records an opt-out of {target}.", None)
-        if not _records(scope):
+        if not records:
             return self.allow(f"No opt-out of {contact.channel} to this destination.")
         return None
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
-        verdict = self.fixed(scope)
+        records = _records(scope)
+        verdict = self._fixed(scope, records)
         if verdict is not None:
             return verdict
         contact = scope.contact
-        first = min(_records(scope), key=lambda o: o.at)
+        first = min(records, key=lambda o: o.at)
         if contact.purpose == OPT_OUT_CONFIRMATION:
             window = scope.policy.opt_out_confirmation_window
             confirmed = any(
@@ -99,7 +103,9 @@ class HoldRule(NamedRule):
 
     def fixed(self, scope: ContactScope) -> Verdict | None:
         """The verdict unless a hold that allows one reply is in force: then it depends on the moment."""
-        where = self._where(scope)
+        return self._fixed(scope, self._where(scope))
+
+    def _fixed(self, scope: ContactScope, where: str) -> Verdict | None:
         if not where:
             return self.clear
         if scope.contact.purpose in self.permitted:
@@ -108,10 +114,10 @@ class HoldRule(NamedRule):
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
-        verdict = self.fixed(scope)
+        where = self._where(scope)
+        verdict = self._fixed(scope, where)
         if verdict is not None:
             return verdict
-        where = self._where(scope)
         if scope.reply_available(ctx.at):
             return self.allow(f"Under a {self.describe} hold ({where}); answering the consumer's own contact once.")
         return self._blocked(where)
