@@ -49,7 +49,7 @@ from orchestrator.limits import (
     URL_LENGTH,
     ZONE_NAME_LENGTH,
 )
-from orchestrator.reasons import excerpt, json_kind, quoted
+from orchestrator.reasons import json_kind, quoted
 from orchestrator.rfc3339 import EXAMPLE, FORM, DateTimeError, format_date_time, parse_date_time
 
 Channel = Literal["sms", "voice", "email"]
@@ -204,12 +204,12 @@ def _rfc3339_instant(value: Any) -> Any:
     try:
         return parse_date_time(value)
     except DateTimeError as error:
-        shown = excerpt(value)
+        shown = quoted(value)
         if error.problem == "offset":
-            raise ValueError(f"no UTC offset in {shown!r}; {hint}") from None
+            raise ValueError(f"no UTC offset in {shown}; {hint}") from None
         if error.problem == "form":
-            raise ValueError(f"not an RFC 3339 timestamp: {shown!r}; {hint}") from None
-        raise ValueError(f"not a valid date and time: {shown!r} ({error})") from None
+            raise ValueError(f"not an RFC 3339 timestamp: {shown}; {hint}") from None
+        raise ValueError(f"not a valid date and time: {shown} ({error})") from None
 
 
 Instant = Annotated[
@@ -230,7 +230,7 @@ def _calendar_date(value: Any) -> Any:
         kind = json_kind(value)
         raise ValueError(f"not a calendar date: {kind}; use a string YYYY-MM-DD, e.g. 2024-03-04")
     if _CALENDAR_DATE.fullmatch(value) is None:
-        raise ValueError(f"not a calendar date: {excerpt(value)!r}; use YYYY-MM-DD, e.g. 2024-03-04")
+        raise ValueError(f"not a calendar date: {quoted(value)}; use YYYY-MM-DD, e.g. 2024-03-04")
     return value
 
 
@@ -314,8 +314,7 @@ def _iso_currency(code: str) -> str:
     about the account, so it is refused on intake instead."""
     if _known_currency(code):
         return code
-    shown = excerpt(code, 8)
-    raise ValueError(f"unknown currency {shown!r}; use an ISO 4217 code in capitals, e.g. USD or EUR")
+    raise ValueError(f"unknown currency {quoted(code, 8)}; use an ISO 4217 code in capitals, e.g. USD or EUR")
 
 
 Currency = Annotated[

@@ -248,8 +248,8 @@ async def _provider_refused(
     error: ProviderError,
 ) -> None:
     """Retry a transient failure later (with backoff), give up on a permanent one (or after the last
-    retry), never guess. A send an event cancelled during the call and the provider refused is closed
-    as cancelled instead, retries left or not."""
+    retry), never guess. A send an event cancelled during the call and the provider refused for now
+    (a transient failure) is closed as cancelled instead, retries left or not."""
     ctx, ref, now = work.ctx, work.ref, work.now
     channel = message.channel
     if error.outcome_unknown:

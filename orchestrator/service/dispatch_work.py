@@ -2,7 +2,8 @@
 
 Shared by the dispatch use case (``dispatch.py``) and reconciliation (``reconcile.py``): emitting
 outputs, taking the send off the debtor's schedule (into flight), closing it in the store, handing it
-back to the schedule — or, when an event cancelled it during its provider call, closing it as cancelled.
+back to the schedule or giving it up as failed — or, when an event cancelled it during its provider
+call, closing it as cancelled.
 """
 
 from __future__ import annotations

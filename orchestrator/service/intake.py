@@ -25,7 +25,7 @@ from orchestrator.domain.transitions import apply_event
 from orchestrator.events import AccountPlaced, InboundEvent, PromiseCreated
 from orchestrator.limits import MAX_ACCOUNTS_PER_DEBTOR
 from orchestrator.outputs import MessageScheduled, OutputEvent
-from orchestrator.reasons import excerpt
+from orchestrator.reasons import quoted
 from orchestrator.service.announce import cancelled, schedule_entry, scheduled
 from orchestrator.service.context import ServiceContext
 from orchestrator.service.destinations import destinations_of
@@ -105,7 +105,9 @@ async def handle_account_events(
             continue  # processed and published before: nothing to do again
         fresh.append((n, state.version, record))
     # Planned together, so the pending-send reads some cancellations need share one round trip.
-    plans = await asyncio.gather(*(_plan_or_unknown(ctx, events[n], version, record) for n, version, record in fresh))
+    plans = await asyncio.gather(
+        *(_plan_or_cannot_act(ctx, events[n], version, record) for n, version, record in fresh)
+    )
     for (n, _, _), outcome in zip(fresh, plans, strict=True):
         if isinstance(outcome, CannotAct):
             results[n] = outcome
@@ -149,12 +151,12 @@ def _check_account_limit(state: DebtorState | None, event: InboundEvent) -> None
         return
     if len(state.accounts) >= MAX_ACCOUNTS_PER_DEBTOR:
         raise TooManyAccounts(
-            f"debtor {excerpt(state.debtor_id)!r} has {len(state.accounts)} accounts already, the most one "
-            f"debtor may have: account {excerpt(data.account.id)!r} is not placed"
+            f"debtor {quoted(state.debtor_id)} has {len(state.accounts)} accounts already, the most one "
+            f"debtor may have: account {quoted(data.account.id)} is not placed"
         )
 
 
-async def _plan_or_unknown(
+async def _plan_or_cannot_act(
     ctx: ServiceContext, event: InboundEvent, version: int, record: DebtorRecord | None
 ) -> Planned | CannotAct:
     try:
