@@ -386,8 +386,12 @@ def _provider_status(state: DebtorState, data: ProviderStatus, at: datetime) -> 
                 return _unanswered_by_a_person(state, attempt)  # the AMD callback came after ``completed``
             return state
     outcome = _voice_outcome(data, attempt.answered_by) if attempt.channel == "voice" else _message_outcome(data.status)
-    if outcome is None or (attempt.outcome in _FINAL_OUTCOMES and outcome in ("placed", "sent")):
-        return state
+    if (
+        outcome is None
+        or outcome == attempt.outcome
+        or (attempt.outcome in _FINAL_OUTCOMES and outcome in ("placed", "sent"))
+    ):
+        return state  # the same state object: nothing to record (``sent`` after dispatch, a repeated status)
     updated = replace(attempt, outcome=outcome)
     state = _with_attempt(state, updated)
     if outcome in _COMMUNICATED:

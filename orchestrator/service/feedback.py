@@ -118,8 +118,11 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
         state = record.state
         if attempt.provider_message_id is None:
             state = record_provider_id(state, attempt.id, data.provider_message_id)
-        record = record.with_state(apply_event(state, event)).seeing(event.identity, event.time, ctx.dedupe_window)
+        state = apply_event(state, event)
         meaning = status_output(data, attempt, debtor_id)
+        if state is record.state and meaning is None:
+            return []  # an in-between status that changes nothing (``sent`` after the send recorded it): no write
+        record = record.with_state(state).seeing(event.identity, event.time, ctx.dedupe_window)
         outputs = (
             [
                 new_output(

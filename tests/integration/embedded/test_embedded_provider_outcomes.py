@@ -17,6 +17,7 @@ from orchestrator.codec import decode_inbound, encode_output
 from orchestrator.events import ProviderStatus
 from orchestrator.outbound import OutboundMessage
 from orchestrator.outputs import OutputEvent
+from orchestrator.service.api import handle_event
 from orchestrator.service.record import DebtorRecord
 from orchestrator.templating.required_content import FULL_DISCLOSURE, SHORT_DISCLOSURE
 from parley.embedded.session import embedded_session, run_embedded
@@ -197,3 +198,53 @@ def test_a_blocked_bounce_is_a_retryable_failure_and_the_address_keeps_getting_m
     assert failures and all((f["error_code"], f["retryable"]) == ("5.7.1", True) for f in failures)
     assert len(failures) == len(of(outputs, "message.dispatched")) >= 2
     assert address not in record.state.bad_destinations and record.state.opt_outs == ()
+
+
+# --- statuses that change nothing -----------------------------------------------------------------
+
+
+def test_an_in_between_status_writes_nothing_and_a_meaningful_one_is_written_once() -> None:
+    """Twilio and SendGrid report every send as taken (``sent``, ``processed``) before they report how it
+    ended; the ledger already holds it as sent, so the status leaves the record as it was (no write, no
+    output), while ``delivered`` is written and published, and its redelivery is not processed again (its
+    recorded output is published again, as after a crash before the publish)."""
+    address = "jordan.reyes@example.com"
+
+    async def main() -> tuple[list[int], list[list[OutputEvent]], str]:
+        async with embedded_session(lambda _: None, seed=1, start=PLACED_AT, simulate=False) as session:
+            session.runner.submit(decode_inbound(email_only(address)))
+            await session.runner.run(PLACED_AT + timedelta(hours=2))  # the first email goes out, nothing reported
+            store, ctx = session.runtime.store, session.runtime.ctx
+            before = await store.load(DEBTOR, "probe")
+            assert before.state is not None
+            (attempt,) = DebtorRecord.from_bytes(before.state).state.ledger
+            assert attempt.outcome == "sent" and attempt.provider_message_id
+            versions, outputs = [before.version], []
+            for number, status in enumerate(["processed", "processed", "delivered", "delivered"]):
+                event = decode_inbound(
+                    json.dumps(
+                        {
+                            "specversion": "1.0",
+                            "id": f"status-{number if status == 'processed' else 'delivered'}",
+                            "source": "test/sendgrid",
+                            "type": "provider.status",
+                            "subject": DEBTOR,
+                            "time": _stamp(PLACED_AT + timedelta(hours=3, minutes=number)),
+                            "data": {
+                                "channel": "email",
+                                "provider_message_id": attempt.provider_message_id,
+                                "status": status,
+                            },
+                        }
+                    ).encode()
+                )
+                outputs.append(await handle_event(ctx, event))
+                versions.append((await store.load(DEBTOR, "probe")).version)
+            return versions, outputs, attempt.id
+
+    versions, outputs, send_id = run_embedded(main())
+    start = versions[0]
+    assert versions == [start, start, start, start + 1, start + 1]
+    assert [[o.type for o in batch] for batch in outputs] == [[], [], ["message.delivered"], ["message.delivered"]]
+    assert outputs[2][0].data.send_id == send_id  # type: ignore[attr-defined]
+    assert outputs[3][0].id == outputs[2][0].id  # the redelivery publishes the recorded output again, unchanged

@@ -166,6 +166,16 @@ def test_a_human_answered_call_of_thirty_seconds_is_a_conversation() -> None:
     assert state.response_history()[("voice", "morning")] == (1, 1)
 
 
+def test_a_status_that_repeats_what_the_ledger_holds_changes_nothing() -> None:
+    """``sent`` after the dispatch recorded the send as sent, or the same end of a call reported again:
+    the very same state (so the service writes nothing), and one call is never two conversations."""
+    state = sent(apply_event(None, placed()), "s1")
+    assert apply_event(state, status("s1", status="sent")) is state
+    call = apply_event(sent(state, "c1", "voice"), completed("c1", 45))
+    assert apply_event(call, completed("c1", 45, T0 + timedelta(seconds=5))) is call
+    assert len(call.conversations) == 1
+
+
 def test_busy_is_not_connected_and_a_machine_is_not_a_conversation() -> None:
     base = sent(sent(apply_event(None, placed()), "c1", "voice"), "c2", "voice")
     state = apply_event(base, status("c1", "voice", status="busy"))
