@@ -5,8 +5,9 @@ there). The web server hosts the provider webhooks, ``/health`` and ``/metrics``
 verified webhook requests are published to ``provider-events``, where the agents pick them up like
 any other event.
 
-``/health`` checks what the worker needs, each time it is asked: Redis answers a PING, a Kafka broker
-answers a metadata request from the worker's producer, and the scheduler ticked lately. A Redis
+``/health`` checks what the worker needs, each time it is asked: Redis answers a PING (a cluster node
+says every slot is served), a Kafka broker answers a metadata request from the worker's producer, and
+the scheduler ticked lately. A Redis
 outage does not stop the worker: its batches and ticks wait for the store (``StoreOutage``), and
 ``/health`` and ``/metrics`` show the outage meanwhile.
 """
@@ -26,12 +27,12 @@ from faust.exceptions import NotReady
 from kafka.admin import KafkaAdminClient
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from channels.webhooks.app import build_webhook_app
 from consumers.outage import StoreOutage
-from consumers.web import Check, ping, web_runner
+from consumers.web import Check, redis_check, web_runner
 from consumers.work import wall_clock
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
@@ -180,16 +181,17 @@ class WorkerRuntime:
         return (200 if status == "ok" else 503), body
 
     async def _check_redis(self) -> Check:
-        probe = self._redis_probe()
-        if probe is None:
+        probe, runtime = self._redis_probe(), self._runtime
+        if probe is None or runtime is None:
             return Check(False, "not connected yet")
+        cluster = isinstance(runtime.connection.client, RedisCluster)
+        asked = "CLUSTER INFO" if cluster else "PING"
         try:
-            await asyncio.wait_for(ping(probe), HEALTH_TIMEOUT_S)
+            return await asyncio.wait_for(redis_check(probe, cluster=cluster), HEALTH_TIMEOUT_S)
         except TimeoutError:
-            return Check(False, f"no answer to PING within {HEALTH_TIMEOUT_S:.0f}s")
+            return Check(False, f"no answer to {asked} within {HEALTH_TIMEOUT_S:.0f}s")
         except (RedisError, OSError) as error:
-            return Check(False, f"PING failed: {type(error).__name__}: {error}")
-        return Check(True, "PING answered")
+            return Check(False, f"{asked} failed: {type(error).__name__}: {error}")
 
     def _redis_probe(self) -> Redis | None:
         """A client of its own on the store connection's server and settings: a PING must not queue

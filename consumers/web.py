@@ -1,5 +1,5 @@
 """The worker's web server parts that are not the webhooks: a route-only access log (no secret path
-segment, no callback query, ever logged) and the result of one ``/health`` check."""
+segment, no callback query, ever logged) and the result of one ``/health`` check (the Redis one here)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,18 @@ class Check:
         return {"ok": self.ok, "detail": self.detail}
 
 
-async def ping(client: Redis) -> None:
-    await client.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
+async def redis_check(client: Redis, *, cluster: bool) -> Check:
+    """The store's server answers a PING; a cluster node also says every slot is served (CLUSTER INFO's
+    ``cluster_state``: a primary down with no replica to take over fails it, on every node, once the
+    others have seen it down for the cluster's node timeout)."""
+    if not cluster:
+        await client.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
+        return Check(True, "PING answered")
+    info = await client.execute_command("CLUSTER INFO")  # type: ignore[no-untyped-call]
+    state = info.get("cluster_state")
+    if state == "ok":
+        return Check(True, "cluster_state ok")
+    return Check(False, f"cluster_state {state}: {info.get('cluster_slots_ok')} of 16384 slots served")
 
 
 class RouteAccessLogger(AbstractAccessLogger):
