@@ -1,13 +1,13 @@
 """The ``StateStore`` port on Redis: opaque state blobs under optimistic concurrency, sends, due sets.
 
-Every Lua script touches one hash slot (a debtor's ``{d:…}`` or a partition's ``{p:…}``), and every
-other command one key; nothing sends several keys of different slots in one command (``forget_replays``
-unlinks one debtor's keys per command), so the same code runs on a Redis Cluster. Work across slots
-rides in the same pipeline as separate commands, ordered so that a partial failure is harmless: the
-partition due set is only a hint, the send record in the debtor slot is the truth. A caller that
-claims a due entry therefore dispatches only a send whose record is ``scheduled`` and due, moves an
-early entry with ``reschedule`` to the record's ``due_ms``, and drops any other with ``drop_due``.
-A stray hint costs a claim; a missing one loses its send. So:
+Every Lua script touches one hash slot (a debtor's ``{d:…}`` or a partition's ``{p:…}``; on one server
+``finish_dispatch`` also the due set, see below), and every other command one key; nothing sends several
+keys of different slots in one command (``forget_replays`` unlinks one debtor's keys per command), so the
+same code runs on a Redis Cluster. Work across slots rides in the same pipeline as separate commands,
+ordered so that a partial failure is harmless: the partition due set is only a hint, the send record in
+the debtor slot is the truth. A caller that claims a due entry therefore dispatches only a send whose
+record is ``scheduled`` and due, moves an early entry with ``reschedule`` to the record's ``due_ms``,
+and drops any other with ``drop_due``. A stray hint costs a claim; a missing one loses its send. So:
 
 - ``commit_many`` on a cluster: the hints (ZADD NX) and destination-index additions, then the commit
   scripts, then the hints once more, each part once the one before succeeded (``Commands.then``): a
@@ -20,9 +20,11 @@ A stray hint costs a claim; a missing one loses its send. So:
   not written yet, and their sends to the next tick); a worker killed in the middle of writing a large
   pipeline could leave a script without its hints, which a cluster's order rules out. Index removals
   wait for their commit's answer (``_unindex``): a refused commit removes nothing.
-- ``finish_dispatch``: the script closes the record, then the hint goes (on a cluster, in that order):
-  a stop between leaves a stale hint of a closed send. ``only_if_current`` removes it only after
-  learning the send was closed.
+- ``finish_dispatch``: on one server the script closes the record and removes the hint in one step
+  (the one script that reaches past its slot: a server that lost its scripts refuses it whole, where a
+  hint removed beside a refused script would leave a send no claimer ever meets again). On a cluster
+  the script closes the record, then the hint goes: a stop between leaves a stale hint of a closed
+  send; ``only_if_current`` removes it only after learning the send was closed.
 - ``reschedule``: script and hint (plain ZADD: moves or re-creates it) in one round trip, in either
   order on a cluster: the hint is never removed, only moved. Record moved, hint not: an earlier hint
   is claimed and moved on; a later one brings the send back late. Hint moved, record not (or not
@@ -383,9 +385,9 @@ class RedisStateStore:
         became of it), remove its due entry; compare-and-set ``state`` if given.
 
         ``only_if_current``: the send is closed only together with ``state``. Its due entry is removed
-        only then, in a second round trip (the entry of a send left pending must stay, or nothing would
-        bring the send back were this worker to stop; a stale entry left by a stop in between is dropped
-        by its claimer)."""
+        only then (the entry of a send left pending must stay, or nothing would bring the send back were
+        this worker to stop): on one server by the same script, on a cluster in a second round trip (a
+        stale entry left by a stop in between is dropped by its claimer)."""
         if (state is None) != (expected_version is None):
             raise ValueError("state and expected_version go together")
         if only_if_current and state is None:
@@ -399,11 +401,16 @@ class RedisStateStore:
             "1" if only_if_current else "",
         ]
         due, member = keys.due(partition), send_member(debtor_id, send_id)
+        if not self._cluster:  # one server: the script removes the hint itself, in the step that closes the send
+            (recorded, written, version), *_ = await self._pipeline(
+                lambda pipe: self._evalsha(pipe, "finish_dispatch", [*script_keys, due], [*args, member])
+            )
+            return FinishResult(bool(recorded), bool(written), int(version))
 
         def build(pipe: Commands) -> None:
             self._evalsha(pipe, "finish_dispatch", script_keys, args)
             if not only_if_current:
-                pipe.then()  # the record closed before its hint goes (on a cluster: in that order)
+                pipe.then()  # the record closed before its hint goes
                 pipe.zrem(due, member)
 
         results = await self._pipeline(build)

@@ -137,6 +137,35 @@ async def test_finishing_a_dispatch_deletes_the_send_record_and_writes_the_state
     assert (await store.load(DEBTOR, "x")).state == b"sent"
 
 
+async def test_on_one_server_a_finish_closes_the_send_and_removes_its_entry_in_one_step(
+    open_store: StoreFactory,
+) -> None:
+    """One script does both, so a server that lost its scripts refuses the whole step (never an entry
+    removed beside a refused script, which would leave a send nobody claims again) and the store runs
+    it again once they are loaded; closing only together with the state is one round trip, not two."""
+    store, connection = await open_store()
+    version = await schedule(store, ("s1", 1_000), ("s2", 1_000))
+    began = await store.begin_dispatch(DEBTOR, "s1", version, b"attempt s1")
+    await connection.client.script_flush()
+    connection.round_trips.reset()
+    finished = await store.finish_dispatch(
+        DEBTOR, "s1", PARTITION, state=b"sent s1", expected_version=began.version, only_if_current=True
+    )
+    assert (finished.recorded, finished.state_written) == (True, True)
+    assert connection.round_trips.reset() == 3  # refused (NOSCRIPT), the scripts loaded, run again
+    due = await connection.client.zrange(store.keys.due(PARTITION), 0, -1)
+    assert due == [send_member(DEBTOR, "s2").encode()]
+
+    began = await store.begin_dispatch(DEBTOR, "s2", finished.version, b"attempt s2")
+    connection.round_trips.reset()
+    finished = await store.finish_dispatch(
+        DEBTOR, "s2", PARTITION, state=b"sent s2", expected_version=began.version, only_if_current=True
+    )
+    assert finished.state_written and connection.round_trips.reset() == 1
+    assert await store.due_count(PARTITION) == 0
+    assert (await store.load(DEBTOR, "x")).state == b"sent s2"
+
+
 async def test_an_outcome_is_recorded_even_when_the_state_moved_on(store: RedisStateStore) -> None:
     version = await schedule(store, ("s1", 1_000))
     began = await store.begin_dispatch(DEBTOR, "s1", version, b"attempt")
