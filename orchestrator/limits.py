@@ -64,7 +64,8 @@ REPLY_TEXT_LENGTH = 2_000
 SMS, so a text message is never cut; an e-mail reply can be any length (it usually quotes the message it
 answers below it), and is cut to its first 2,000 characters with ``text_truncated`` set, never refused:
 losing a debtor's STOP to the length of their e-mail would be worse than losing the quoted tail. The
-debtor's own words come first, and the classifier reads them there."""
+debtor's own words come first, and the classifier reads them there (a quote header the cut left
+unfinished at the end still starts the quote: ``replies.quoting``)."""
 
 # --- lists ----------------------------------------------------------------------------------
 

@@ -41,14 +41,16 @@ class UnknownTimezone(ValueError):
     """Raised when the reply's timezone is not an IANA zone name."""
 
 
-def classify(text: str, channel: str, received_at: datetime, timezone: str) -> ReplyClassification:
+def classify(
+    text: str, channel: str, received_at: datetime, timezone: str, *, cut: bool = False
+) -> ReplyClassification:
     """Classify one SMS or email reply. ``received_at`` without tzinfo is taken as UTC.
 
     SMS and email use the same cues; an email (``channel == "email"``) is first cut to the debtor's own
-    words, without the quoted message it answers.
+    words, without the quoted message it answers (``cut``: ``text`` is the start of a longer reply).
     """
     today = local_date(received_at, timezone)
-    reply = normalize_reply(own_words(text, channel))
+    reply = normalize_reply(own_words(text, channel, cut=cut))
     intent, confidence, intent_cues = _decide_intent(reply)
     amount_match = extract_amount(reply.entity_text)
     date_match = extract_date(reply.entity_text, today, prefer_past=intent in PAST_TENSE_INTENTS)

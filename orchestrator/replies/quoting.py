@@ -29,22 +29,38 @@ _QUOTE_HEADERS = (
         re.I | re.M,
     ),
 )
+# A reply longer than Parley keeps is cut (orchestrator/limits.py, ``text_truncated``); the cut may fall
+# inside the header of the quote under the debtor's words. These are such a header's beginnings, up to
+# the cut (the text's end): "On Tue, Mar 3, 2026 at 10:00 AM Acme Coll", "-----Original Mes", "From: …".
+_HEADERS_CUT_SHORT = (
+    re.compile(  # dated as far as its year: a line of the debtor's own rarely is
+        r"^[ \t]*(?:on|el)\b(?=[^\n]*(?:\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b))[^\n]*(?:\n[^\n]*){0,2}\Z",
+        re.I | re.M,
+    ),
+    re.compile(r"^[ \t]*(?:-{2,}|_{5,})[^\n]*\Z", re.M),
+    re.compile(r"^[ \t]*\*?(?:from|de)\*?:[^\n]*(?:\n[^\n]*){0,2}\Z", re.I | re.M),
+)
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
 
 
-def own_words(text: str, channel: str) -> str:
-    """What the debtor wrote on ``channel``: an e-mail without the message it quotes, anything else whole."""
-    return without_quoted_text(text) if channel == "email" else text
+def own_words(text: str, channel: str, *, cut: bool = False) -> str:
+    """What the debtor wrote on ``channel``: an e-mail without the message it quotes, anything else whole.
+    ``cut``: the text is the start of a longer reply (``text_truncated``)."""
+    return without_quoted_text(text, cut=cut) if channel == "email" else text
 
 
-def without_quoted_text(text: str) -> str:
+def without_quoted_text(text: str, *, cut: bool = False) -> str:
     """The debtor's own words: ">" lines dropped and the text cut at the first quote header.
 
     A reply written under the quote (bottom-posting) is what remains once the ">" lines and the headers
-    are gone; when nothing at all remains, the text is kept whole rather than read as empty.
+    are gone; when nothing at all remains, the text is kept whole rather than read as empty. ``cut``: the
+    text was cut short, so a header's beginning at its very end (an "On …" line dated as far as its year,
+    a separator, a "From:" line, within its last three lines) starts the quote too: its date is not the
+    debtor's.
     """
     text_lf = text.replace("\r\n", "\n").replace("\r", "\n")
-    headers = sorted(match.span() for pattern in _QUOTE_HEADERS for match in pattern.finditer(text_lf))
+    patterns = (*_QUOTE_HEADERS, *_HEADERS_CUT_SHORT) if cut else _QUOTE_HEADERS
+    headers = sorted(match.span() for pattern in patterns for match in pattern.finditer(text_lf))
     own = _unquoted(text_lf[: headers[0][0]] if headers else text_lf)
     if not own and headers:
         own = _unquoted(_without_spans(text_lf, headers))

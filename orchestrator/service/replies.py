@@ -70,7 +70,7 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
         return [_unattributed(ctx, event, keypad)]
     outputs = await _reply_of(ctx, event, answering, keypad, sender)
     if not keypad:
-        reply = classify(data.text, data.channel, event.time, "UTC")
+        reply = classify(data.text, data.channel, event.time, "UTC", cut=data.text_truncated)
         for other in owners:
             if other != answering:
                 outputs += await _destination_choice(ctx, event, other, sender, reply)
@@ -141,7 +141,11 @@ def _unattributed(ctx: ServiceContext, event: InboundEvent, keypad: bool) -> Out
     """``reply.received`` from a sender Parley cannot tie to a debtor (classified in UTC, for review)."""
     data = event.data
     assert isinstance(data, ProviderInbound)
-    reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, "UTC")
+    reply = (
+        classify_keypad(data.text)
+        if keypad
+        else classify(data.text, data.channel, event.time, "UTC", cut=data.text_truncated)
+    )
     return _reply_output(ctx, event, None, reply, (), reply.currency)
 
 
@@ -167,7 +171,11 @@ async def _reply_of(
         if record.has_seen(event.identity, event.id):
             return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
-        reply = classify_keypad(data.text) if keypad else classify(data.text, data.channel, event.time, zone_name)
+        reply = (
+            classify_keypad(data.text)
+            if keypad
+            else classify(data.text, data.channel, event.time, zone_name, cut=data.text_truncated)
+        )
         if reply.intent in PURPOSE_AWARE_INTENTS:  # what it cancels depends on the pending sends' purposes
             record = await with_purposes(ctx, record)
         effects = ReplyEffects(

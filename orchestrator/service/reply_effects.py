@@ -155,7 +155,7 @@ def act(ctx: ServiceContext, event: InboundEvent, reply: ReplyClassification, ef
     elif intent == Intent.CALLBACK_REQUEST:
         effects.outputs.append(callback(ctx, event, state, reply))
     elif intent == Intent.PROMISE_TO_PAY:
-        account = account_named(own_words(data.text, channel), state)
+        account = account_named(own_words(data.text, channel, cut=data.text_truncated), state)
         in_question = accounts_in_question(state, account)
         effects.currency = amount_currency(reply, in_question)
         mismatch = currency_mismatch(reply, in_question, account)

@@ -12,7 +12,8 @@ from reply_support import state_of as stored_state
 
 from orchestrator.domain import DebtorState
 from orchestrator.events import Account, Address, DebtorProfile, Email, Name
-from orchestrator.outputs import OutputEvent, PaymentIntentDetected, ReplyReceived
+from orchestrator.limits import REPLY_TEXT_LENGTH
+from orchestrator.outputs import CallbackRequested, OutputEvent, PaymentIntentDetected, ReplyReceived
 from parley.bootstrap import Runtime
 
 DEBTOR, ADDRESS = "d-reply-email", "ana@example.com"
@@ -100,3 +101,21 @@ async def test_a_creditor_named_above_the_quote_picks_its_account(runtime: Runti
 
     (intent,) = [o.data for o in outputs if isinstance(o.data, PaymentIntentDetected)]
     assert (intent.account_id, intent.needs_review) == ("A2", False)
+
+
+async def test_a_callback_request_too_long_to_keep_whole_takes_no_time_from_the_header_it_was_cut_in(
+    runtime: Runtime,
+) -> None:
+    """Parley keeps a reply's first 2,000 characters; here the cut falls inside the quote's header, whose
+    "10:00 AM" (no longer followed by "wrote:") must not become the time the debtor asked to be called."""
+    await place(runtime)
+    header_kept = 45  # "On Tue, Mar 3, 2026 at 10:00 AM Acme Collect|ions <billing@acme.example> wrote:"
+    start = "Please call me back, I want to sort this out.\n\n"
+    own = (start + "My hours at work keep changing this month. " * 60)[: REPLY_TEXT_LENGTH - 2 - header_kept]
+    text = own + QUOTE + "\n> More of the message I was sent." * 20
+    assert "10:00 AM" in text[:REPLY_TEXT_LENGTH] and "wrote:" not in text[:REPLY_TEXT_LENGTH]
+
+    outputs = await reply(runtime, text)
+    assert received(outputs).text_truncated
+    (callback,) = [o.data for o in outputs if isinstance(o.data, CallbackRequested)]
+    assert (callback.when, callback.date) == (None, None)

@@ -1,7 +1,7 @@
 """An e-mail reply is read without the message it quotes: the footer's "Reply STOP", its amounts and
 dates are Parley's, not the debtor's. SMS is read whole (it has no quoting)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -98,3 +98,44 @@ def test_a_reply_that_is_nothing_but_quote_is_kept_whole() -> None:
 )  # fmt: skip
 def test_text_that_only_looks_like_a_header_is_kept(text: str) -> None:
     assert without_quoted_text(text) == text
+
+
+# --- a long reply cut short (REPLY_TEXT_LENGTH) inside the quote's header ------------------------------
+
+LONG_STORY = "Things have been hard for my family since the plant closed and I am doing what I can. " * 22
+
+
+@pytest.mark.parametrize(
+    "header_start",
+    ["On Fri, Mar 20, 2026 at 10:00 AM Acme Collections <noreply@ac",  # cut before "wrote:"
+     "On Fri, Mar 20, 2026 at 10:00 AM Acme\nCollections <nore",  # the name wrapped, cut on its second line
+     "El vie, 20 mar 2026, 10:00, Acme Cobr"],
+)  # fmt: skip
+def test_a_header_the_cut_left_unfinished_is_the_quote_s_not_the_debtor_s(header_start: str) -> None:
+    text = f"I can pay $50.\n\n{LONG_STORY}\n\n{header_start}"
+    whole = classify(text, "email", RECEIVED, "America/New_York")
+    assert whole.time == time(10, 0)  # read as a whole, the header's time passes for the debtor's
+    result = classify(text, "email", RECEIVED, "America/New_York", cut=True)
+    assert (result.intent, result.amount, result.date, result.time) == (
+        Intent.PROMISE_TO_PAY,
+        Decimal("50.00"),
+        None,
+        None,
+    )
+    assert without_quoted_text(text, cut=True) == f"I can pay $50.\n\n{LONG_STORY}".strip()
+
+
+@pytest.mark.parametrize(
+    "tail", ["-----Original Mess", "________", "From: Acme Collections <noreply@acme.example>\nSent: Fri, Mar 20, 20"]
+)
+def test_a_separator_or_an_outlook_block_the_cut_left_unfinished_starts_the_quote(tail: str) -> None:
+    text = f"I can pay $50.\n\n{LONG_STORY}\n\n{tail}"
+    assert without_quoted_text(text, cut=True) == f"I can pay $50.\n\n{LONG_STORY}".strip()
+
+
+@pytest.mark.parametrize(
+    "last_lines", ["On Friday I can pay $50", "El viernes le pago 50\ngracias", "On the 20th I will call you"]
+)
+def test_the_debtor_s_own_last_lines_stay_when_the_cut_left_no_header(last_lines: str) -> None:
+    text = f"{LONG_STORY}\n\n{last_lines}"
+    assert without_quoted_text(text, cut=True) == text.strip()
