@@ -6,14 +6,11 @@ The cluster is the test's own (a node of it is stopped), not the session's."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
-from worker_harness import Stack, StartWorker, WorkerProcess
+from worker_harness import Stack, StartWorker
 
 from parley.devservers import RedisCluster
 
@@ -41,17 +38,6 @@ async def _owner_of(slot: int, port: int) -> int:
     return int(next(owner for start, end, owner, *_ in ranges if start <= slot <= end)[1])
 
 
-async def _wait_health(worker: WorkerProcess, status: int, timeout_s: float) -> dict[str, Any]:
-    deadline, seen = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        code, body = await worker.health()
-        if code == status:
-            return body
-        seen = (code, body)
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"/health never answered {status} within {timeout_s:.0f}s; last answer {seen}")
-
-
 async def test_health_fails_naming_redis_when_a_primary_is_lost_even_if_the_asked_node_answers(
     own_cluster: RedisCluster, start_worker: StartWorker
 ) -> None:
@@ -68,7 +54,7 @@ async def test_health_fails_naming_redis_when_a_primary_is_lost_even_if_the_aske
     next(node for node in own_cluster.nodes if node.port == lost).stop()
 
     # The other primaries mark it failed after the cluster's node timeout (5 s): the state turns to fail.
-    down = await _wait_health(worker, 503, 30)
+    down = await worker.wait_health(503, 30)
     assert down["failing"] == ["redis"], down
     detail = down["checks"]["redis"]["detail"]
     assert detail.startswith("cluster_state fail"), detail

@@ -24,7 +24,6 @@ from worker_harness import (
     RestartableRedis,
     Stack,
     StartWorker,
-    WorkerProcess,
     account_placed,
     first_notices,
     open_zone,
@@ -66,17 +65,6 @@ def _placements(run: str, numbers: range) -> list[tuple[bytes, bytes, list[tuple
     ]
 
 
-async def _wait_health(worker: WorkerProcess, status: int, timeout_s: float) -> dict[str, object]:
-    deadline = time.monotonic() + timeout_s
-    seen: tuple[int, dict[str, object]] | None = None
-    while time.monotonic() < deadline:
-        seen = await worker.health()
-        if seen[0] == status:
-            return seen[1]
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"/health never answered {status} within {timeout_s:.0f}s; last answer {seen}")
-
-
 async def test_a_worker_rides_out_a_redis_outage_while_events_flow_and_every_output_appears_once_per_id(
     stack: Stack,
     own_redis: RestartableRedis,
@@ -95,7 +83,7 @@ async def test_a_worker_rides_out_a_redis_outage_while_events_flow_and_every_out
     await asyncio.sleep(OUTAGE_S)
     assert worker.alive(), f"the worker died during the outage:\n{worker.log_tail()}"
     status, body = await worker.health()
-    assert status == 503 and "redis" in body["failing"], (status, body)  # type: ignore[operator]
+    assert status == 503 and "redis" in body["failing"], (status, body)
     assert "parley_store_unavailable 1" in await worker.metrics()
 
     own_redis.start()
@@ -181,11 +169,11 @@ async def test_health_is_200_with_every_check_and_503_naming_redis_while_redis_i
     assert {name: check["ok"] for name, check in checks.items()} == {"redis": True, "kafka": True, "scheduler": True}
 
     own_redis.stop()
-    down = await _wait_health(worker, 503, 10)
+    down = await worker.wait_health(503, 10)
     assert down["failing"] == ["redis"], down
     assert worker.alive(), worker.log_tail()
 
     own_redis.start()
-    back = await _wait_health(worker, 200, 15)
+    back = await worker.wait_health(200, 15)
     assert back["failing"] == [], back
     assert worker.alive(), worker.log_tail()

@@ -486,6 +486,17 @@ class WorkerProcess:
                 await asyncio.sleep(0.2)
         raise AssertionError(f"worker not healthy after {timeout_s:.0f}s:\n{self.log_tail()}")
 
+    async def wait_health(self, status: int, timeout_s: float) -> dict[str, Any]:
+        """The body of the first ``/health`` answering ``status`` (asked every 0.2 s) within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        seen: tuple[int, dict[str, Any]] | None = None
+        while time.monotonic() < deadline:
+            seen = await self.health()
+            if seen[0] == status:
+                return seen[1]
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"/health never answered {status} within {timeout_s:.0f}s; last answer {seen}")
+
     async def inbound_sms(self, from_number: str, text: str) -> int:
         """POST an inbound SMS to the worker's Twilio webhook, signed as Twilio signs it; returns the status."""
         from twilio.request_validator import RequestValidator
