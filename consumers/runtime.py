@@ -5,11 +5,10 @@ there). The web server hosts the provider webhooks, ``/health`` and ``/metrics``
 verified webhook requests are published to ``provider-events``, where the agents pick them up like
 any other event.
 
-``/health`` checks what the worker needs, each time it is asked: Redis answers a PING (a cluster node
-says every slot is served), a Kafka broker answers a metadata request from the worker's producer, and
-the scheduler ticked lately. A Redis
-outage does not stop the worker: its batches and ticks wait for the store (``StoreOutage``), and
-``/health`` and ``/metrics`` show the outage meanwhile.
+``/health`` checks what the worker needs, each time it is asked: Redis answers a PING (a cluster says
+every slot is served: ``store_health.py``), a Kafka broker answers a metadata request from the worker's
+producer, and the scheduler ticked lately. A Redis outage does not stop the worker: its batches and
+ticks wait for the store (``StoreOutage``), and ``/health`` and ``/metrics`` show the outage meanwhile.
 """
 
 from __future__ import annotations
@@ -27,12 +26,11 @@ from faust.exceptions import NotReady
 from kafka.admin import KafkaAdminClient
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from redis.asyncio import ConnectionPool, Redis, RedisCluster
-from redis.exceptions import RedisError
 
 from channels.webhooks.app import build_webhook_app
 from consumers.outage import StoreOutage
-from consumers.web import Check, redis_check, web_runner
+from consumers.store_health import StoreHealth
+from consumers.web import HEALTH_TIMEOUT_S, Check, web_runner
 from consumers.work import wall_clock
 from orchestrator.codec import encode_inbound
 from orchestrator.events import InboundEvent, ProviderInbound, ProviderStatus
@@ -46,8 +44,6 @@ if TYPE_CHECKING:
     from consumers.publishing import OutputPublisher
 
 log = logging.getLogger("parley.worker")
-
-HEALTH_TIMEOUT_S = 1.0  # longest a /health check waits for Redis or Kafka to answer
 
 
 def bootstrap_servers(settings: Settings) -> list[str]:
@@ -104,7 +100,7 @@ class WorkerRuntime:
         self._runtime: Runtime | None = None
         self._lock = asyncio.Lock()
         self._web: web.AppRunner | None = None
-        self._probe: Redis | None = None
+        self._store_health = StoreHealth()
         self._last_tick: float | None = None
         self._closed = False
         self._web_stopped = False
@@ -181,28 +177,9 @@ class WorkerRuntime:
         return (200 if status == "ok" else 503), body
 
     async def _check_redis(self) -> Check:
-        probe, runtime = self._redis_probe(), self._runtime
-        if probe is None or runtime is None:
+        if self._runtime is None:
             return Check(False, "not connected yet")
-        cluster = isinstance(runtime.connection.client, RedisCluster)
-        asked = "CLUSTER INFO" if cluster else "PING"
-        try:
-            return await asyncio.wait_for(redis_check(probe, cluster=cluster), HEALTH_TIMEOUT_S)
-        except TimeoutError:
-            return Check(False, f"no answer to {asked} within {HEALTH_TIMEOUT_S:.0f}s")
-        except (RedisError, OSError) as error:
-            return Check(False, f"{asked} failed: {type(error).__name__}: {error}")
-
-    def _redis_probe(self) -> Redis | None:
-        """A client of its own on the store connection's server and settings: a PING must not queue
-        behind the store's busy pool (its callers wait for a free connection)."""
-        if self._probe is None and self._runtime is not None:
-            pool = self._runtime.connection.client.connection_pool
-            kwargs = {**pool.connection_kwargs, "socket_timeout": HEALTH_TIMEOUT_S}
-            kwargs["socket_connect_timeout"] = HEALTH_TIMEOUT_S
-            probe_pool = ConnectionPool(connection_class=pool.connection_class, max_connections=2, **kwargs)
-            self._probe = Redis(connection_pool=probe_pool)
-        return self._probe
+        return await self._store_health.check(self._runtime.connection.client)
 
     async def _check_kafka(self) -> Check:
         # The producer's own client, as faust refreshes metadata after declaring a topic: one metadata
@@ -261,9 +238,7 @@ class WorkerRuntime:
     async def aclose(self) -> None:
         """Close the web server, the channels and the store connection (once the work using them ended)."""
         await self.stop_web()
-        probe, self._probe = self._probe, None
-        if probe is not None:
-            await probe.aclose(close_connection_pool=True)
+        await self._store_health.aclose()
         if self._runtime is not None and not self._closed:
             self._closed = True
             await self._runtime.aclose()

@@ -1,5 +1,5 @@
 """The worker's web server parts that are not the webhooks: a route-only access log (no secret path
-segment, no callback query, ever logged) and the result of one ``/health`` check (the Redis one here)."""
+segment, no callback query, ever logged) and the result of one ``/health`` check."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from redis.asyncio import Redis
 
+HEALTH_TIMEOUT_S = 1.0  # longest a /health check waits for Redis or Kafka to answer
 WEB_SHUTDOWN_S = 5.0  # longest a stopping worker waits for the webhook requests it is serving
 
 
@@ -23,20 +23,6 @@ class Check:
 
     def json(self) -> dict[str, Any]:
         return {"ok": self.ok, "detail": self.detail}
-
-
-async def redis_check(client: Redis, *, cluster: bool) -> Check:
-    """The store's server answers a PING; a cluster node also says every slot is served (CLUSTER INFO's
-    ``cluster_state``: a primary down with no replica to take over fails it, on every node, once the
-    others have seen it down for the cluster's node timeout)."""
-    if not cluster:
-        await client.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
-        return Check(True, "PING answered")
-    info = await client.execute_command("CLUSTER INFO")  # type: ignore[no-untyped-call]
-    state = info.get("cluster_state")
-    if state == "ok":
-        return Check(True, "cluster_state ok")
-    return Check(False, f"cluster_state {state}: {info.get('cluster_slots_ok')} of 16384 slots served")
 
 
 class RouteAccessLogger(AbstractAccessLogger):

@@ -169,20 +169,21 @@ def _cluster_info(port: int, timeout_s: float = 0.5) -> str:
 
 
 class RedisCluster:
-    """A throw-away Redis Cluster: three primaries (no replicas) on free 127.0.0.1 ports, every slot
-    assigned by ``redis-cli --cluster create``, ready once each node reports ``cluster_state:ok``;
-    a context manager, like ``RedisServer``.
+    """A throw-away Redis Cluster: three primaries (by default no replicas; ``replicas`` per primary to
+    see a failover) on free 127.0.0.1 ports, every slot assigned by ``redis-cli --cluster create``, ready
+    once each node reports ``cluster_state:ok``; a context manager, like ``RedisServer``.
 
     >>> with RedisCluster() as cluster:
     ...     print(cluster.url)  # "redis-cluster://127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3"
     """
 
-    def __init__(self, nodes: int = 3, startup_timeout_s: float = 30.0) -> None:
+    def __init__(self, nodes: int = 3, startup_timeout_s: float = 30.0, *, replicas: int = 0) -> None:
         if nodes < 3:
             raise ValueError("redis-cli --cluster create needs at least 3 primaries")
         self.startup_timeout_s = startup_timeout_s
         self.startup_seconds = 0.0
-        self.nodes = [_ClusterNode(startup_timeout_s=startup_timeout_s) for _ in range(nodes)]
+        self.replicas = replicas
+        self.nodes = [_ClusterNode(startup_timeout_s=startup_timeout_s) for _ in range(nodes * (1 + replicas))]
         self._running = False
 
     @property
@@ -209,6 +210,10 @@ class RedisCluster:
                 if time.monotonic() > deadline:
                     raise StartupFailed(f"the cluster on ports {self.ports} did not reach cluster_state:ok")
                 time.sleep(0.1)
+            while self.replicas and not self._replicas_in_sync(cli):
+                if time.monotonic() > deadline:
+                    raise StartupFailed(f"the replicas of the cluster on ports {self.ports} did not catch up")
+                time.sleep(0.1)
         except BaseException:
             self.stop()
             raise
@@ -218,7 +223,7 @@ class RedisCluster:
 
     def _create(self, cli: str) -> None:
         argv = [cli, "--cluster", "create", *(f"{HOST}:{port}" for port in self.ports)]
-        argv += ["--cluster-replicas", "0", "--cluster-yes"]
+        argv += ["--cluster-replicas", str(self.replicas), "--cluster-yes"]
         try:
             done = subprocess.run(argv, capture_output=True, timeout=self.startup_timeout_s, check=False)
         except subprocess.TimeoutExpired as error:
@@ -226,6 +231,21 @@ class RedisCluster:
         if done.returncode != 0:
             output = (done.stdout + done.stderr).decode(errors="replace")
             raise StartupFailed(f"redis-cli --cluster create failed ({done.returncode}):\n{output[-2000:]}")
+
+    def _replicas_in_sync(self, cli: str) -> bool:
+        """Every replica ``--cluster create`` assigned follows its primary (link up): until then a
+        primary lost has nobody to take over."""
+        following = 0
+        for port in self.ports:
+            done = subprocess.run(
+                [cli, "-h", HOST, "-p", str(port), "INFO", "replication"], capture_output=True, timeout=5, check=False
+            )
+            info = done.stdout.decode(errors="replace")
+            if "role:slave" in info:
+                if "master_link_status:up" not in info:
+                    return False
+                following += 1
+        return following == len(self.nodes) // (1 + self.replicas) * self.replicas
 
     def stop(self) -> None:
         self._running = False

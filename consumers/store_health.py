@@ -1,0 +1,73 @@
+"""``/health``'s Redis check, on probe connections of its own: a check must not queue behind the store's
+busy pool (its callers wait for a free connection).
+
+One server: it answers a PING. A Redis Cluster: the nodes the store's client knows (replicas too) are
+asked CLUSTER INFO at once, and the cluster is fine when one of them says ``cluster_state:ok`` — every
+slot is served. A primary lost with no replica to take over turns the state to ``fail`` on every node
+once the others have seen it down for the cluster's node timeout; a primary lost with a replica is fine
+again once the replica took over, although the node lost never answers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from redis.asyncio import ConnectionPool, Redis, RedisCluster
+from redis.exceptions import RedisError
+
+from consumers.web import HEALTH_TIMEOUT_S, Check
+
+
+class StoreHealth:
+    """Probe clients by node, opened on first use and kept until ``aclose``."""
+
+    def __init__(self) -> None:
+        self._probes: dict[str, Redis] = {}
+
+    async def check(self, client: Redis | RedisCluster) -> Check:
+        if not isinstance(client, RedisCluster):
+            pool = client.connection_pool
+            return await _asked(self._probe("server", pool.connection_class, pool.connection_kwargs), cluster=False)
+        nodes = client.get_nodes()
+        probes = [self._probe(node.name, node.connection_class, node.connection_kwargs) for node in nodes]
+        answers = await asyncio.gather(*(_asked(probe, cluster=True) for probe in probes))
+        fine = sum(answer.ok for answer in answers)
+        if fine:
+            return Check(True, f"cluster_state ok ({fine} of {len(nodes)} nodes)")
+        answered = [answer for answer in answers if answer.detail.startswith("cluster_state")]
+        return answered[0] if answered else Check(False, f"no node of {len(nodes)} answered: {answers[0].detail}")
+
+    def _probe(self, name: str, connection_class: type[Any], kwargs: dict[str, Any]) -> Redis:
+        probe = self._probes.get(name)
+        if probe is None:
+            settings = {**kwargs, "socket_timeout": HEALTH_TIMEOUT_S, "socket_connect_timeout": HEALTH_TIMEOUT_S}
+            pool = ConnectionPool(connection_class=connection_class, max_connections=2, **settings)
+            probe = self._probes[name] = Redis(connection_pool=pool)
+        return probe
+
+    async def aclose(self) -> None:
+        probes, self._probes = list(self._probes.values()), {}
+        for probe in probes:
+            await probe.aclose(close_connection_pool=True)
+
+
+async def _asked(probe: Redis, *, cluster: bool) -> Check:
+    asked = "CLUSTER INFO" if cluster else "PING"
+    try:
+        return await asyncio.wait_for(_answer(probe, cluster), HEALTH_TIMEOUT_S)
+    except TimeoutError:
+        return Check(False, f"no answer to {asked} within {HEALTH_TIMEOUT_S:.0f}s")
+    except (RedisError, OSError) as error:
+        return Check(False, f"{asked} failed: {type(error).__name__}: {error}")
+
+
+async def _answer(probe: Redis, cluster: bool) -> Check:
+    if not cluster:
+        await probe.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
+        return Check(True, "PING answered")
+    info = await probe.execute_command("CLUSTER INFO")  # type: ignore[no-untyped-call]
+    state = info.get("cluster_state")
+    if state == "ok":
+        return Check(True, "cluster_state ok")
+    return Check(False, f"cluster_state {state}: {info.get('cluster_slots_ok')} of 16384 slots served")
