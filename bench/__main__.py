@@ -16,6 +16,7 @@ QUICK_RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bench_compliance.py", ("--rounds", "3")),
     ("bench_codec.py", ("--count", "2000", "--rounds", "3")),
     ("bench_store.py", ("--events", "2000")),
+    ("bench_intake.py", ("--events", "2000", "--rounds", "1")),
     ("bench_demo.py", ("--debtors", "1000")),
     ("bench_worker.py", ()),  # the streaming worker's bench, when present
     ("bench_transport.py", ("--events", "10000")),  # faust's own ceiling, for scale

@@ -135,6 +135,24 @@ class _Rules:
         return _blocking_hints([rule.check(ctx) for rule in self.per_moment])
 
 
+# The rules of the latest decisions, by contact and policy: planning asks about one debtor's state and
+# contact several times in a row (a step's decision, then its next slot in the band it aims at; the next
+# step on the same channel), and nothing but the state, the contact and the policy goes into them.
+_RECENT_RULES: dict[tuple[ProposedContact, int], _Rules] = {}
+_RECENT_RULES_LIMIT = 64
+
+
+def _rules_for(state: DebtorState, contact: ProposedContact, policy: Policy) -> _Rules:
+    key = (contact, id(policy))
+    rules = _RECENT_RULES.get(key)
+    if rules is not None and rules.scope.state is state and rules.scope.policy is policy:
+        return rules
+    if len(_RECENT_RULES) >= _RECENT_RULES_LIMIT:
+        _RECENT_RULES.clear()
+    rules = _RECENT_RULES[key] = _Rules(ContactScope(state, contact, policy))
+    return rules
+
+
 def _blocking_hints(checks: Iterable[Check]) -> list[datetime] | None:
     """The hints of the checks that block, in order; None when one of them blocks for good."""
     hints = []
@@ -169,8 +187,7 @@ def decide(
 ) -> Decision:
     """Evaluate every rule for ``contact`` at ``at``; when blocked, find the next allowed moment too."""
     moment = _require_aware(at)
-    scope = ContactScope(state, contact, policy)
-    rules = _Rules(scope)
+    rules = _rules_for(state, contact, policy)
     verdicts = rules.verdicts(moment)
     allowed = all(v.allowed for v in verdicts)
     next_at: datetime | None = None
@@ -178,7 +195,7 @@ def decide(
         next_at = moment
     elif find_next:
         next_at = _search(rules, moment, _blocking_hints((v.allowed, v.next_allowed_at) for v in verdicts))
-    return Decision(state.debtor_id, contact, moment, allowed, verdicts, next_at, scope.zone_set)
+    return Decision(state.debtor_id, contact, moment, allowed, verdicts, next_at, rules.scope.zone_set)
 
 
 def next_slot(
@@ -186,5 +203,5 @@ def next_slot(
 ) -> datetime | None:
     """The earliest moment >= ``after`` at which ``decide`` allows ``contact``; None within the horizon."""
     moment = _require_aware(after)
-    rules = _Rules(ContactScope(state, contact, policy))
+    rules = _rules_for(state, contact, policy)
     return _search(rules, moment, rules.hints(moment))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from compliance_fixtures import attempt, call, debtor, et, sms, with_attempts, with_hold
@@ -81,3 +81,24 @@ def test_a_policy_window_longer_than_the_ledger_keeps_is_refused() -> None:
 def test_a_policy_cap_of_zero_is_refused(option: str) -> None:
     with pytest.raises(ValueError, match=f"at least 1: {option}"):
         Policy(**{option: 0})
+
+
+def test_a_decision_asked_again_is_the_same_and_a_changed_state_or_policy_is_judged_afresh() -> None:
+    """The engine keeps the rules of its latest decisions (their verdicts that do not depend on the
+    moment); they answer for that very state and policy only, never for an equal-looking contact on a
+    state that changed since (a hold placed) or under another policy (a state's own hours)."""
+    state = debtor(postal_code="02110", state="MA")
+    first = decide(state, call(), AT)
+    assert first.allowed and decide(state, call(), AT).to_json() == first.to_json()
+    assert next_slot(state, call(), AT) == AT
+
+    held = with_hold(state, "dispute")
+    assert decide(held, call(), AT).blocking_rule_ids == ("dispute_hold",)
+    assert decide(state, call(), AT).to_json() == first.to_json()
+
+    evening = et(2026, 3, 17, 20, 30)
+    assert decide(state, call(), evening).allowed
+    until_eight = Policy(window_end=time(20, 0))
+    assert not decide(state, call(), evening, until_eight).allowed
+    assert next_slot(state, call(), evening, until_eight) == et(2026, 3, 18, 8, 0)
+    assert decide(state, call(), evening).allowed
