@@ -1,6 +1,7 @@
 """Embedded demo throughput: N debtors × D simulated days under the Parley policy, one process, one core.
 
-Run: ``.venv/bin/python bench/bench_demo.py [--debtors 1000 10000] [--days 30] [--profile out.prof]``.
+Run: ``.venv/bin/python bench/bench_demo.py [--debtors 1000 10000] [--days 30] [--profile out.prof]``, or
+``… --debtors 1000 --against REV [--rounds 3]`` to time git revision ``REV`` beside this tree, interleaved.
 Prints, per size: wall time (portfolio, campaign, summary), inbound events/s, sends/s and Redis round trips
 per event and per send (``runtime.connection.round_trips``). Target (BRIEF.md): 10,000 × 30 days ≤ 60 s.
 """
@@ -9,10 +10,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
+import json
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from revisions import run_round, trees
 
 from parley.cli.demo import DEFAULT_START
 from parley.embedded.campaign import CampaignRun, run_campaign
@@ -79,7 +85,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=30, help="Simulated days.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="Write a cProfile of the (last) run here.")
+    parser.add_argument("--against", metavar="REV", help="Time git revision REV too, rounds interleaved.")
+    parser.add_argument("--rounds", type=int, default=3, help="With --against: rounds per tree (the best counts).")
+    parser.add_argument("--one-round", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.against:
+        for debtors in args.debtors:
+            compare(args.against, debtors, args.days, args.seed, args.rounds)
+        return
     with tempfile.TemporaryDirectory(prefix="parley-bench-demo-") as tmp:
         for debtors in args.debtors:
             if args.profile:
@@ -88,7 +101,28 @@ def main(argv: list[str] | None = None) -> None:
                 profiler.dump_stats(args.profile)
             else:
                 figures = run_embedded(measure(debtors, args.days, args.seed, Path(tmp)))
-            print("\n".join(figures.lines()), flush=True)
+            if args.one_round:
+                digest = hashlib.sha256((Path(tmp) / f"outputs-{debtors}.jsonl").read_bytes()).hexdigest()[:16]
+                print(json.dumps({"wall": figures.total_s, "cpu": figures.cpu_s, "outputs": digest}))
+            else:
+                print("\n".join(figures.lines()), flush=True)
+
+
+def compare(against: str, debtors: int, days: int, seed: int, rounds: int) -> None:
+    """This tree and ``against``, ``rounds`` runs each, interleaved; the best wall time of each, the
+    ratio, and whether both wrote the same outputs."""
+    best: dict[str, dict[str, Any]] = {}
+    args = ["--one-round", "--debtors", str(debtors), "--days", str(days), "--seed", str(seed)]
+    with trees(against) as by_name:
+        for _ in range(rounds):
+            for name, tree in by_name.items():
+                figures = run_round(tree, __file__, args)
+                if name not in best or figures["wall"] < best[name]["wall"]:
+                    best[name] = figures
+    for name, figures in best.items():
+        print(f"{name:>8}: {debtors:,} debtors × {days} days in {figures['wall']:.1f} s (CPU {figures['cpu']:.1f} s)")
+    same = "the same outputs" if best["now"]["outputs"] == best[against]["outputs"] else "different outputs"
+    print(f"speed-up against {against}: {best[against]['wall'] / best['now']['wall']:.2f}× (best of {rounds}; {same})")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,12 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from revisions import ROOT, run_round, trees
+
 BATCH = 50
 WARM_UP = 100
 
@@ -54,14 +53,6 @@ async def one_round(events: int) -> dict[str, float]:
             await runtime.aclose()
 
 
-def run_round(tree: Path, events: int) -> dict[str, float]:
-    """One round in a process of its own on the code in ``tree`` (this script, that tree's packages)."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    argv = [sys.executable, __file__, "--one-round", "--events", str(events)]
-    done = subprocess.run(argv, cwd=tree, env=env, check=True, capture_output=True, text=True)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=3000)
@@ -72,23 +63,13 @@ def main() -> None:
     if args.one_round:
         print(json.dumps(asyncio.run(one_round(args.events))))
         return
-    trees = {"now": ROOT}
-    with tempfile.TemporaryDirectory(prefix="bench_intake_tree_") as scratch:
-        if args.against:
-            base = Path(scratch) / "base"
-            subprocess.run(["git", "worktree", "add", "-q", "--detach", str(base), args.against], cwd=ROOT, check=True)
-            trees[args.against] = base
-        try:
-            best: dict[str, dict[str, float]] = {}
-            for _ in range(args.rounds):
-                for name, tree in trees.items():
-                    figures = run_round(tree, args.events)
-                    if name not in best or figures["us"] < best[name]["us"]:
-                        best[name] = figures
-        finally:
-            if args.against:
-                remove = ["git", "worktree", "remove", "--force", str(trees[args.against])]
-                subprocess.run(remove, cwd=ROOT, check=False)
+    best: dict[str, dict[str, float]] = {}
+    with trees(args.against) as by_name:
+        for _ in range(args.rounds):
+            for name, tree in by_name.items():
+                figures = run_round(tree, __file__, ["--one-round", "--events", str(args.events)])
+                if name not in best or figures["us"] < best[name]["us"]:
+                    best[name] = figures
     for name, figures in best.items():
         print(
             f"{name:>8}: {figures['us']:.0f} µs per account.placed ({1e6 / figures['us']:,.0f} events/s), "
