@@ -31,13 +31,18 @@ _QUOTE_HEADERS = (
 )
 # A reply longer than Parley keeps is cut (orchestrator/limits.py, ``text_truncated``); the cut may fall
 # inside the header of the quote under the debtor's words. These are such a header's beginnings, up to
-# the cut (the text's end): "On Tue, Mar 3, 2026 at 10:00 AM Acme Coll", "-----Original Mes", "From: …".
+# the cut (the text's end): "On Fri, Mar 20, 2026 at 10:00 AM Acme Coll", "-----Original Mes", "From: …".
+# An "On …"/"El …" line counts only in a header's own shape — a weekday abbreviation and a comma
+# ("On Fri,", "El vie,"), a time of day, or an address — so that a debtor's "On 4/1/2026 I will pay $200"
+# near the end of a long e-mail stays theirs.
 _HEADERS_CUT_SHORT = (
-    re.compile(  # dated as far as its year: a line of the debtor's own rarely is
-        r"^[ \t]*(?:on|el)\b(?=[^\n]*(?:\b(?:19|20)\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b))[^\n]*(?:\n[^\n]*){0,2}\Z",
+    re.compile(
+        r"^[ \t]*(?:on|el)[ \t]+"
+        r"(?:(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mi[eé]|jue|vie|s[aá]b|dom)\.?,|(?=[^\n]*(?:\b\d{1,2}:\d\d|[<@])))"
+        r"[^\n]*(?:\n[^\n]*){0,2}\Z",
         re.I | re.M,
     ),
-    re.compile(r"^[ \t]*(?:-{2,}|_{5,})[^\n]*\Z", re.M),
+    re.compile(r"^[ \t]*(?:-{2,}|_{5,})[^\n]*\Z", re.M),  # a separator line, cut short
     re.compile(r"^[ \t]*\*?(?:from|de)\*?:[^\n]*(?:\n[^\n]*){0,2}\Z", re.I | re.M),
 )
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
@@ -54,9 +59,9 @@ def without_quoted_text(text: str, *, cut: bool = False) -> str:
 
     A reply written under the quote (bottom-posting) is what remains once the ">" lines and the headers
     are gone; when nothing at all remains, the text is kept whole rather than read as empty. ``cut``: the
-    text was cut short, so a header's beginning at its very end (an "On …" line dated as far as its year,
-    a separator, a "From:" line, within its last three lines) starts the quote too: its date is not the
-    debtor's.
+    text was cut short, so a header's beginning at its very end starts the quote too (an "On …" header
+    line or a "From:" line among its last three lines, a separator as its last line): its date and time
+    are not the debtor's.
     """
     text_lf = text.replace("\r\n", "\n").replace("\r", "\n")
     patterns = (*_QUOTE_HEADERS, *_HEADERS_CUT_SHORT) if cut else _QUOTE_HEADERS

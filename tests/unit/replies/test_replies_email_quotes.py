@@ -1,7 +1,7 @@
 """An e-mail reply is read without the message it quotes: the footer's "Reply STOP", its amounts and
 dates are Parley's, not the debtor's. SMS is read whole (it has no quoting)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -109,12 +109,14 @@ LONG_STORY = "Things have been hard for my family since the plant closed and I a
     "header_start",
     ["On Fri, Mar 20, 2026 at 10:00 AM Acme Collections <noreply@ac",  # cut before "wrote:"
      "On Fri, Mar 20, 2026 at 10:00 AM Acme\nCollections <nore",  # the name wrapped, cut on its second line
-     "El vie, 20 mar 2026, 10:00, Acme Cobr"],
+     "El vie, 20 mar 2026, 10:00, Acme Cobr",
+     "On Fri, Mar 20",  # cut before the year
+     "On 3/20/26, 10:00 AM, Acme Coll"],  # Outlook mobile
 )  # fmt: skip
 def test_a_header_the_cut_left_unfinished_is_the_quote_s_not_the_debtor_s(header_start: str) -> None:
     text = f"I can pay $50.\n\n{LONG_STORY}\n\n{header_start}"
     whole = classify(text, "email", RECEIVED, "America/New_York")
-    assert whole.time == time(10, 0)  # read as a whole, the header's time passes for the debtor's
+    assert (whole.date, whole.time) != (None, None)  # read as a whole, the header's day or time passes for theirs
     result = classify(text, "email", RECEIVED, "America/New_York", cut=True)
     assert (result.intent, result.amount, result.date, result.time) == (
         Intent.PROMISE_TO_PAY,
@@ -134,8 +136,19 @@ def test_a_separator_or_an_outlook_block_the_cut_left_unfinished_starts_the_quot
 
 
 @pytest.mark.parametrize(
-    "last_lines", ["On Friday I can pay $50", "El viernes le pago 50\ngracias", "On the 20th I will call you"]
-)
+    "last_lines",
+    ["On Friday I can pay $50", "El viernes le pago 50\ngracias", "On the 20th I will call you",
+     "On 4/1/2026 I will pay $200.\nThank you for understanding, I have been trying to get this so",
+     "El 1 de abril de 2026 le pago 200 dolares.\nGracias por su paciencia, he intentado resolver est"],
+)  # fmt: skip
 def test_the_debtor_s_own_last_lines_stay_when_the_cut_left_no_header(last_lines: str) -> None:
     text = f"{LONG_STORY}\n\n{last_lines}"
     assert without_quoted_text(text, cut=True) == text.strip()
+
+
+def test_a_dated_promise_at_the_end_of_a_cut_e_mail_is_still_read() -> None:
+    text = (
+        f"{LONG_STORY}\n\nOn 4/1/2026 I will pay $200.\nThank you for understanding, I have been trying to get this so"
+    )
+    result = classify(text, "email", RECEIVED, "America/New_York", cut=True)
+    assert (result.intent, result.amount, result.date) == (Intent.PROMISE_TO_PAY, Decimal("200.00"), date(2026, 4, 1))
