@@ -2,10 +2,12 @@
 busy pool (its callers wait for a free connection).
 
 One server: it answers a PING. A Redis Cluster: the nodes the store's client knows (replicas too) are
-asked CLUSTER INFO at once, and the cluster is fine when one of them says ``cluster_state:ok`` — every
-slot is served. A primary lost with no replica to take over turns the state to ``fail`` on every node
-once the others have seen it down for the cluster's node timeout; a primary lost with a replica is fine
-again once the replica took over, although the node lost never answers again.
+asked CLUSTER INFO at once, and the cluster is fine when one of them says ``cluster_state:ok`` with all
+16,384 slots served (a cluster run with ``cluster-require-full-coverage no`` stays ``ok`` without some).
+A primary lost with no replica to take over fails it, on every node, once the others have seen it down;
+a primary lost with a replica is fine again once the replica took over, although the node lost never
+answers again. One node's word is taken for the cluster: a worker that reaches a replica but not the
+primaries it needs is not told apart here (its store calls fail, and ``StoreOutage`` says so).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import asyncio
 from typing import Any
 
 from redis.asyncio import ConnectionPool, Redis, RedisCluster
-from redis.exceptions import RedisError
 
 from consumers.web import HEALTH_TIMEOUT_S, Check
 
@@ -31,12 +32,7 @@ class StoreHealth:
             return await _asked(self._probe("server", pool.connection_class, pool.connection_kwargs), cluster=False)
         nodes = client.get_nodes()
         probes = [self._probe(node.name, node.connection_class, node.connection_kwargs) for node in nodes]
-        answers = await asyncio.gather(*(_asked(probe, cluster=True) for probe in probes))
-        fine = sum(answer.ok for answer in answers)
-        if fine:
-            return Check(True, f"cluster_state ok ({fine} of {len(nodes)} nodes)")
-        answered = [answer for answer in answers if answer.detail.startswith("cluster_state")]
-        return answered[0] if answered else Check(False, f"no node of {len(nodes)} answered: {answers[0].detail}")
+        return cluster_verdict(await asyncio.gather(*(_asked(probe, cluster=True) for probe in probes)))
 
     def _probe(self, name: str, connection_class: type[Any], kwargs: dict[str, Any]) -> Redis:
         probe = self._probes.get(name)
@@ -52,13 +48,25 @@ class StoreHealth:
             await probe.aclose(close_connection_pool=True)
 
 
+def cluster_verdict(answers: list[Check]) -> Check:
+    """The cluster's health from its nodes' answers: fine when one node finds every slot served; else the
+    first node's account of what is not, else why none answered."""
+    fine = sum(answer.ok for answer in answers)
+    if fine:
+        return Check(True, f"cluster_state ok ({fine} of {len(answers)} nodes)")
+    if not answers:
+        return Check(False, "the store's client knows no node of the cluster")
+    answered = [answer for answer in answers if answer.detail.startswith("cluster_state")]
+    return answered[0] if answered else Check(False, f"no node of {len(answers)} answered: {answers[0].detail}")
+
+
 async def _asked(probe: Redis, *, cluster: bool) -> Check:
     asked = "CLUSTER INFO" if cluster else "PING"
     try:
         return await asyncio.wait_for(_answer(probe, cluster), HEALTH_TIMEOUT_S)
     except TimeoutError:
         return Check(False, f"no answer to {asked} within {HEALTH_TIMEOUT_S:.0f}s")
-    except (RedisError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - any failure is this check's answer (503 naming it), not a 500
         return Check(False, f"{asked} failed: {type(error).__name__}: {error}")
 
 
@@ -67,7 +75,7 @@ async def _answer(probe: Redis, cluster: bool) -> Check:
         await probe.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
         return Check(True, "PING answered")
     info = await probe.execute_command("CLUSTER INFO")  # type: ignore[no-untyped-call]
-    state = info.get("cluster_state")
-    if state == "ok":
+    state, served = info.get("cluster_state"), info.get("cluster_slots_ok")
+    if state == "ok" and served == "16384":
         return Check(True, "cluster_state ok")
-    return Check(False, f"cluster_state {state}: {info.get('cluster_slots_ok')} of 16384 slots served")
+    return Check(False, f"cluster_state {state}: {served} of 16384 slots served")

@@ -178,6 +178,7 @@ class RedisCluster:
     """
 
     def __init__(self, nodes: int = 3, startup_timeout_s: float = 30.0, *, replicas: int = 0) -> None:
+        """``nodes`` primaries and ``replicas`` per primary: ``self.nodes`` holds them all."""
         if nodes < 3:
             raise ValueError("redis-cli --cluster create needs at least 3 primaries")
         self.startup_timeout_s = startup_timeout_s
@@ -237,9 +238,11 @@ class RedisCluster:
         primary lost has nobody to take over."""
         following = 0
         for port in self.ports:
-            done = subprocess.run(
-                [cli, "-h", HOST, "-p", str(port), "INFO", "replication"], capture_output=True, timeout=5, check=False
-            )
+            try:
+                argv = [cli, "-h", HOST, "-p", str(port), "INFO", "replication"]
+                done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
+            except subprocess.TimeoutExpired as error:
+                raise StartupFailed(f"redis-cli INFO replication did not answer: {error}") from None
             info = done.stdout.decode(errors="replace")
             if "role:slave" in info:
                 if "master_link_status:up" not in info:
