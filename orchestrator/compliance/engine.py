@@ -105,8 +105,9 @@ class _Settled:
 
 
 class _Rules:
-    """The rules for one decision. A rule whose verdict is fixed for this debtor and contact (most of
-    them: no hold, not a call, …) is evaluated once; at the moments the search tries, only the others are
+    """The rules for a state, a contact and a policy (shared by the decisions on them: ``_rules_for``).
+    A rule whose verdict is fixed for this debtor and contact (most of them: no hold, not a call, …) is
+    evaluated once; at the moments the search tries, only the others are
     asked, for a ``check`` without the reason, plus the fixed ones that block (in the audit order, so the
     search takes the same steps as with full verdicts)."""
 

@@ -22,7 +22,9 @@ and drops any other with ``drop_due``. A stray hint costs a claim; a missing one
   wait for their commit's answer (``_unindex``): a refused commit removes nothing.
 - ``finish_dispatch``: on one server the script closes the record and removes the hint in one step
   (the one script that reaches past its slot: a server that lost its scripts refuses it whole, where a
-  hint removed beside a refused script would leave a send no claimer ever meets again). On a cluster
+  hint removed beside a refused script would leave a send no claimer ever meets again). So ``redis://``
+  must be one server (or a primary with its replicas): a proxy sharding keys over several servers behind
+  one address refuses it (CROSSSLOT) — give such a database its cluster API and ``redis-cluster://``. On a cluster
   the script closes the record, then the hint goes: a stop between leaves a stale hint of a closed
   send; ``only_if_current`` removes it only after learning the send was closed.
 - ``reschedule``: script and hint (plain ZADD: moves or re-creates it) in one round trip, in either
