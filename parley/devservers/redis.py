@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+import redis
+
 from parley.devservers.process import (
     HOST,
     ManagedProcess,
@@ -147,6 +149,8 @@ class _ClusterNode(RedisServer):
             "nodes.conf",
             "--cluster-node-timeout",
             "5000",
+            "--repl-ping-replica-period",
+            "1",
             "--cluster-port",
             str(bus),
         ]
@@ -211,9 +215,9 @@ class RedisCluster:
                 if time.monotonic() > deadline:
                     raise StartupFailed(f"the cluster on ports {self.ports} did not reach cluster_state:ok")
                 time.sleep(0.1)
-            while self.replicas and not self._replicas_in_sync(cli):
+            while self.replicas and not self._replicas_listed():
                 if time.monotonic() > deadline:
-                    raise StartupFailed(f"the replicas of the cluster on ports {self.ports} did not catch up")
+                    raise StartupFailed(f"the replicas of the cluster on ports {self.ports} were never listed")
                 time.sleep(0.1)
         except BaseException:
             self.stop()
@@ -233,22 +237,18 @@ class RedisCluster:
             output = (done.stdout + done.stderr).decode(errors="replace")
             raise StartupFailed(f"redis-cli --cluster create failed ({done.returncode}):\n{output[-2000:]}")
 
-    def _replicas_in_sync(self, cli: str) -> bool:
-        """Every replica ``--cluster create`` assigned follows its primary (link up): until then a
-        primary lost has nobody to take over."""
-        following = 0
-        for port in self.ports:
-            try:
-                argv = [cli, "-h", HOST, "-p", str(port), "INFO", "replication"]
-                done = subprocess.run(argv, capture_output=True, timeout=5, check=False)
-            except subprocess.TimeoutExpired as error:
-                raise StartupFailed(f"redis-cli INFO replication did not answer: {error}") from None
-            info = done.stdout.decode(errors="replace")
-            if "role:slave" in info:
-                if "master_link_status:up" not in info:
-                    return False
-                following += 1
-        return following == len(self.nodes) // (1 + self.replicas) * self.replicas
+    def _replicas_listed(self) -> bool:
+        """Every slot range lists its replicas in CLUSTER SLOTS, where clients read the topology from (a
+        replica is listed once it follows its primary and its replication offset has moved: the nodes'
+        replication ping, every second here, moves it)."""
+        client = redis.Redis(host=HOST, port=self.ports[0], socket_timeout=2, socket_connect_timeout=2)
+        try:
+            ranges = client.execute_command("CLUSTER SLOTS")  # type: ignore[no-untyped-call]
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+        return bool(ranges) and all(len(nodes) - 3 >= self.replicas for nodes in ranges)
 
     def stop(self) -> None:
         self._running = False

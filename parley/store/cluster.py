@@ -195,14 +195,29 @@ async def _batch(client: RedisCluster, node: ClusterNode, commands: list[Command
     return parsed
 
 
-async def on_every_primary(client: RedisCluster, commands: Sequence[Command]) -> None:
-    """The commands on every primary (loading the store's scripts: EVALSHA finds a script only on the
-    node that loaded it), one batch per primary, all at once; raises the first error reply."""
-    if client._initialize:
-        await client.initialize()
-    primaries = client.get_primaries()
-    _count(client, len(primaries))
-    for replies in await asyncio.gather(*(_batch(client, node, list(commands)) for node in primaries)):
-        failed = next((reply for reply in replies if isinstance(reply, Exception)), None)
+async def on_every_node(client: RedisCluster, commands: Sequence[Command]) -> None:
+    """The commands on every node the client knows, replicas too, one batch per node, all at once: loading
+    the store's scripts, as EVALSHA finds a script only on a node that loaded it, and a replica taking
+    over from a lost primary must have them already (a failover does not copy a script cache). The slot
+    map is read first (this runs at start and after a NOSCRIPT, which a failover or a node added since
+    the last reading explains). A node that cannot be reached is skipped (it serves nothing now; the map
+    is read again before the next round trip); raises the first error reply, or the connection error
+    when no node was reached."""
+    client._initialize = True  # read the map even if nothing said it was out of date
+    await client.initialize()
+    nodes = client.get_nodes()
+    _count(client, len(nodes))
+    outcomes = await asyncio.gather(*(_batch(client, node, list(commands)) for node in nodes), return_exceptions=True)
+    unreachable = [o for o in outcomes if isinstance(o, (RedisConnectionError, RedisTimeoutError, OSError))]
+    if unreachable:
+        client._initialize = True
+        if len(unreachable) == len(outcomes):
+            raise unreachable[0]
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            if outcome in unreachable:
+                continue
+            raise outcome
+        failed = next((reply for reply in outcome if isinstance(reply, Exception)), None)
         if failed is not None:
             raise failed

@@ -66,7 +66,7 @@ from orchestrator.storage import (
     StoreError,
 )
 from parley.store.autopipeline import AutoPipeline
-from parley.store.cluster import on_every_primary
+from parley.store.cluster import on_every_node
 from parley.store.connect import Command, Commands, StoreConnection, connect
 from parley.store.keys import StoreKeys, parse_send_member, send_member
 from parley.store.scripts import LuaScript, lua_scripts
@@ -139,7 +139,7 @@ class RedisStateStore:
     # --- plumbing ---------------------------------------------------------------------------------
 
     async def prepare(self) -> None:
-        """Load every script into the server (one round trip; on a cluster, one per primary), so the hot
+        """Load every script into the server (one round trip; on a cluster, one per node), so the hot
         path never sees NOSCRIPT."""
         await self._load_scripts()
 
@@ -154,12 +154,13 @@ class RedisStateStore:
         return await self._auto.run(build)
 
     async def _load_scripts(self) -> None:
-        """Every script into the server; on a cluster into every primary (a script is known only to the
-        node that loaded it, and each slot's EVALSHA goes to its own primary)."""
+        """Every script into the server; on a cluster into every node, replicas too (a script is known
+        only to the node that loaded it, each slot's EVALSHA goes to its own primary, and a replica may
+        become one)."""
         try:
             if isinstance(self._redis, RedisCluster):
                 loads: list[Command] = [(("SCRIPT LOAD", script.source), {}) for script in self._scripts.values()]
-                await on_every_primary(self._redis, loads)
+                await on_every_node(self._redis, loads)
                 return
             pipe = self._redis.pipeline(transaction=False)
             for script in self._scripts.values():

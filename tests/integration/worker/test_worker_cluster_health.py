@@ -32,6 +32,7 @@ from worker_harness import (
 from orchestrator.outputs import ACCOUNT_EVENTS
 from parley.devservers import RedisCluster
 from parley.store.keys import StoreKeys
+from parley.store.scripts import lua_scripts
 
 LAST_SLOT = 16383
 FAILOVER_S = 45.0  # the node timeout (5 s), the replicas' election, the worker's slot map read again
@@ -100,6 +101,15 @@ async def test_a_primary_lost_to_a_failover_is_healthy_again_and_its_debtors_are
         for candidate in (f"deb-{uuid.uuid4().hex[:8]}" for _ in range(10_000))
         if first <= key_slot(keys.state(candidate).encode()) <= last
     )
+    # The worker loaded its scripts into every node, replicas too: a failover does not copy a script
+    # cache, and the replica taking over must answer the worker's EVALSHA at once.
+    shas = [script.sha for script in lua_scripts().values()]
+    for port in own_cluster.ports:
+        node = Redis(host="127.0.0.1", port=port)
+        try:
+            assert all(await node.script_exists(*shas)), f"node {port} lacks the store's scripts"
+        finally:
+            await node.aclose()
     next(node for node in own_cluster.nodes if node.port == lost).stop()
 
     deadline = time.monotonic() + FAILOVER_S
