@@ -35,9 +35,10 @@ async def place_accounts(runtime: Runtime, debtor: DebtorProfile, accounts: Iter
 
 
 async def reply_from(
-    runtime: Runtime, debtor_id: str, data: dict[str, Any], at: datetime = SATURDAY, reply_id: str = "in-1"
+    runtime: Runtime, debtor_id: str | None, data: dict[str, Any], at: datetime = SATURDAY, reply_id: str = "in-1"
 ) -> list[OutputEvent]:
-    """The outputs of a ``provider.inbound`` with ``data`` (channel, from, to, text) from the debtor."""
+    """The outputs of a ``provider.inbound`` with ``data`` (channel, from, to, text) from the debtor
+    (``None``: without a subject, found by the sender as from the inbound webhook)."""
     event = InboundEvent.model_validate(
         {"id": reply_id, "type": "provider.inbound", "source": "test", "subject": debtor_id, "time": at, "data": data}
     )

@@ -9,12 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from reply_support import reply_from, state_of
 
-from orchestrator.domain import DebtorState
 from orchestrator.events import Account, AccountPlaced, Address, DebtorProfile, InboundEvent, Name, Phone
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
-from orchestrator.service.record import DebtorRecord
 from orchestrator.storage import Commit
 from parley.bootstrap import Runtime
 
@@ -47,16 +46,7 @@ async def place_and_text(runtime: Runtime, debtor_id: str, at: datetime) -> None
 
 async def text_from_household(runtime: Runtime, text: str, reply_id: str, at: datetime) -> list[OutputEvent]:
     data: dict[str, Any] = {"channel": "sms", "from": HOUSEHOLD, "to": "+18005550100", "text": text}
-    event = InboundEvent.model_validate(
-        {"id": reply_id, "type": "provider.inbound", "source": "test", "subject": None, "time": at, "data": data}
-    )
-    return await handle_event(runtime.ctx, event)
-
-
-async def state_of(runtime: Runtime, debtor_id: str) -> DebtorState:
-    loaded = await runtime.store.load(debtor_id, "probe")
-    assert loaded.state is not None
-    return DebtorRecord.from_bytes(loaded.state).state
+    return await reply_from(runtime, None, data, at, reply_id)
 
 
 @pytest.fixture
