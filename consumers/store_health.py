@@ -13,6 +13,7 @@ primaries it needs is not told apart here (its store calls fail, and ``StoreOuta
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from redis.asyncio import ConnectionPool, Redis, RedisCluster
@@ -29,10 +30,10 @@ class StoreHealth:
     async def check(self, client: Redis | RedisCluster) -> Check:
         if not isinstance(client, RedisCluster):
             pool = client.connection_pool
-            return await _asked(self._probe("server", pool.connection_class, pool.connection_kwargs), cluster=False)
+            return await _asked("PING", _ping(self._probe("server", pool.connection_class, pool.connection_kwargs)))
         nodes = client.get_nodes()
         probes = [self._probe(node.name, node.connection_class, node.connection_kwargs) for node in nodes]
-        return cluster_verdict(await asyncio.gather(*(_asked(probe, cluster=True) for probe in probes)))
+        return cluster_verdict(await asyncio.gather(*(_asked("CLUSTER INFO", _cluster_state(p)) for p in probes)))
 
     def _probe(self, name: str, connection_class: type[Any], kwargs: dict[str, Any]) -> Redis:
         probe = self._probes.get(name)
@@ -60,20 +61,22 @@ def cluster_verdict(answers: list[Check]) -> Check:
     return answered[0] if answered else Check(False, f"no node of {len(answers)} answered: {answers[0].detail}")
 
 
-async def _asked(probe: Redis, *, cluster: bool) -> Check:
-    asked = "CLUSTER INFO" if cluster else "PING"
+async def _asked(asked: str, answer: Coroutine[Any, Any, Check]) -> Check:
+    """``answer`` within the health timeout; a failure or no answer is a failed check naming ``asked``."""
     try:
-        return await asyncio.wait_for(_answer(probe, cluster), HEALTH_TIMEOUT_S)
+        return await asyncio.wait_for(answer, HEALTH_TIMEOUT_S)
     except TimeoutError:
         return Check(False, f"no answer to {asked} within {HEALTH_TIMEOUT_S:.0f}s")
     except Exception as error:  # noqa: BLE001 - any failure is this check's answer (503 naming it), not a 500
         return Check(False, f"{asked} failed: {type(error).__name__}: {error}")
 
 
-async def _answer(probe: Redis, cluster: bool) -> Check:
-    if not cluster:
-        await probe.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
-        return Check(True, "PING answered")
+async def _ping(probe: Redis) -> Check:
+    await probe.ping()  # type: ignore[misc]  # redis-py types the asyncio client's replies as sync | async
+    return Check(True, "PING answered")
+
+
+async def _cluster_state(probe: Redis) -> Check:
     info = await probe.execute_command("CLUSTER INFO")  # type: ignore[no-untyped-call]
     state, served = info.get("cluster_state"), info.get("cluster_slots_ok")
     if state == "ok" and served == "16384":

@@ -27,7 +27,6 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from redis.asyncio import ConnectionPool
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.exceptions import AskError, ClusterDownError, ResponseError, SlotNotCoveredError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -50,13 +49,6 @@ class CountingRedisCluster(RedisCluster):
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         self.round_trips.count += 1
         return await super().execute_command(*args, **options)
-
-    @property
-    def connection_pool(self) -> ConnectionPool:
-        """A pool (of its own, unused by the cluster) on the default node, for code that opens a client
-        of its own on "the store's server" and its settings: the worker's health probe PINGs that node."""
-        node = self.get_default_node()
-        return ConnectionPool(connection_class=node.connection_class, **node.connection_kwargs)
 
 
 def cluster_client(url: str) -> tuple[CountingRedisCluster, RoundTripCounter]:
@@ -195,29 +187,31 @@ async def _batch(client: RedisCluster, node: ClusterNode, commands: list[Command
     return parsed
 
 
-async def on_every_node(client: RedisCluster, commands: Sequence[Command]) -> None:
+async def on_every_node(client: RedisCluster, commands: Sequence[Command], *, reread_map: bool = False) -> None:
     """The commands on every node the client knows, replicas too, one batch per node, all at once: loading
     the store's scripts, as EVALSHA finds a script only on a node that loaded it, and a replica taking
-    over from a lost primary must have them already (a failover does not copy a script cache). The slot
-    map is read first (this runs at start and after a NOSCRIPT, which a failover or a node added since
-    the last reading explains). A node that cannot be reached is skipped (it serves nothing now; the map
-    is read again before the next round trip); raises the first error reply, or the connection error
-    when no node was reached."""
-    client._initialize = True  # read the map even if nothing said it was out of date
+    over from a lost primary must have them already (a failover does not copy a script cache).
+    ``reread_map``: read the slot map first even if nothing said it was out of date (after a NOSCRIPT,
+    which a failover or a node added since the last reading explains). A node that cannot be reached is
+    skipped (it serves nothing now; the map is read again before the next round trip); raises the first
+    error reply, or the connection error when no node was reached."""
+    if reread_map:
+        client._initialize = True
     await client.initialize()
     nodes = client.get_nodes()
     _count(client, len(nodes))
     outcomes = await asyncio.gather(*(_batch(client, node, list(commands)) for node in nodes), return_exceptions=True)
-    unreachable = [o for o in outcomes if isinstance(o, (RedisConnectionError, RedisTimeoutError, OSError))]
-    if unreachable:
+    lost = (RedisConnectionError, RedisTimeoutError, OSError)
+    reached = [outcome for outcome in outcomes if not isinstance(outcome, lost)]
+    if len(reached) < len(outcomes):
         client._initialize = True
-        if len(unreachable) == len(outcomes):
-            raise unreachable[0]
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException):
-            if outcome in unreachable:
-                continue
-            raise outcome
-        failed = next((reply for reply in outcome if isinstance(reply, Exception)), None)
+        if not reached:
+            raise next(outcome for outcome in outcomes if isinstance(outcome, BaseException))
+    for outcome in reached:
+        failed = (
+            outcome
+            if isinstance(outcome, BaseException)
+            else next((r for r in outcome if isinstance(r, Exception)), None)
+        )
         if failed is not None:
             raise failed

@@ -133,7 +133,7 @@ class RedisStateStore:
         self.keys = StoreKeys(key_prefix)
         self._event_ttl_ms = processed_event_ttl_ms
         self._scripts = lua_scripts()
-        self._auto = AutoPipeline(client, self._load_scripts)
+        self._auto = AutoPipeline(client, lambda: self._load_scripts(after_noscript=True))
         self._cluster = isinstance(client, RedisCluster)
 
     # --- plumbing ---------------------------------------------------------------------------------
@@ -153,14 +153,14 @@ class RedisStateStore:
         at the same moment (``autopipeline``)."""
         return await self._auto.run(build)
 
-    async def _load_scripts(self) -> None:
+    async def _load_scripts(self, *, after_noscript: bool = False) -> None:
         """Every script into the server; on a cluster into every node, replicas too (a script is known
         only to the node that loaded it, each slot's EVALSHA goes to its own primary, and a replica may
         become one)."""
         try:
             if isinstance(self._redis, RedisCluster):
                 loads: list[Command] = [(("SCRIPT LOAD", script.source), {}) for script in self._scripts.values()]
-                await on_every_node(self._redis, loads)
+                await on_every_node(self._redis, loads, reread_map=after_noscript)
                 return
             pipe = self._redis.pipeline(transaction=False)
             for script in self._scripts.values():
@@ -405,9 +405,7 @@ class RedisStateStore:
         ]
         due, member = keys.due(partition), send_member(debtor_id, send_id)
         if not self._cluster:  # one server: the script removes the hint itself, in the step that closes the send
-            (recorded, written, version), *_ = await self._pipeline(
-                lambda pipe: self._evalsha(pipe, "finish_dispatch", [*script_keys, due], [*args, member])
-            )
+            recorded, written, version = await self._script("finish_dispatch", [*script_keys, due], [*args, member])
             return FinishResult(bool(recorded), bool(written), int(version))
 
         def build(pipe: Commands) -> None:
