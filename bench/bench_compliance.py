@@ -130,7 +130,7 @@ def time_round(package: ModuleType, all_cases: list[tuple[DebtorState, str, str,
     (planning asks about one state several times), which would answer the repeats here."""
     spent = dict.fromkeys(("voice", "sms", "email"), 0.0)
     decide, clock = package.decide, time.perf_counter
-    recent = getattr(package.engine, "_RECENT_RULES", {})
+    recent = getattr(package.engine, "_RECENT_RULES", None) or {}  # a revision before it kept none
     for (state, channel, _, at), contact in zip(all_cases, contacts(package, all_cases), strict=True):
         took = 0.0
         for _ in range(10):

@@ -23,3 +23,6 @@ class Recent(Generic[K, V]):
         self._entries[key] = value
         if len(self._entries) > self.size:
             del self._entries[next(iter(self._entries))]
+
+    def clear(self) -> None:
+        self._entries.clear()

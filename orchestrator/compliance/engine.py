@@ -22,6 +22,7 @@ from orchestrator.compliance.policy import DEFAULT_POLICY, Policy
 from orchestrator.compliance.rules import Rule, rules_for
 from orchestrator.compliance.rules.base import Check
 from orchestrator.domain.model import DebtorState
+from orchestrator.recent import Recent
 from orchestrator.rfc3339 import format_date_time
 from orchestrator.timezones import ZoneSet
 
@@ -139,8 +140,7 @@ class _Rules:
 # The rules of the latest decisions, by contact and policy: planning asks about one debtor's state and
 # contact several times in a row (a step's decision, then its next slot in the band it aims at; the next
 # step on the same channel), and nothing but the state, the contact and the policy goes into them.
-_RECENT_RULES: dict[tuple[ProposedContact, int], _Rules] = {}
-_RECENT_RULES_LIMIT = 64
+_RECENT_RULES: Recent[tuple[ProposedContact, int], _Rules] = Recent(64)
 
 
 def _rules_for(state: DebtorState, contact: ProposedContact, policy: Policy) -> _Rules:
@@ -148,9 +148,8 @@ def _rules_for(state: DebtorState, contact: ProposedContact, policy: Policy) -> 
     rules = _RECENT_RULES.get(key)
     if rules is not None and rules.scope.state is state and rules.scope.policy is policy:
         return rules
-    if len(_RECENT_RULES) >= _RECENT_RULES_LIMIT:
-        _RECENT_RULES.clear()
-    rules = _RECENT_RULES[key] = _Rules(ContactScope(state, contact, policy))
+    rules = _Rules(ContactScope(state, contact, policy))
+    _RECENT_RULES.put(key, rules)
     return rules
 
 

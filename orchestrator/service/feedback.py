@@ -122,7 +122,7 @@ async def handle_provider_status(ctx: ServiceContext, event: InboundEvent) -> li
         meaning = status_output(data, attempt, debtor_id)
         if state is record.state and meaning is None:
             return []  # an in-between status that changes nothing (``sent`` after the send recorded it): no write
-        record = record.with_state(state).seeing(event.identity, event.time, ctx.dedupe_window)
+        record = record.seeing(event.identity, event.time, ctx.dedupe_window, state)
         outputs = (
             [
                 new_output(

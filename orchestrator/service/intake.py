@@ -173,9 +173,7 @@ async def _plan(ctx: ServiceContext, event: InboundEvent, version: int, record: 
     _check_account_limit(prior, event)
     state = apply_event(prior, event)
     profile_changed = event.type in ("account.placed", "debtor.updated")
-    record = (record.with_state(state) if record else DebtorRecord(state=state)).seeing(
-        event.identity, event.time, ctx.dedupe_window
-    )
+    record = (record or DebtorRecord(state=state)).seeing(event.identity, event.time, ctx.dedupe_window, state)
     if purposes_matter(event, ctx.cadences):
         record = await with_purposes(ctx, record)
     zone = primary_zone(ctx, state)

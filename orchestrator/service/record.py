@@ -150,29 +150,24 @@ class DebtorRecord:
             return True
         return legacy_id is not None and (fingerprint(legacy_id) in seen or legacy_id in seen)
 
-    def seeing(self, identity: str, at: datetime, window: timedelta) -> DebtorRecord:
-        """The record remembering the event ``identity`` (at ``at``) and forgetting those older than
-        ``window`` before the newest it holds."""
+    def seeing(self, identity: str, at: datetime, window: timedelta, state: DebtorState | None = None) -> DebtorRecord:
+        """The record (holding ``state`` instead, when given) remembering the event ``identity`` (at ``at``)
+        and forgetting those older than ``window`` before the newest it holds."""
         seen = _within_window(self.seen, int(at.timestamp()), int(window.total_seconds()), [fingerprint(identity)])
-        return DebtorRecord(
-            state=self.state,
-            pending=self.pending,
-            purposes=self.purposes,
-            paused_until=self.paused_until,
-            seen=seen,
-            finished=self.finished,
-            in_flight=self.in_flight,
-        )
+        return self._with(self.state if state is None else state, seen)
 
     def with_state(self, state: DebtorState) -> DebtorRecord:
-        # The constructor rather than ``dataclasses.replace`` (twice its cost) here and in ``seeing``:
-        # every event and every send passes through both.
+        return self._with(state, self.seen)
+
+    def _with(self, state: DebtorState, seen: dict[str, int]) -> DebtorRecord:
+        # The constructor rather than ``dataclasses.replace`` (twice its cost): every event and every send
+        # passes here.
         return DebtorRecord(
             state=state,
             pending=self.pending,
             purposes=self.purposes,
             paused_until=self.paused_until,
-            seen=self.seen,
+            seen=seen,
             finished=self.finished,
             in_flight=self.in_flight,
         )

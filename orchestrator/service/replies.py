@@ -70,7 +70,7 @@ async def handle_reply(ctx: ServiceContext, event: InboundEvent) -> list[OutputE
         return [_unattributed(ctx, event, keypad)]
     outputs = await _reply_of(ctx, event, answering, keypad, sender)
     if not keypad:
-        reply = classify(data.text, data.channel, event.time, "UTC", cut=data.text_truncated)
+        reply = _classified(data, event.time, "UTC", keypad=False)
         for other in owners:
             if other != answering:
                 outputs += await _destination_choice(ctx, event, other, sender, reply)
@@ -128,7 +128,7 @@ async def _destination_choice(
         commit = Commit(
             debtor_id=debtor_id,
             expected_version=loaded.version,
-            state=record.with_state(state).seeing(theirs.identity, event.time, ctx.dedupe_window).to_bytes(),
+            state=record.seeing(theirs.identity, event.time, ctx.dedupe_window, state).to_bytes(),
             event_id=theirs.identity,
             replay=encode_replay(outputs, []),
         )
@@ -141,12 +141,16 @@ def _unattributed(ctx: ServiceContext, event: InboundEvent, keypad: bool) -> Out
     """``reply.received`` from a sender Parley cannot tie to a debtor (classified in UTC, for review)."""
     data = event.data
     assert isinstance(data, ProviderInbound)
-    reply = (
-        classify_keypad(data.text)
-        if keypad
-        else classify(data.text, data.channel, event.time, "UTC", cut=data.text_truncated)
-    )
+    reply = _classified(data, event.time, "UTC", keypad)
     return _reply_output(ctx, event, None, reply, (), reply.currency)
+
+
+def _classified(data: ProviderInbound, at: datetime, zone_name: str, keypad: bool) -> ReplyClassification:
+    """The reply read as keypad digits (a call's menu) or as words in ``zone_name`` (its days and times),
+    knowing whether its text was cut short."""
+    if keypad:
+        return classify_keypad(data.text)
+    return classify(data.text, data.channel, at, zone_name, cut=data.text_truncated)
 
 
 async def _reply_of(
@@ -171,17 +175,11 @@ async def _reply_of(
         if record.has_seen(event.identity, event.id):
             return []  # processed and published before
         zone_name = zones_for_profile(record.state.profile, ctx.fallback_zones).primary
-        reply = (
-            classify_keypad(data.text)
-            if keypad
-            else classify(data.text, data.channel, event.time, zone_name, cut=data.text_truncated)
-        )
+        reply = _classified(data, event.time, zone_name, keypad)
         if reply.intent in PURPOSE_AWARE_INTENTS:  # what it cancels depends on the pending sends' purposes
             record = await with_purposes(ctx, record)
         effects = ReplyEffects(
-            record=record.with_state(apply_event(record.state, event)).seeing(
-                event.identity, event.time, ctx.dedupe_window
-            ),
+            record=record.seeing(event.identity, event.time, ctx.dedupe_window, apply_event(record.state, event)),
             prior=record.state,
         )
         if keypad:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from orchestrator.compact_json import COMPACT_ASCII_JSON
+
 
 @dataclass(frozen=True, slots=True)
 class PlannedSend:
@@ -31,7 +33,7 @@ class PlannedSend:
     facts: tuple[tuple[str, str], ...] = ()  # what the cause event said that the message may quote
 
     def to_bytes(self) -> bytes:
-        return json.dumps(
+        return COMPACT_ASCII_JSON.encode(
             [
                 self.send_id,
                 self.debtor_id,
@@ -46,8 +48,7 @@ class PlannedSend:
                 list(self.skip_when),
                 self.destination,
                 dict(self.facts),
-            ],
-            separators=(",", ":"),
+            ]
         ).encode()
 
     @classmethod

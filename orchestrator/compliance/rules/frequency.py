@@ -118,10 +118,9 @@ class BurstGuard(NamedRule):
     def fixed(self, scope: ContactScope) -> Verdict | None:
         """Allowed at every moment when no limit can be reached: a first call, fewer messages than the cap
         in the whole ledger, or a reply (replies and opt-out confirmations are not capped)."""
-        policy = scope.policy
         channel = scope.contact.channel
         if channel == "voice":
-            if policy.max_calls_per_day > 0 and not any(a.channel == "voice" for a in scope.state.ledger):
+            if not any(a.channel == "voice" for a in scope.state.ledger):
                 return self.allow(_WITHIN_BURST_LIMITS)
             return None
         limit = _message_limit(scope)
