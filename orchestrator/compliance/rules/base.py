@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Protocol
 
 from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
+from orchestrator.domain.model import Attempt
 from orchestrator.timezones import local_midnight
 
 Check = tuple[bool, datetime | None]  # a verdict's ``allowed`` and ``next_allowed_at``, without its reason
@@ -84,6 +85,16 @@ class TimelessRule(NamedRule):
 
     def fixed(self, scope: ContactScope) -> Verdict | None:
         return self.verdict(scope)
+
+
+def hours(start: time, end: time) -> str:
+    """'08:00–21:00'; the same text as ``f"{start:%H:%M}–{end:%H:%M}"``, without strftime calls."""
+    return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
+
+
+def some_debt_reaches(attempts: Sequence[Attempt], account_ids: Iterable[str], limit: int) -> bool:
+    """Whether one of the debts ``account_ids`` has at least ``limit`` of ``attempts``."""
+    return any(sum(account_id in a.account_ids for a in attempts) >= limit for account_id in account_ids)
 
 
 def clock(moment: datetime) -> str:

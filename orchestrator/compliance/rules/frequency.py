@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
 from orchestrator.compliance.policy import CountCap, StatePack
-from orchestrator.compliance.rules.base import NamedRule, clock, day_start, over_cap_until
+from orchestrator.compliance.rules.base import NamedRule, clock, day_start, hours, over_cap_until, some_debt_reaches
 from orchestrator.domain.model import Attempt
 from orchestrator.timezones import next_inside_window_all
 from orchestrator.timezones.windows import inside
@@ -23,7 +23,7 @@ class Call7In7(NamedRule):
             return self.allow("Not a call.")
         limit = scope.policy.max_calls_per_7_days
         calls = [a for a in scope.state.ledger if a.counted_call]
-        if all(sum(account_id in a.account_ids for a in calls) < limit for account_id in scope.account_ids):
+        if not some_debt_reaches(calls, scope.account_ids, limit):
             return self._under_cap(limit)
         return None
 
@@ -231,7 +231,7 @@ class StatePackRule(NamedRule):
         counted = [a for a in scope.state.ledger if a.channel in cap.channels and _counts(a, cap)]
         if not cap.per_debt:
             return len(counted) >= cap.limit
-        return any(sum(account_id in a.account_ids for a in counted) >= cap.limit for account_id in scope.account_ids)
+        return some_debt_reaches(counted, scope.account_ids, cap.limit)
 
     def evaluate(self, ctx: RuleContext) -> Verdict:
         scope = ctx.scope
@@ -243,7 +243,7 @@ class StatePackRule(NamedRule):
         if pack.allowed_hours:
             start, end = pack.allowed_hours
             if not all(inside(local, start, end) for local in ctx.in_zones()):
-                reasons.append(f"{pack.state} allows contact only {start:%H:%M}–{end:%H:%M} local time")
+                reasons.append(f"{pack.state} allows contact only {hours(start, end)} local time")
                 opening = next_inside_window_all(ctx.at, scope.zones, start, end)
                 resume = None if opening is None or resume is None else max(resume, opening)
         for cap in pack.caps:

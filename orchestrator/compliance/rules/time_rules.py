@@ -9,16 +9,11 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from orchestrator.compliance.context import ContactScope, RuleContext, Verdict
-from orchestrator.compliance.rules.base import ALLOWS, Check, NamedRule, clock
+from orchestrator.compliance.rules.base import ALLOWS, Check, NamedRule, clock, hours
 from orchestrator.timezones import local_midnight, next_inside_window, next_inside_window_all
 from orchestrator.timezones.windows import at_local, inside
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _hours(start: time, end: time) -> str:
-    """'08:00–21:00'; the same text as ``f"{start:%H:%M}"``, without a strftime call per moment."""
-    return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
 
 
 class TimeWindowFederal(NamedRule):
@@ -30,10 +25,10 @@ class TimeWindowFederal(NamedRule):
         policy = ctx.scope.policy
         start, end = policy.window_start, policy.window_end
         if inside(ctx.local, start, end):
-            return self.allow_now(f"{clock(ctx.local)} is inside {_hours(start, end)} local time.")
+            return self.allow_now(f"{clock(ctx.local)} is inside {hours(start, end)} local time.")
         opening = next_inside_window(ctx.at, ctx.scope.primary, start, end)
         return self.block(
-            f"{clock(ctx.local)} is outside {_hours(start, end)} local time; contact is inconvenient then.", opening
+            f"{clock(ctx.local)} is outside {hours(start, end)} local time; contact is inconvenient then.", opening
         )
 
     def check(self, ctx: RuleContext) -> Check:
@@ -55,11 +50,11 @@ class TzIntersection(NamedRule):
         outside = [clock(local) for local in ctx.in_zones() if not inside(local, start, end)]
         names = ", ".join(scope.zone_set.candidates)
         if not outside:
-            return self.allow(f"Inside {_hours(start, end)} in every zone the debtor may be in ({names}).")
+            return self.allow(f"Inside {hours(start, end)} in every zone the debtor may be in ({names}).")
         opening = next_inside_window_all(ctx.at, scope.zones, start, end)
         never = "" if opening else " These zones' windows never overlap, so no time is convenient."
         return self.block(
-            f"Outside {_hours(start, end)} in a zone the debtor may be in ({', '.join(outside)}; "
+            f"Outside {hours(start, end)} in a zone the debtor may be in ({', '.join(outside)}; "
             f"candidates from {scope.zone_set.source}: {names}).{never}",
             opening,
         )
@@ -92,7 +87,7 @@ class ConsumerTimePlaceBlock(NamedRule):
             if window.end <= window.start and local.time() < window.end:
                 day -= timedelta(days=1)  # the early part of a window that began yesterday evening
             if WEEKDAYS[day.weekday()] in window.days and inside(local, window.start, window.end):
-                label = f"{'/'.join(window.days)} {_hours(window.start, window.end)}"
+                label = f"{'/'.join(window.days)} {hours(window.start, window.end)}"
                 return _block_end(local, window.start, window.end, ctx.scope.primary), label
         return None
 
