@@ -198,6 +198,12 @@ def decide(
     return Decision(state.debtor_id, contact, moment, allowed, verdicts, next_at, rules.scope.zone_set)
 
 
+def allows(state: DebtorState, contact: ProposedContact, at: datetime, policy: Policy = DEFAULT_POLICY) -> bool:
+    """Whether ``decide`` would allow ``contact`` at ``at``, without its verdicts: the reasonless checks the
+    search makes (a send decided a moment ago, asked again when it begins)."""
+    return _rules_for(state, contact, policy).hints(_require_aware(at)) == []
+
+
 def next_slot(
     state: DebtorState, contact: ProposedContact, after: datetime, policy: Policy = DEFAULT_POLICY
 ) -> datetime | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from orchestrator.compliance import ProposedContact, decide
+from orchestrator.compliance import ProposedContact, allows
 from orchestrator.domain import Attempt
 from orchestrator.domain.transitions import record_attempt, record_outcome, record_provider_id
 from orchestrator.outbound import FIND_SENT, Disposition, OutboundMessage, ProviderError
@@ -149,7 +149,7 @@ async def _send(
         # reconciler leaves a send alone for the lease counted from this moment. If the wait carried it
         # past what the rules allow (21:00, a cap's window), start over and decide again at that time.
         began = _reading(ctx, now)
-        if began > now and not decide(state, contact, began, ctx.policy, find_next=False).allowed:
+        if began > now and not allows(state, contact, began, ctx.policy):
             return False
         attempt = Attempt(
             id=ref.send_id,

@@ -97,12 +97,17 @@ def naive_target(
         order: list[Channel] = [planned.channel]  # type: ignore[list-item]
     else:
         order = [channel for channel in CHANNELS if channel in template_channels]
-    targets = [(channel, target_channel(state, planned, channel, now, policy)) for channel in order]
-    channel, chosen = next(
-        ((c, t) for c, t in targets if t.send_at is not None), targets[0] if targets else (None, None)
-    )
-    if channel is None or chosen is None:
+    if not order:
         return None, Target(None, None, None), "no channel is eligible"
+    fallback: tuple[Channel, Target] | None = None  # the first channel's, when none is ever allowed
+    for channel in order:  # only as many channels are judged as it takes to find one
+        chosen = target_channel(state, planned, channel, now, policy)
+        if chosen.send_at is not None:
+            break
+        fallback = fallback or (channel, chosen)
+    else:
+        assert fallback is not None
+        channel, chosen = fallback
     if chosen.contact is None or chosen.send_at is None:
         return channel, chosen, "fixed channel order"
     local = chosen.send_at.astimezone(zone)

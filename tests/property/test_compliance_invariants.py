@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestrator.compliance import ProposedContact, decide, next_slot
+from orchestrator.compliance import ProposedContact, allows, decide, next_slot
 from orchestrator.domain import Attempt, DebtorState
 from orchestrator.domain.transitions import apply_event, record_attempt, record_provider_id
 from orchestrator.events import INBOUND_EVENT_TYPES, InboundEvent
@@ -151,6 +151,7 @@ def test_nothing_the_engine_allows_breaks_an_invariant(
                 assert decide(state, contact, slot, find_next=False).allowed
                 now = slot
             verdict = decide(state, contact, now, find_next=False)
+            assert allows(state, contact, now) == verdict.allowed  # the dispatch's re-check at its start
             if not verdict.allowed:
                 continue
             _check_allowed(book, contact, now)
