@@ -33,11 +33,13 @@ _QUOTE_HEADERS = (
 # inside the header of the quote under the debtor's words. These are such a header's beginnings, up to
 # the cut (the text's end): "On Fri, Mar 20, 2026 at 10:00 AM Acme Coll", "-----Original Mes", "From: …".
 # An "On …"/"El …" line counts only in a header's own shape — a weekday abbreviation and a comma
-# ("On Fri,", "El vie,"), a time of day, or an address — so that a debtor's "On 4/1/2026 I will pay $200"
-# near the end of a long e-mail stays theirs.
+# ("On Fri,", "El vie,"), a time of day, or an address — and with no one speaking in it (a header names
+# a sender; "I", "we", "my", "yo" are a debtor's), so that a debtor's "On 4/1/2026 I will pay $200" or
+# "On Fri, 4/3 at 10:00 I will call" near the end of a long e-mail stays theirs.
+_SPEAKER = r"(?-i:\bI\b)|\b(?:we|we'll|we're|we’ll|we’re|my|our|us|yo|voy|puedo|podemos|nosotros)\b"
 _HEADERS_CUT_SHORT = (
     re.compile(
-        r"^[ \t]*(?:on|el)[ \t]+"
+        rf"^[ \t]*(?:on|el)[ \t]+(?![^\n]*(?:{_SPEAKER}))"
         r"(?:(?:mon|tue|wed|thu|fri|sat|sun|lun|mar|mi[eé]|jue|vie|s[aá]b|dom)\.?,|(?=[^\n]*(?:\b\d{1,2}:\d\d|[<@])))"
         r"[^\n]*(?:\n[^\n]*){0,2}\Z",
         re.I | re.M,

@@ -139,7 +139,10 @@ def test_a_separator_or_an_outlook_block_the_cut_left_unfinished_starts_the_quot
     "last_lines",
     ["On Friday I can pay $50", "El viernes le pago 50\ngracias", "On the 20th I will call you",
      "On 4/1/2026 I will pay $200.\nThank you for understanding, I have been trying to get this so",
-     "El 1 de abril de 2026 le pago 200 dolares.\nGracias por su paciencia, he intentado resolver est"],
+     "El 1 de abril de 2026 le pago 200 dolares.\nGracias por su paciencia, he intentado resolver est",
+     # in a header's shape (a time, a weekday and a comma, an address), but someone speaks in it
+     "On 4/1 at 10:00 I will call", "On Fri, I can pay $50", "On Fri, 4/3 at 10:00 we’ll pay 200",
+     "On 4/1 I'll email my payment to billing@acme.example", "El vie, 10:00 yo le llamo"],
 )  # fmt: skip
 def test_the_debtor_s_own_last_lines_stay_when_the_cut_left_no_header(last_lines: str) -> None:
     text = f"{LONG_STORY}\n\n{last_lines}"
