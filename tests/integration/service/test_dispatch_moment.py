@@ -8,7 +8,8 @@ batch (the ledger holds it "after" the moment being judged). Real redis-server, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from itertools import pairwise
 from orchestrator.events import Account, AccountPlaced, DebtorProfile, Email, InboundEvent, Name, Phone
 from orchestrator.outputs import MessageDispatched, OutputEvent
 from orchestrator.service.api import handle_event, run_due
+from orchestrator.service.lane import DispatchLane
 from orchestrator.service.record import DebtorRecord
 from parley.bootstrap import Runtime
 
@@ -101,3 +103,42 @@ async def test_a_send_carried_past_the_evening_limit_while_waiting_is_decided_ag
     assert sent == [], [o.time for o in sent]
     moved = [o for o in outputs if o.type == "message.rescheduled"]
     assert moved, [o.type for o in outputs]
+
+
+class SlowLane(DispatchLane):
+    """A lane the clock moves on while a send waits for it (other sends' calls ahead of it)."""
+
+    def __init__(self, clock: dict[str, datetime], wait: timedelta) -> None:
+        super().__init__()
+        self.clock, self.wait = clock, wait
+
+    @asynccontextmanager
+    async def hold(self, *, confirmable: bool) -> AsyncIterator[None]:
+        self.clock["now"] += self.wait
+        async with super().hold(confirmable=confirmable):
+            yield
+
+
+async def test_a_send_whose_wait_for_the_lane_crossed_the_evening_limit_is_decided_again(runtime: Runtime) -> None:
+    """Decided at 20:59:30 local, allowed; the lane lets it begin a minute later, at 21:00:30: it may not go
+    tonight, and no attempt is stamped at 21:00:30."""
+    evening = datetime(2026, 3, 3, 20, 59, tzinfo=UTC) + timedelta(hours=5)  # 20:59 in New York (EST)
+    debtor = DebtorProfile(
+        id="d-lane",
+        name=Name(first="Ana"),
+        timezone="America/New_York",
+        emails=(Email(address="ana@example.com", consent=True),),
+    )
+    await place(runtime, debtor, "A", evening)
+    clock = {"now": evening + timedelta(seconds=30)}
+    lane = SlowLane(clock, timedelta(minutes=1))
+    runtime.ctx = replace(runtime.ctx, clock=lambda: clock["now"], lane=lane)
+    outputs = await run_due(runtime.ctx, 0, evening, limit=128)
+
+    assert [o for o in outputs if isinstance(o.data, MessageDispatched)] == []
+    moved = [o for o in outputs if o.type == "message.rescheduled"]
+    assert len(moved) == 1, [o.type for o in outputs]
+    assert moved[0].time == evening + timedelta(seconds=90)  # decided again when the wait ended
+    loaded = await runtime.store.load("d-lane", "probe")
+    assert loaded.state is not None
+    assert [a.channel for a in DebtorRecord.from_bytes(loaded.state).state.ledger] == []
