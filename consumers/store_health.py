@@ -22,16 +22,23 @@ from consumers.web import HEALTH_TIMEOUT_S, Check
 
 
 class StoreHealth:
-    """Probe clients by node, opened on first use and kept until ``aclose``."""
+    """Probe clients by node, opened on first use and kept while the store's client knows the node (a node
+    that left the cluster, or a primary lost and replaced, has its probe closed), until ``aclose``."""
 
     def __init__(self) -> None:
         self._probes: dict[str, Redis] = {}
+
+    @property
+    def probed(self) -> frozenset[str]:
+        """The nodes (``host:port``; ``server`` for one server) with a probe open."""
+        return frozenset(self._probes)
 
     async def check(self, client: Redis | RedisCluster) -> Check:
         if not isinstance(client, RedisCluster):
             pool = client.connection_pool
             return await _asked("PING", _ping(self._probe("server", pool.connection_class, pool.connection_kwargs)))
         nodes = client.get_nodes()
+        await self._close(set(self._probes) - {node.name for node in nodes})
         probes = [self._probe(node.name, node.connection_class, node.connection_kwargs) for node in nodes]
         return cluster_verdict(await asyncio.gather(*(_asked("CLUSTER INFO", _cluster_state(p)) for p in probes)))
 
@@ -44,9 +51,11 @@ class StoreHealth:
         return probe
 
     async def aclose(self) -> None:
-        probes, self._probes = list(self._probes.values()), {}
-        for probe in probes:
-            await probe.aclose(close_connection_pool=True)
+        await self._close(set(self._probes))
+
+    async def _close(self, names: set[str]) -> None:
+        for name in names:
+            await self._probes.pop(name).aclose(close_connection_pool=True)
 
 
 def cluster_verdict(answers: list[Check]) -> Check:

@@ -13,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
+from consumers.store_health import StoreHealth
 from orchestrator.storage import Commit, ScheduledSend, StoreUnavailable
 from parley.devservers import RedisCluster
 from parley.store import RedisStateStore, connect
@@ -59,6 +60,9 @@ async def test_a_replica_without_the_scripts_taking_over_gets_them_at_its_first_
             partition += 1  # a due set on a node that stays
         assert (await store.commit(Commit(debtor, 0, b"v1", "e1", b"", [ScheduledSend("s1", partition, NOW, b"p")]))).ok
 
+        health = StoreHealth()
+        assert (await health.check(connection.client)).ok
+        assert f"127.0.0.1:{lost}" in health.probed
         for port in own_cluster.ports:
             await _on_node(port, "SCRIPT", "FLUSH")
         survivor = next(port for port in own_cluster.ports if port != lost)
@@ -84,3 +88,11 @@ async def test_a_replica_without_the_scripts_taking_over_gets_them_at_its_first_
         assert new_primary != lost
         exists = await _on_node(new_primary, "SCRIPT", "EXISTS", *(s.sha for s in lua_scripts().values()))
         assert isinstance(exists, list) and all(exists)
+
+        # /health's probes follow the client's nodes: the lost primary's is closed, the others answer.
+        verdict = await health.check(connection.client)
+        assert verdict.ok, verdict.detail
+        assert f"127.0.0.1:{lost}" not in health.probed
+        assert health.probed == {node.name for node in connection.client.get_nodes()}
+        await health.aclose()
+        assert health.probed == frozenset()
