@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio import RedisCluster as RedisClusterClient
 from redis.crc import key_slot
 
 from consumers.store_health import StoreHealth
@@ -93,6 +94,7 @@ async def test_a_replica_without_the_scripts_taking_over_gets_them_at_its_first_
         verdict = await health.check(connection.client)
         assert verdict.ok, verdict.detail
         assert f"127.0.0.1:{lost}" not in health.probed
+        assert isinstance(connection.client, RedisClusterClient)
         assert health.probed == {node.name for node in connection.client.get_nodes()}
         await health.aclose()
         assert health.probed == frozenset()
