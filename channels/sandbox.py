@@ -2,8 +2,8 @@
 
 Used by the embedded mode (``parley demo``/``replay``) and tests. Every outcome is a deterministic
 function of the seed and the send id, so a replay gives the same events. Outcomes are reported to
-``on_event(when, type, data)`` as provider events with a delay after the send; the embedded runner
-feeds them into its virtual-clock stream. The special destinations of
+``on_event(when, type, data, message)`` as provider events with a delay after the send (``message``:
+the send they follow); the embedded runner feeds them into its virtual-clock stream. The special destinations of
 ``channels.special_destinations`` behave exactly as they do at the provider emulators (throttled,
 retryable, permanent, timeout; undelivered 30006, machine answer…), so one contract suite covers both.
 With ``simulate=False`` it simulates nothing: every send is accepted and nothing is reported (a replay
@@ -34,7 +34,7 @@ from orchestrator.outbound import (
 )
 
 EventType = Literal["provider.status", "provider.inbound"]
-EventSink = Callable[[datetime, str, ProviderStatus | ProviderInbound], None]
+EventSink = Callable[[datetime, str, ProviderStatus | ProviderInbound, OutboundMessage], None]
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ class SandboxChannel:
             events = [self._with_sid(event, sid) for event in self.outcome_model.outcomes(message, sent_at, rng)]
         if self.on_event is not None:
             for event in events:
-                self.on_event(sent_at + event.delay, event.type, event.data)
+                self.on_event(sent_at + event.delay, event.type, event.data, message)
         return result
 
     def _failure(self, scenario: Scenario) -> Exception:

@@ -345,7 +345,7 @@ class DemoWorld:
     def __init__(self, portfolio: Portfolio, behaviour: DebtorBehaviour | None = None) -> None:
         self.portfolio = portfolio
         self.behaviour = behaviour or DebtorBehaviour(portfolio)
-        self._pending: list[InboundEvent] = []
+        self._pending: dict[str, list[InboundEvent]] = {}  # by the send that caused them
         self.generated: list[InboundEvent] = []
 
     def outcomes(self, message: OutboundMessage, sent_at: datetime, rng: random.Random) -> Sequence[SimulatedEvent]:
@@ -359,14 +359,15 @@ class DemoWorld:
                 time=at,
                 data=data,
             )
-            self._pending.append(event)
+            self._pending.setdefault(message.send_id, []).append(event)
             self.generated.append(event)
         return events
 
-    def drain_follow_ups(self) -> list[InboundEvent]:
-        """The upstream events caused since the last call (the runner schedules them at their ``time``)."""
-        pending, self._pending = self._pending, []
-        return pending
+    def take_follow_ups(self, send_id: str) -> list[InboundEvent]:
+        """The upstream events the send caused, once (the runner schedules them at their ``time``): asked
+        for each send dispatched, in the order of the outputs, so the order the sends reached the sandbox
+        in (concurrent debtors) does not matter."""
+        return self._pending.pop(send_id, [])
 
     def generated_cloudevents(self) -> list[dict[str, object]]:
         """Every upstream event the debtors caused, as CloudEvent dicts (for the summary and the report)."""

@@ -70,7 +70,7 @@ async def run_campaign(
             out.write(encode_output(event)[1] + b"\n")
 
         def observer(event: OutputEvent) -> list[InboundEvent]:
-            return world.drain_follow_ups() if isinstance(event.data, MessageDispatched) else []
+            return world.take_follow_ups(event.data.send_id) if isinstance(event.data, MessageDispatched) else []
 
         async with embedded_session(
             sink, seed=seed, start=start, observer=observer, outcome_model=world, naive_policy=naive_policy

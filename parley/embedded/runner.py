@@ -6,6 +6,12 @@ they fall due — through the same ``handle_event`` / ``run_due`` calls, the sam
 (on an embedded redis-server) and the same channel port (the sandbox) as production. Simulated
 provider events come back into the stream at their simulated time.
 
+The sends due at one moment are worked as the worker works them: debtors concurrently (their store
+calls share round trips), each debtor's sends in order. The outputs come in claim order all the same,
+and what the sandbox reports meanwhile joins the stream in that order too (by debtor, in the order the
+claim's outputs name them), so a run's outputs do not depend on which debtor's round trip came back
+first.
+
 Unlike the worker, the runner writes an output once and for all when it emits it, so an event it meets
 again (same subject and id) adds nothing, wherever the copy is in the stream; the worker's
 re-publication of a processed event's outputs is for a crash between its commit and its publish.
@@ -29,6 +35,7 @@ from orchestrator.service.feedback import UnknownProviderMessage
 from orchestrator.service.replay import replay_ref
 
 EMBEDDED_PARTITION = 0
+DUE_CONCURRENCY = 32  # debtors whose due sends are worked at once (within the store's connection pool)
 FORGET_BATCH = 256  # published events whose replay blobs are dropped in one round trip
 SANDBOX_SOURCE = "urn:parley:sandbox"
 INPUT_TOPIC = "replay-input"  # the ``topic`` of the dead letters of input lines (their ``offset``: the line)
@@ -37,6 +44,7 @@ SANDBOX_IDS_NOTE = (
     "finds its send by subject and send_id)"
 )
 
+ProviderData = ProviderStatus | ProviderInbound
 OutputSink = Callable[[OutputEvent], None]
 Observer = Callable[[OutputEvent], Iterable[InboundEvent]]
 
@@ -95,13 +103,16 @@ class EmbeddedRunner:
         self.sends_worked = 0
         self._published: list[tuple[str, str, str]] = []  # replay_ref of events whose replay blobs may go
         self._met: set[tuple[str | None, str]] = set()  # (subject, identity) of every event taken in this run
+        # While a claim is worked: what the sandbox reports, by debtor, until the claim's outputs give the order.
+        self._reported: dict[str, list[InboundEvent]] | None = None
 
     def submit(self, event: InboundEvent, line: InputLine | None = None) -> None:
         """Queue an inbound event at its own time; ``line``: where it was read, for its dead letter."""
         heapq.heappush(self._queue, _Queued(event.time.astimezone(UTC), next(self._seq), event, line))
 
-    def simulated(self, when: datetime, event_type: str, data: ProviderStatus | ProviderInbound) -> None:
-        """The sandbox's sink: a provider event it will report at ``when`` joins the stream."""
+    def simulated(self, when: datetime, event_type: str, data: ProviderData, debtor_id: str) -> None:
+        """The sandbox's sink: a provider event it will report at ``when``, after a send to ``debtor_id``,
+        joins the stream (during a claim, once the claim is worked: ``_work_due``)."""
         key = data.model_dump_json(by_alias=True)
         event = InboundEvent(
             id=stable_id("sim", event_type, key, when.isoformat()),
@@ -111,9 +122,25 @@ class EmbeddedRunner:
             time=when,
             data=data,
         )
+        if self._reported is not None:
+            self._reported.setdefault(debtor_id, []).append(event)
+            return
+        self._report(event)
+
+    def _report(self, event: InboundEvent) -> None:
         if self.provider_log is not None:
             self.provider_log.append(event)
         self.submit(event)
+
+    def _report_claimed(self, outputs: list[OutputEvent]) -> None:
+        """What the sandbox reported during a claim, debtor by debtor in the order the claim's outputs name
+        them (claim order), each debtor's in the order reported: the order one send after another gives."""
+        reported, self._reported = self._reported or {}, None
+        named = [output.subject for output in outputs if output.subject is not None and output.subject in reported]
+        # then any debtor the outputs do not name (a send whose outputs were lost with an error), in a fixed order
+        for debtor in [*dict.fromkeys(named), *sorted(reported.keys() - set(named))]:
+            for event in reported[debtor]:
+                self._report(event)
 
     def _emit(self, outputs: list[OutputEvent]) -> None:
         for output in outputs:
@@ -181,7 +208,12 @@ class EmbeddedRunner:
         moment), not when some unrelated later hint happens to wake the schedule."""
         due = self._take_due_hints(due_ms)
         self.clock.now = max(self.clock.now, datetime.fromtimestamp(due_ms / 1000, UTC))
-        outputs = await run_due(self.ctx, EMBEDDED_PARTITION, self.clock.now, self.batch_limit)
+        self._reported = {}
+        outputs: list[OutputEvent] = []
+        try:
+            outputs = await run_due(self.ctx, EMBEDDED_PARTITION, self.clock.now, self.batch_limit, DUE_CONCURRENCY)
+        finally:
+            self._report_claimed(outputs)
         self.sends_worked += 1
         if due > self.batch_limit:
             heapq.heappush(self._due, (due_ms, due - self.batch_limit))

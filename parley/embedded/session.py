@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from orchestrator.codec import DecodeError, decode_inbound
 from orchestrator.events import PROVIDER_EVENT_TYPES, InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.outbound import OutboundMessage
 from orchestrator.outputs import OutputEvent
 from parley.bootstrap import Runtime, build_runtime
 from parley.collector import settled
@@ -94,8 +95,8 @@ async def embedded_session(
     clock = VirtualClock(start)
     runner_ref: list[EmbeddedRunner] = []
 
-    def on_event(when: datetime, event_type: str, data: ProviderStatus | ProviderInbound) -> None:
-        runner_ref[0].simulated(when, event_type, data)
+    def on_event(when: datetime, kind: str, data: ProviderStatus | ProviderInbound, sent: OutboundMessage) -> None:
+        runner_ref[0].simulated(when, kind, data, sent.debtor_id)
 
     sandbox: dict[str, Any] = {"clock": clock, "on_event": on_event, "simulate": simulate}
     if outcome_model is not None:

@@ -119,14 +119,17 @@ async def test_the_demo_world_plugs_into_the_sandbox_channel_and_queues_follow_u
     world = DemoWorld(portfolio)
     reported: list[tuple[datetime, str, object]] = []
     sandbox = SandboxChannel("sms", seed=9, outcome_model=world, clock=lambda: START,
-                             on_event=lambda at, kind, data: reported.append((at, kind, data)))  # fmt: skip
-    for message, _ in messages(portfolio, per_debtor=3):
+                             on_event=lambda at, kind, data, _: reported.append((at, kind, data)))  # fmt: skip
+    sent = [message for message, _ in messages(portfolio, per_debtor=3)]
+    for message in sent:
         result = await sandbox.send(message)
         assert result.provider_message_id
     statuses = [d for _, kind, d in reported if isinstance(d, ProviderStatus)]
     assert statuses and all(s.provider_message_id.startswith(("SM", "CA")) or s.channel == "email" for s in statuses)
-    follow_ups = world.drain_follow_ups()
-    assert follow_ups and world.drain_follow_ups() == []
+    by_send = {message.send_id: world.take_follow_ups(message.send_id) for message in sent}
+    follow_ups = [event for events in by_send.values() for event in events]
+    assert follow_ups and all(world.take_follow_ups(send) == [] for send in by_send)  # each taken once
+    assert all(event.id.endswith(send) for send, events in by_send.items() for event in events)
     assert {e.type for e in follow_ups} <= {"payment.received", "promise.created"}
     assert all(e.subject and e.id.startswith("demo-5-") for e in follow_ups)
     assert len(world.generated_cloudevents()) == len(follow_ups)
