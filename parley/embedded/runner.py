@@ -10,7 +10,9 @@ The sends due at one moment are worked as the worker works them: debtors concurr
 calls share round trips), each debtor's sends in order. The outputs come in claim order all the same,
 and what the sandbox reports meanwhile joins the stream in that order too (by debtor, in the order the
 claim's outputs name them), so a run's outputs do not depend on which debtor's round trip came back
-first.
+first. Likewise a run of provider statuses of different debtors, one after another in the stream with
+no due send among them, is worked together: a status reads and writes its own debtor's record alone
+(it plans nothing, reaches no one), and its outputs are emitted in stream order.
 
 Unlike the worker, the runner writes an output once and for all when it emits it, so an event it meets
 again (same subject and id) adds nothing, wherever the copy is in the stream; the worker's
@@ -19,6 +21,7 @@ re-publication of a processed event's outputs is for a crash between its commit 
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import itertools
 from collections.abc import Callable, Iterable
@@ -36,6 +39,7 @@ from orchestrator.service.replay import replay_ref
 
 EMBEDDED_PARTITION = 0
 DUE_CONCURRENCY = 32  # debtors whose due sends are worked at once (within the store's connection pool)
+STATUS_BATCH = 32  # provider statuses of different debtors worked at once
 FORGET_BATCH = 256  # published events whose replay blobs are dropped in one round trip
 SANDBOX_SOURCE = "urn:parley:sandbox"
 INPUT_TOPIC = "replay-input"  # the ``topic`` of the dead letters of input lines (their ``offset``: the line)
@@ -174,22 +178,50 @@ class EmbeddedRunner:
         self._met.add(key)
         return True
 
-    async def _process(self, event: InboundEvent, line: InputLine | None) -> None:
-        event = self._addressed(event)
-        if not self._first_time(event):
-            return
+    def _take(self, until_ms: int, due_ms: int | None) -> list[_Queued]:
+        """The next queued event, addressed; when it is a provider status, the statuses right after it, of
+        other debtors, up to the next due send, too (``STATUS_BATCH`` at most)."""
+        batch = [self._pop_addressed()]
+        debtors = {_status_debtor(batch[0].event)}
+        while None not in debtors and self._queue and len(batch) < STATUS_BATCH:
+            at_ms = int(self._queue[0].at.timestamp() * 1000)
+            if at_ms > until_ms or (due_ms is not None and at_ms > due_ms):
+                break
+            debtor = _status_debtor(self._addressed(self._queue[0].event))
+            if debtor is None or debtor in debtors:
+                break
+            debtors.add(debtor)
+            batch.append(self._pop_addressed())
+        return batch
+
+    def _pop_addressed(self) -> _Queued:
+        queued = heapq.heappop(self._queue)
+        queued.event = self._addressed(queued.event)
+        return queued
+
+    async def _process(self, batch: list[_Queued]) -> None:
+        """Work the events (one, or statuses of different debtors together); emit their outputs in order."""
+        fresh = [queued for queued in batch if self._first_time(queued.event)]
+        self.clock.now = max(self.clock.now, batch[0].at)
+        results = await asyncio.gather(*(self._outputs_of(queued) for queued in fresh), return_exceptions=True)
+        for queued, outputs in zip(fresh, results, strict=True):
+            if isinstance(outputs, BaseException):
+                raise outputs
+            self.clock.now = max(self.clock.now, queued.at)
+            self.events_processed += 1
+            self._emit(outputs)
+            # Emitted is published, here: the event's replay blob may go (in batches, one round trip each).
+            published = replay_ref(queued.event, outputs)
+            if published is not None:
+                self._published.append(published)
+        if len(self._published) >= FORGET_BATCH:
+            await self._forget_published()
+
+    async def _outputs_of(self, queued: _Queued) -> list[OutputEvent]:
         try:
-            outputs = await handle_event(self.ctx, event)
+            return await handle_event(self.ctx, queued.event)
         except NOT_ACTIONABLE as error:
-            outputs = [_dead_letter(event, line, error)]
-        self.events_processed += 1
-        self._emit(outputs)
-        # Emitted is published, here: the event's replay blob may go (in batches, one round trip each).
-        published = replay_ref(event, outputs)
-        if published is not None:
-            self._published.append(published)
-            if len(self._published) >= FORGET_BATCH:
-                await self._forget_published()
+            return [_dead_letter(queued.event, queued.line, error)]
 
     async def _forget_published(self) -> None:
         published, self._published = self._published, []
@@ -227,9 +259,7 @@ class EmbeddedRunner:
             next_due_ms = self._due[0][0] if self._due else None
             event_ms = int(next_event.timestamp() * 1000) if next_event else None
             if event_ms is not None and event_ms <= until_ms and (next_due_ms is None or event_ms <= next_due_ms):
-                queued = heapq.heappop(self._queue)
-                self.clock.now = max(self.clock.now, queued.at)
-                await self._process(queued.event, queued.line)
+                await self._process(self._take(until_ms, next_due_ms))
             elif next_due_ms is not None and next_due_ms <= until_ms:
                 await self._work_due(next_due_ms)
             else:
@@ -238,6 +268,11 @@ class EmbeddedRunner:
                 progress(self.clock.now)
         await self._forget_published()
         self.clock.now = max(self.clock.now, until)
+
+
+def _status_debtor(event: InboundEvent) -> str | None:
+    """The debtor of a provider status that names one; None for any other event."""
+    return event.subject if isinstance(event.data, ProviderStatus) else None
 
 
 def _dead_letter(event: InboundEvent, line: InputLine | None, error: Exception) -> OutputEvent:
