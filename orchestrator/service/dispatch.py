@@ -177,7 +177,8 @@ async def _begin_send_finish(
     (atomic), call the provider, publish the outputs, record the outcome."""
     ctx, ref = work.ctx, work.ref
     channel, destination = contact.channel, contact.destination
-    begun = await ctx.store.begin_dispatch(ref.debtor_id, ref.send_id, version, dispatching.to_bytes())
+    # Plain: the provider call's outcome replaces this record in moments (``work.finish``).
+    begun = await ctx.store.begin_dispatch(ref.debtor_id, ref.send_id, version, dispatching.to_bytes(compressed=False))
     if begun.outcome == BeginOutcome.CONFLICT:
         return False
     if begun.outcome == BeginOutcome.NOT_PENDING:

@@ -20,7 +20,9 @@ Beside the core state:
 The blob is the core's compact JSON, a newline, and this bookkeeping as JSON (JSON never holds a raw
 newline, so the split is unambiguous), deflated with a preset dictionary of record shapes
 (``record_dictionary``): the record is most of Redis' memory per debtor, and at ~1.3 KB deflate
-alone spends most of its output re-learning the shape.
+alone spends most of its output re-learning the shape. The record written as a send's provider call
+begins is left plain: the call's outcome replaces it moments later, and deflating it would cost more
+than it saves.
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ class DebtorRecord:
     finished: dict[str, int] = field(default_factory=dict)  # send id's fingerprint → day it left (epoch days)
     in_flight: dict[str, InFlight] = field(default_factory=dict)  # send id → the send in its provider call
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, compressed: bool = True) -> bytes:
+        """The stored form. ``compressed=False``: plain, for a record replaced moments later (a send's
+        while its provider call lasts), where deflating would cost more than the bytes it saves."""
         books: dict[str, object] = {"p": self.pending}  # tuples of account ids: JSON arrays, as lists are
         if self.purposes:
             books["u"] = self.purposes
@@ -119,7 +123,8 @@ class DebtorRecord:
             books["f"] = self.finished
         if self.in_flight:
             books["i"] = {send: flying.to_json() for send, flying in self.in_flight.items()}
-        raw = encode_record_blob(to_json_bytes(self.state) + b"\n" + COMPACT_ASCII_JSON.encode(books).encode())
+        blob = to_json_bytes(self.state) + b"\n" + COMPACT_ASCII_JSON.encode(books).encode()
+        raw = encode_record_blob(blob) if compressed else blob
         _RECENT.put(raw, self)
         return raw
 

@@ -57,6 +57,13 @@ def test_a_record_round_trips_through_its_bytes() -> None:
     assert DebtorRecord.from_bytes(raw) == record
 
 
+def test_a_record_written_plain_round_trips_and_is_its_json() -> None:
+    record = a_record()
+    plain = record.to_bytes(compressed=False)
+    assert plain[:1] == b"{" and decode_record_blob(record.to_bytes()) == plain
+    assert DebtorRecord.from_bytes(plain) == record
+
+
 def test_the_dictionary_makes_a_record_smaller_than_plain_deflate() -> None:
     blob = to_json_bytes(a_record().state) + b'\n{"p":{"snd_a":["a-1"]}}'
     assert decode_record_blob(encode_record_blob(blob)) == blob
