@@ -55,7 +55,9 @@ class StoreHealth:
 
     async def _close(self, names: set[str]) -> None:
         for name in names:
-            await self._probes.pop(name).aclose(close_connection_pool=True)
+            probe = self._probes.pop(name, None)  # None: a check running beside this one closed it
+            if probe is not None:
+                await probe.aclose(close_connection_pool=True)
 
 
 def cluster_verdict(answers: list[Check]) -> Check:

@@ -20,8 +20,9 @@ MAX_DAYS = 3_650
     type=click.IntRange(min=1, max=MAX_DEBTORS),
     default=1_000,
     show_default=True,
-    help="Debtors in the synthetic portfolio. At most 100,000: a run takes about 4 minutes per 10,000 debtors "
-    "over 30 days, and the fictional 555 numbers of the busiest area codes run out not far above that.",
+    help="Debtors in the synthetic portfolio. At most 100,000: a run takes about 6 minutes per 10,000 debtors "
+    "over 30 days (both campaigns), and the fictional 555 numbers of the busiest area codes run out not far "
+    "above that.",
 )
 @click.option(
     "--days",

@@ -346,7 +346,7 @@ class DemoWorld:
         self.portfolio = portfolio
         self.behaviour = behaviour or DebtorBehaviour(portfolio)
         self._pending: dict[str, list[InboundEvent]] = {}  # by the send that caused them
-        self.generated: list[InboundEvent] = []
+        self.generated: list[InboundEvent] = []  # every follow-up taken, in the order taken
 
     def outcomes(self, message: OutboundMessage, sent_at: datetime, rng: random.Random) -> Sequence[SimulatedEvent]:
         events = self.behaviour.outcomes(message, sent_at, rng)
@@ -360,14 +360,15 @@ class DemoWorld:
                 data=data,
             )
             self._pending.setdefault(message.send_id, []).append(event)
-            self.generated.append(event)
         return events
 
     def take_follow_ups(self, send_id: str) -> list[InboundEvent]:
         """The upstream events the send caused, once (the runner schedules them at their ``time``): asked
         for each send dispatched, in the order of the outputs, so the order the sends reached the sandbox
         in (concurrent debtors) does not matter."""
-        return self._pending.pop(send_id, [])
+        taken = self._pending.pop(send_id, [])
+        self.generated += taken
+        return taken
 
     def generated_cloudevents(self) -> list[dict[str, object]]:
         """Every upstream event the debtors caused, as CloudEvent dicts (for the summary and the report)."""

@@ -10,9 +10,12 @@ The sends due at one moment are worked as the worker works them: debtors concurr
 calls share round trips), each debtor's sends in order. The outputs come in claim order all the same,
 and what the sandbox reports meanwhile joins the stream in that order too (by debtor, in the order the
 claim's outputs name them), so a run's outputs do not depend on which debtor's round trip came back
-first. Likewise a run of provider statuses of different debtors, one after another in the stream with
-no due send among them, is worked together: a status reads and writes its own debtor's record alone
-(it plans nothing, reaches no one), and its outputs are emitted in stream order.
+first. (One path still reads across debtors: reconciling a send left ``dispatching``, which looks at the
+ledgers of the debtors sharing its number and at the sandbox's sends. The runner never leaves a send
+``dispatching`` but for an unexpected error in the middle of one.) Likewise a run of provider statuses of
+different debtors, one after another in the stream with no due send among them, is worked together: a
+status reads and writes its own debtor's record alone (it plans nothing, reaches no one), and its
+outputs are emitted in stream order.
 
 Unlike the worker, the runner writes an output once and for all when it emits it, so an event it meets
 again (same subject and id) adds nothing, wherever the copy is in the stream; the worker's
@@ -50,6 +53,9 @@ SANDBOX_IDS_NOTE = (
 
 ProviderData = ProviderStatus | ProviderInbound
 OutputSink = Callable[[OutputEvent], None]
+# Asked about every output as it is emitted; what it returns joins the stream. The runner emits a run of
+# provider statuses' outputs only once the run is worked, so follow-ups answer sends (``message.dispatched``),
+# not statuses.
 Observer = Callable[[OutputEvent], Iterable[InboundEvent]]
 
 
