@@ -43,6 +43,7 @@ class DemoFigures:
         run = self.run
         sends = sum(run.summary.contacts_by_channel.values())
         events = run.events_processed
+        keys_bytes = sum(used for _, used in (run.memory_by_kind or {}).values())
         return [
             f"{self.debtors:,} debtors × {self.days} days: {self.total_s:.1f} s wall "
             f"(portfolio {self.portfolio_s:.1f} s, campaign with summary {self.campaign_s:.1f} s; "
@@ -54,7 +55,7 @@ class DemoFigures:
             f"event, {run.round_trips / max(sends, 1):.2f} per send",
             f"  Redis memory at the end: {run.redis_bytes / max(self.debtors, 1):,.0f} bytes per debtor "
             f"({run.redis_bytes / 1_048_576:.1f} MiB; virtual time, so no TTL ran out)",
-            "  by key kind (MEMORY USAGE): "
+            f"  by key kind (MEMORY USAGE, {keys_bytes / max(self.debtors, 1):,.0f} B/debtor in all): "
             + ", ".join(
                 f"{kind} {used / max(self.debtors, 1):,.0f} B/debtor ({keys:,} keys)"
                 for kind, (keys, used) in sorted((run.memory_by_kind or {}).items(), key=lambda kv: -kv[1][1])
