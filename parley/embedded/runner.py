@@ -187,23 +187,27 @@ class EmbeddedRunner:
     def _take(self, until_ms: int, due_ms: int | None) -> list[_Queued]:
         """The next queued event, addressed; when it is a provider status, the statuses right after it, of
         other debtors, up to the next due send, too (``STATUS_BATCH`` at most)."""
-        batch = [self._pop_addressed()]
+        self._address_head()
+        batch = [heapq.heappop(self._queue)]
         debtors = {_status_debtor(batch[0].event)}
         while None not in debtors and self._queue and len(batch) < STATUS_BATCH:
-            at_ms = int(self._queue[0].at.timestamp() * 1000)
+            head = self._address_head()
+            at_ms = int(head.at.timestamp() * 1000)
             if at_ms > until_ms or (due_ms is not None and at_ms > due_ms):
                 break
-            debtor = _status_debtor(self._addressed(self._queue[0].event))
+            debtor = _status_debtor(head.event)
             if debtor is None or debtor in debtors:
                 break
             debtors.add(debtor)
-            batch.append(self._pop_addressed())
+            batch.append(heapq.heappop(self._queue))
         return batch
 
-    def _pop_addressed(self) -> _Queued:
-        queued = heapq.heappop(self._queue)
-        queued.event = self._addressed(queued.event)
-        return queued
+    def _address_head(self) -> _Queued:
+        """The queue's next event, its debtor filled in where the runner knows it (``_addressed``), in place:
+        looked at once, whether it is taken now or later (the time and order it is queued by stay)."""
+        head = self._queue[0]
+        head.event = self._addressed(head.event)
+        return head
 
     async def _process(self, batch: list[_Queued]) -> None:
         """Work the events (one, or statuses of different debtors together); emit their outputs in order."""

@@ -17,12 +17,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from orchestrator.codec import DecodeError, decode_inbound
-from orchestrator.events import PROVIDER_EVENT_TYPES, InboundEvent, ProviderInbound, ProviderStatus
+from orchestrator.events import PROVIDER_EVENT_TYPES, InboundEvent
 from orchestrator.outbound import OutboundMessage
 from orchestrator.outputs import OutputEvent
 from parley.bootstrap import Runtime, build_runtime
 from parley.collector import settled
-from parley.embedded.runner import EmbeddedRunner, InputLine, Observer, OutputSink, VirtualClock, line_dead_letter
+from parley.embedded.runner import (
+    EmbeddedRunner,
+    InputLine,
+    Observer,
+    OutputSink,
+    ProviderData,
+    VirtualClock,
+    line_dead_letter,
+)
 from parley.settings import Settings
 
 DEFAULT_RUN_ON = timedelta(days=30)
@@ -95,7 +103,7 @@ async def embedded_session(
     clock = VirtualClock(start)
     runner_ref: list[EmbeddedRunner] = []
 
-    def on_event(when: datetime, kind: str, data: ProviderStatus | ProviderInbound, sent: OutboundMessage) -> None:
+    def on_event(when: datetime, kind: str, data: ProviderData, sent: OutboundMessage) -> None:
         runner_ref[0].simulated(when, kind, data, sent.debtor_id)
 
     sandbox: dict[str, Any] = {"clock": clock, "on_event": on_event, "simulate": simulate}
